@@ -1,0 +1,62 @@
+import express, { type Express } from 'express';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './config.js';
+import type { Db } from './db/open.js';
+import { requestLogger, type Logger } from './log.js';
+import { authRoutes } from './auth/routes.js';
+import { createUsersRepo } from './auth/users.js';
+import type { Passwords } from './auth/passwords.js';
+import { loadUser, requireUser } from './auth/require-user.js';
+import { createSession } from './web/session.js';
+import { csrfProtection, exposeCsrfToken } from './web/csrf.js';
+import { securityHeaders } from './web/security-headers.js';
+import { exposeFlash } from './web/flash.js';
+import { errorHandler, notFoundHandler } from './web/error-handler.js';
+
+export type AppDeps = {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  passwords: Passwords;
+  sessionSecret: string;
+  /** The clock behind session expiry; tests move it forward instead of waiting. */
+  now?: () => number;
+};
+
+const root = (dir: string) => fileURLToPath(new URL(`../${dir}`, import.meta.url));
+
+/** Builds the Express app from its dependencies; it never reads process.env and never listens. */
+export function createApp(deps: AppDeps): { app: Express; close: () => void } {
+  const now = deps.now ?? Date.now;
+  const users = createUsersRepo(deps.db, now);
+  const session = createSession({ db: deps.db, secret: deps.sessionSecret, secure: deps.config.production });
+
+  const app = express();
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', root('views'));
+  app.locals.appName = 'Image Repo';
+
+  app.use(requestLogger(deps.logger));
+  app.use(securityHeaders);
+  app.use(express.static(root('public'), { index: false, maxAge: '1h' }));
+  app.use(session.middleware);
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  app.use(express.json({ limit: '16kb' }));
+  app.use(csrfProtection);
+  app.use(exposeCsrfToken);
+  app.use(loadUser(users, now));
+  app.use(exposeFlash);
+  app.use((req, res, next) => {
+    res.locals.query = typeof req.query.q === 'string' ? req.query.q : '';
+    next();
+  });
+
+  app.use(authRoutes({ users, passwords: deps.passwords, now }));
+  app.use(requireUser);
+  app.get('/', (_req, res) => res.render('images/gallery', { title: 'All images' }));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return { app, close: session.stop };
+}

@@ -1,0 +1,37 @@
+const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+const MIN_PASSWORD = 8;
+// bcrypt silently ignores everything after 72 bytes; refuse rather than pretend.
+const MAX_PASSWORD_BYTES = 72;
+
+export type Registration = { username: string; password: string; confirm: string };
+export type FieldErrors = Partial<Record<keyof Registration, string>>;
+
+export function validateRegistration(input: Registration): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!USERNAME.test(input.username)) {
+    errors.username = 'Usernames are 3 to 32 letters, digits, "_", "." or "-" (no spaces).';
+  }
+  if (input.password.length < MIN_PASSWORD) {
+    errors.password = `Passwords need at least ${MIN_PASSWORD} characters.`;
+  } else if (Buffer.byteLength(input.password) > MAX_PASSWORD_BYTES) {
+    errors.password = `Passwords can be at most ${MAX_PASSWORD_BYTES} bytes long.`;
+  }
+  if (!errors.password && input.password !== input.confirm) {
+    errors.confirm = 'The two passwords do not match.';
+  }
+  return errors;
+}
+
+/** Form fields arrive as anything: keep strings, cut absurd lengths, turn the rest into ''. */
+export function field(body: unknown, name: string, max = 200): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value.slice(0, max) : '';
+}
+
+/** Only same-site paths: "/images/1" yes; "//evil.example", "https://…", "/\\evil" no. */
+export function safeReturnPath(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || !raw.startsWith('/') || raw.length > 2000) return undefined;
+  if (/[\\\s\u0000-\u001f]/.test(raw) || raw.startsWith('//')) return undefined;
+  const url = new URL(raw, 'http://same.invalid');
+  return url.origin === 'http://same.invalid' ? url.pathname + url.search : undefined;
+}

@@ -1,0 +1,53 @@
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig } from './config.js';
+import { createApp } from './app.js';
+import { openDatabase } from './db/open.js';
+import { createLogger } from './log.js';
+import { createPasswords } from './auth/passwords.js';
+import { ensureDemoUser } from './auth/demo-user.js';
+import { createUsersRepo } from './auth/users.js';
+import { sessionSecretFor } from './session-secret.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const db = openDatabase(config.databasePath);
+  const passwords = createPasswords(config.bcryptCost);
+  if (config.demoUser) await ensureDemoUser(createUsersRepo(db), passwords);
+
+  const { app, close } = createApp({
+    config, db, logger, passwords,
+    sessionSecret: sessionSecretFor(config.sessionSecret, config.dataDir),
+  });
+  const server = createServer(app);
+  server.listen(config.port, () => logger.info({ port: config.port }, `Image Repo listening on http://localhost:${config.port}`));
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    server.close(() => {
+      close();
+      db.close();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+import session from 'express-session';
+import type { Db } from '../db/open.js';
+
+const FALLBACK_TTL_MS = 30 * 60 * 1000;
+
+/** express-session rows in the app's own SQLite file, so sessions survive restarts without a second service. */
+export class SqliteSessionStore extends session.Store {
+  private readonly statements;
+
+  constructor(
+    db: Db,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+    this.statements = {
+      get: db.prepare<[string, number], { data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?'),
+      set: db.prepare(
+        'INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ' +
+          'ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at',
+      ),
+      touch: db.prepare('UPDATE sessions SET expires_at = ? WHERE sid = ?'),
+      destroy: db.prepare('DELETE FROM sessions WHERE sid = ?'),
+      sweep: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+    };
+  }
+
+  override get(sid: string, done: (err: unknown, data?: session.SessionData | null) => void): void {
+    this.run(done, () => {
+      const row = this.statements.get.get(sid, this.now());
+      return row ? (JSON.parse(row.data) as session.SessionData) : null;
+    });
+  }
+
+  override set(sid: string, data: session.SessionData, done?: (err?: unknown) => void): void {
+    this.run(done, () => void this.statements.set.run(sid, JSON.stringify(data), this.expiresAt(data)));
+  }
+
+  override touch(sid: string, data: session.SessionData, done?: () => void): void {
+    this.run(done, () => void this.statements.touch.run(this.expiresAt(data), sid));
+  }
+
+  override destroy(sid: string, done?: (err?: unknown) => void): void {
+    this.run(done, () => void this.statements.destroy.run(sid));
+  }
+
+  /** Deletes expired rows; returns how many went. */
+  sweep(): number {
+    return this.statements.sweep.run(this.now()).changes;
+  }
+
+  private expiresAt(data: session.SessionData): number {
+    const expires = data.cookie?.expires;
+    return expires ? new Date(expires).getTime() : this.now() + FALLBACK_TTL_MS;
+  }
+
+  private run<T>(done: ((err: unknown, value?: T) => void) | undefined, work: () => T): void {
+    let value: T;
+    try {
+      value = work();
+    } catch (err) {
+      done?.(err);
+      return;
+    }
+    done?.(null, value);
+  }
+}

@@ -1,0 +1,36 @@
+import session from 'express-session';
+import type { RequestHandler } from 'express';
+import type { Db } from '../db/open.js';
+import { SqliteSessionStore } from './session-store.js';
+
+/** Sessions end this long after login, however active the user is (absolute, not rolling). */
+export const SESSION_LIFETIME_MS = 30 * 60 * 1000;
+const SWEEP_EVERY_MS = 10 * 60 * 1000;
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: number;
+    loginAt: number;
+    flash: { kind: 'success' | 'error'; text: string };
+  }
+}
+
+export type SessionSetup = { middleware: RequestHandler; store: SqliteSessionStore; stop: () => void };
+
+/** The store keeps real time, like the cookie's expiry that express-session computes; absolute expiry is `loadUser`'s job. */
+export function createSession(opts: { db: Db; secret: string; secure: boolean }): SessionSetup {
+  const store = new SqliteSessionStore(opts.db);
+  store.sweep();
+  const timer = setInterval(() => store.sweep(), SWEEP_EVERY_MS);
+  timer.unref();
+  const middleware = session({
+    name: 'sid',
+    secret: opts.secret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: opts.secure, maxAge: SESSION_LIFETIME_MS },
+  });
+  return { middleware, store, stop: () => clearInterval(timer) };
+}

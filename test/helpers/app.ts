@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { createApp, type AppDeps } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openDatabase } from '../../src/db/open.js';
+import { createLogger } from '../../src/log.js';
+import { createPasswords } from '../../src/auth/passwords.js';
+
+/** A clock the tests move by hand. */
+export function manualClock(start = Date.UTC(2026, 0, 1)) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+const passwords = createPasswords(4); // the lowest bcrypt cost keeps tests fast
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+
+/** An app on a temp SQLite file (migrated) and a temp upload dir, with captured log lines. */
+export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record<string, string> } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-repo-test-'));
+  const config: Config = loadConfig({
+    DATA_DIR: dir,
+    UPLOAD_DIR: path.join(dir, 'uploads'),
+    LOG_LEVEL: 'info',
+    ...overrides.env,
+  });
+  const db = openDatabase(config.databasePath);
+  const logLines: string[] = [];
+  const sink = new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) });
+  const clock = manualClock();
+  const { app, close } = createApp({
+    config,
+    db,
+    logger: createLogger(config.logLevel, sink),
+    passwords,
+    sessionSecret: 'test-secret-that-is-long-enough-for-the-check',
+    now: clock.now,
+    ...overrides,
+  });
+  return {
+    app, db, config, dir, clock, logLines,
+    agent: () => request.agent(app),
+    close() {
+      close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The CSRF token the page at `url` carries (from its meta tag), fetched with the agent's cookies. */
+export async function csrfFrom(agent: request.Agent, url = '/login'): Promise<string> {
+  const res = await agent.get(url);
+  const match = /name="csrf-token" content="([^"]+)"/.exec(res.text);
+  if (!match) throw new Error(`no CSRF token on ${url} (status ${res.status})`);
+  return match[1];
+}
+
+export async function register(agent: request.Agent, username: string, password = 'correct horse') {
+  const _csrf = await csrfFrom(agent, '/register');
+  return agent.post('/register').type('form').send({ _csrf, username, password, confirm: password });
+}
+
+export async function login(agent: request.Agent, username: string, password = 'correct horse') {
+  const _csrf = await csrfFrom(agent, '/login');
+  return agent.post('/login').type('form').send({ _csrf, username, password });
+}
+
+/** A signed-in agent for a new user. */
+export async function signedInAgent(t: TestApp, username: string) {
+  const agent = t.agent();
+  const res = await register(agent, username);
+  if (res.status !== 303) throw new Error(`registering ${username} failed: ${res.status}`);
+  return agent;
+}

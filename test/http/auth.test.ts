@@ -1,0 +1,262 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestApp, csrfFrom, login, register, signedInAgent, type TestApp } from '../helpers/app.js';
+import { ensureDemoUser } from '../../src/auth/demo-user.js';
+import { createUsersRepo } from '../../src/auth/users.js';
+import { createPasswords } from '../../src/auth/passwords.js';
+import { SESSION_LIFETIME_MS } from '../../src/web/session.js';
+
+let t: TestApp;
+beforeEach(async () => (t = await createTestApp()));
+afterEach(() => t.close());
+
+const userCount = () => (t.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+const sessionCookie = (res: { headers: Record<string, unknown> }) =>
+  ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []).find((c) => c.startsWith('sid='));
+
+describe('registration', () => {
+  it('when the form is valid, then the user exists, is signed in and lands on the gallery', async () => {
+    const agent = t.agent();
+    const res = await register(agent, 'Alice_1');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/');
+    const gallery = await agent.get('/');
+    expect(gallery.status).toBe(200);
+    expect(gallery.text).toContain('Alice_1');
+    expect(t.db.prepare('SELECT username FROM users').get()).toEqual({ username: 'Alice_1' });
+  });
+
+  it('when the password is stored, then it is a bcrypt hash, not the password', async () => {
+    await register(t.agent(), 'alice');
+    const { password_hash } = t.db.prepare('SELECT password_hash FROM users').get() as { password_hash: string };
+    expect(password_hash).toMatch(/^\$2[aby]\$\d\d\$/);
+    expect(password_hash).not.toContain('correct horse');
+  });
+
+  it('when the username is taken in another case, then it is refused and nothing is written', async () => {
+    await register(t.agent(), 'alice');
+    const res = await register(t.agent(), 'ALICE');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('That username is taken.');
+    expect(res.text).toContain('value="ALICE"');
+    expect(userCount()).toBe(1);
+  });
+
+  it.each([
+    ['ab', 'Usernames are 3 to 32'],
+    ['a'.repeat(33), 'Usernames are 3 to 32'],
+    ['has space', 'Usernames are 3 to 32'],
+    ['ctrl\u0007char', 'Usernames are 3 to 32'],
+    ['', 'Usernames are 3 to 32'],
+  ])('when the username is %j, then the form says why and nothing is written', async (username, message) => {
+    const res = await register(t.agent(), username);
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(message);
+    expect(userCount()).toBe(0);
+  });
+
+  it('when the password is short or the confirmation differs, then the form says so', async () => {
+    const agent = t.agent();
+    const _csrf = await csrfFrom(agent, '/register');
+    const short = await agent.post('/register').type('form').send({ _csrf, username: 'bob', password: 'short', confirm: 'short' });
+    expect(short.status).toBe(422);
+    expect(short.text).toContain('at least 8 characters');
+    const differ = await agent.post('/register').type('form').send({ _csrf, username: 'bob', password: 'long enough', confirm: 'different!' });
+    expect(differ.status).toBe(422);
+    expect(differ.text).toContain('do not match');
+    expect(differ.text).toContain('value="bob"');
+    expect(userCount()).toBe(0);
+  });
+
+  it('when the password is over 72 bytes, then it is refused instead of silently truncated', async () => {
+    const res = await register(t.agent(), 'bob', 'é'.repeat(40));
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('at most 72 bytes');
+  });
+});
+
+describe('login and logout', () => {
+  beforeEach(async () => void (await register(t.agent(), 'carol')));
+
+  it('when the password is right, then the user is signed in, in any case of the username', async () => {
+    const agent = t.agent();
+    const res = await login(agent, 'CAROL');
+    expect(res.status).toBe(303);
+    expect((await agent.get('/')).text).toContain('carol');
+  });
+
+  it('when the password is wrong, then the page says so and keeps the username', async () => {
+    const res = await login(t.agent(), 'carol', 'wrong password');
+    expect(res.status).toBe(401);
+    expect(res.text).toContain('Wrong username or password.');
+    expect(res.text).toContain('value="carol"');
+  });
+
+  it('when the user is unknown, then the answer is the same as for a wrong password', async () => {
+    const res = await login(t.agent(), 'nobody', 'whatever1');
+    expect(res.status).toBe(401);
+    expect(res.text).toContain('Wrong username or password.');
+  });
+
+  it('when logging in, then the session id changes (no fixation)', async () => {
+    const agent = t.agent();
+    const before = sessionCookie(await agent.get('/login'));
+    const _csrf = await csrfFrom(agent);
+    const res = await agent.post('/login').type('form').send({ _csrf, username: 'carol', password: 'correct horse' });
+    const after = sessionCookie(res);
+    expect(before).toBeDefined();
+    expect(after).toBeDefined();
+    expect(after!.split(';')[0]).not.toBe(before!.split(';')[0]);
+  });
+
+  it('when the session cookie is set, then it is HttpOnly and SameSite=Lax', async () => {
+    const res = await login(t.agent(), 'carol');
+    const cookie = sessionCookie(res)!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i);
+  });
+
+  it('when logging out, then the old cookie no longer works', async () => {
+    const agent = t.agent();
+    const res = await login(agent, 'carol');
+    const oldCookie = sessionCookie(res)!.split(';')[0];
+    const signedIn = () => (t.db.prepare("SELECT count(*) AS n FROM sessions WHERE data LIKE '%userId%'").get() as { n: number }).n;
+    const before = signedIn();
+    const _csrf = await csrfFrom(agent, '/');
+    const out = await agent.post('/logout').type('form').send({ _csrf });
+    expect(out.status).toBe(303);
+    const replay = await t.agent().get('/').set('Cookie', oldCookie);
+    expect(replay.status).toBe(303);
+    expect(replay.headers.location).toMatch(/^\/login/);
+    expect(signedIn()).toBe(before - 1);
+  });
+});
+
+describe('signed-in pages and return paths', () => {
+  it('when anonymous, then a page redirects to login and back to the page afterwards', async () => {
+    await register(t.agent(), 'dave');
+    const agent = t.agent();
+    const res = await agent.get('/?page=2');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login?next=%2F%3Fpage%3D2');
+    const loginPage = await agent.get(res.headers.location);
+    expect(loginPage.text).toContain('name="next" value="/?page=2"');
+    const _csrf = /name="csrf-token" content="([^"]+)"/.exec(loginPage.text)![1];
+    const back = await agent.post('/login').type('form').send({ _csrf, username: 'dave', password: 'correct horse', next: '/?page=2' });
+    expect(back.headers.location).toBe('/?page=2');
+  });
+
+  it.each(['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)', '/\t/evil.example'])(
+    'when the return path is %j, then login goes to the gallery instead',
+    async (next) => {
+      await register(t.agent(), 'erin');
+      const agent = t.agent();
+      const _csrf = await csrfFrom(agent);
+      const res = await agent.post('/login').type('form').send({ _csrf, username: 'erin', password: 'correct horse', next });
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/');
+    },
+  );
+
+  it('when JSON is asked for anonymously, then the answer is 401 JSON', async () => {
+    const res = await t.agent().get('/').set('Accept', 'application/json');
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('Log in first.');
+  });
+});
+
+describe('absolute session expiry', () => {
+  it('when 30 minutes pass after login, then the next request goes to login with a message, however active the user was', async () => {
+    const agent = await signedInAgent(t, 'frank');
+    for (let minutes = 5; minutes <= 25; minutes += 5) {
+      t.clock.advance(5 * 60 * 1000);
+      expect((await agent.get('/')).status).toBe(200);
+    }
+    t.clock.advance(SESSION_LIFETIME_MS - 25 * 60 * 1000);
+    const res = await agent.get('/');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login?next=%2F&expired=1');
+    expect((await agent.get(res.headers.location)).text).toContain('Your session expired');
+  });
+
+  it('when the session has just under 30 minutes, then it still works', async () => {
+    const agent = await signedInAgent(t, 'gina');
+    t.clock.advance(SESSION_LIFETIME_MS - 1000);
+    expect((await agent.get('/')).status).toBe(200);
+  });
+
+});
+
+describe('CSRF', () => {
+  it('when a POST has no token or a forged one, then it gets 403 and nothing is written', async () => {
+    const agent = t.agent();
+    await agent.get('/register');
+    const none = await agent.post('/register').type('form').send({ username: 'ivan', password: 'correct horse', confirm: 'correct horse' });
+    expect(none.status).toBe(403);
+    const forged = await agent.post('/register').type('form').send({ _csrf: 'forged', username: 'ivan', password: 'correct horse', confirm: 'correct horse' });
+    expect(forged.status).toBe(403);
+    expect(userCount()).toBe(0);
+  });
+
+  it('when a script sends the token as X-CSRF-Token, then it is accepted', async () => {
+    const agent = t.agent();
+    const token = await csrfFrom(agent, '/register');
+    const res = await agent.post('/register').set('X-CSRF-Token', token).type('form').send({ username: 'judy', password: 'correct horse', confirm: 'correct horse' });
+    expect(res.status).toBe(303);
+  });
+
+  it('when another session\'s token is used, then it is refused', async () => {
+    const stolen = await csrfFrom(t.agent(), '/register');
+    const agent = t.agent();
+    await agent.get('/register');
+    const res = await agent.post('/register').type('form').send({ _csrf: stolen, username: 'kim', password: 'correct horse', confirm: 'correct horse' });
+    expect(res.status).toBe(403);
+    expect(userCount()).toBe(0);
+  });
+});
+
+describe('login rate limit', () => {
+  it('when 10 logins fail, then the 11th is refused even with the right password, and other users are unaffected', async () => {
+    await register(t.agent(), 'leo');
+    await register(t.agent(), 'mia');
+    const agent = t.agent();
+    for (let i = 0; i < 10; i++) expect((await login(agent, 'leo', 'wrong password')).status).toBe(401);
+    const blocked = await login(agent, 'leo');
+    expect(blocked.status).toBe(429);
+    expect(blocked.text).toContain('Too many failed logins');
+    expect((await login(t.agent(), 'mia')).status).toBe(303);
+  });
+
+  it('when logins succeed, then they are not counted', async () => {
+    await register(t.agent(), 'ned');
+    for (let i = 0; i < 12; i++) expect((await login(t.agent(), 'ned')).status).toBe(303);
+  });
+});
+
+describe('bad input', () => {
+  it('when the form body is huge, then the answer is 413 and nothing is written', async () => {
+    const agent = t.agent();
+    const _csrf = await csrfFrom(agent, '/register');
+    const res = await agent.post('/register').type('form').send({ _csrf, username: 'x'.repeat(100_000), password: 'correct horse', confirm: 'correct horse' });
+    expect(res.status).toBe(413);
+    expect(userCount()).toBe(0);
+  });
+
+  it('when a page does not exist, then it is a 404 page', async () => {
+    const agent = await signedInAgent(t, 'olga');
+    const res = await agent.get('/no/such/page');
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('There is no page at this address.');
+  });
+});
+
+describe('demo user', () => {
+  it('when ensured twice, then there is one rishi who can log in with "password"', async () => {
+    const users = createUsersRepo(t.db);
+    const passwords = createPasswords(4);
+    await ensureDemoUser(users, passwords);
+    await ensureDemoUser(users, passwords);
+    expect(userCount()).toBe(1);
+    expect((await login(t.agent(), 'rishi', 'password')).status).toBe(303);
+  });
+});
