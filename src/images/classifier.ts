@@ -1,0 +1,41 @@
+import classes from '../imagenet/classes.json' with { type: 'json' };
+
+export const MODEL_INPUT_SIZE = 224;
+
+/** One ImageNet class with its softmax probability; lists are best first. */
+export type Label = { name: string; probability: number };
+
+export interface Classifier {
+  /** pixels: MODEL_INPUT_SIZE² × 3 RGB bytes, already centre-cropped and resized. Resolves to the top 3. */
+  classify(pixels: Uint8Array): Promise<Label[]>;
+  close(): Promise<void>;
+}
+
+export const TOP_K = 3;
+export const PIXEL_BYTES = MODEL_INPUT_SIZE * MODEL_INPUT_SIZE * 3;
+
+const classNames: readonly string[] = (classes as ReadonlyArray<{ name: string }>).map((c) => c.name);
+
+/** probabilities[i] belongs to ImageNet class i (0..999, background already dropped). */
+export function topLabels(probabilities: ArrayLike<number>, k = TOP_K): Label[] {
+  if (probabilities.length !== classNames.length) {
+    throw new Error(`expected ${classNames.length} class probabilities, got ${probabilities.length}`);
+  }
+  const best: number[] = [];
+  for (let i = 0; i < probabilities.length; i++) {
+    // k is tiny, so an insertion into a short sorted list beats sorting 1000 numbers.
+    let at = best.length;
+    while (at > 0 && probabilities[best[at - 1]] < probabilities[i]) at--;
+    if (at < k) {
+      best.splice(at, 0, i);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best.map((i) => ({ name: classNames[i], probability: probabilities[i] }));
+}
+
+export function checkPixels(pixels: Uint8Array): void {
+  if (pixels.length !== PIXEL_BYTES) {
+    throw new Error(`classifier input must be ${PIXEL_BYTES} bytes (224x224 RGB), got ${pixels.length}`);
+  }
+}

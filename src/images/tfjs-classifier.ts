@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { type Classifier, checkPixels, MODEL_INPUT_SIZE, PIXEL_BYTES, topLabels } from './classifier.js';
+import { shardNames } from './model-source.js';
+
+export type TfjsClassifier = Classifier & { memory(): { numTensors: number } };
+
+/** What our model.json files may say about themselves (see model-source.ts and the shared SOURCE.txt). */
+type ModelMetadata = { inputRange?: [number, number]; output?: string };
+
+let backendReady: Promise<void> | undefined;
+
+/** One wasm backend per thread; tfjs keeps it in module state, so set it up once. */
+function useWasmBackend(): Promise<void> {
+  backendReady ??= (async () => {
+    // Resolved from this module so it works from src/ under tsx/vitest and from dist/ after tsc.
+    const entry = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+    setWasmPaths(path.dirname(entry) + path.sep);
+    // tfjs never enables wasm threads under Node; we scale out with worker_threads instead.
+    setThreadsCount(1);
+    tf.enableProdMode();
+    if (!(await tf.setBackend('wasm'))) throw new Error('could not start the TensorFlow.js wasm backend');
+    await tf.ready();
+  })();
+  return backendReady;
+}
+
+export async function wasmInfo(): Promise<{ backend: string; simd: boolean; threads: number }> {
+  await useWasmBackend();
+  return {
+    backend: tf.getBackend(),
+    simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
+    threads: getThreadsCount(),
+  };
+}
+
+/** Reads model.json and its shards straight from disk: tfjs's own loaders want http(s) or a browser. */
+function diskModel(modelDir: string): tf.io.IOHandler {
+  return {
+    load: async () => {
+      const json = JSON.parse(await readFile(path.join(modelDir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+        const files = await Promise.all(shardNames(json).map((name) => readFile(path.join(modelDir, name))));
+        const buffers = files.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+        return [tf.io.getWeightSpecs(manifest), buffers];
+      });
+    },
+  };
+}
+
+export async function loadTfjsClassifier(modelDir: string): Promise<TfjsClassifier> {
+  await useWasmBackend();
+  const model = await tf.loadGraphModel(diskModel(modelDir));
+  const meta = (model.metadata ?? {}) as ModelMetadata;
+  const [low, high] = meta.inputRange ?? [-1, 1];
+  const output = meta.output ?? model.outputNodes[0];
+
+  const classify = async (pixels: Uint8Array) => {
+    checkPixels(pixels);
+    const probabilities = tf.tidy(() => {
+      const input = tf.tensor4d(scale(pixels, low, high), [1, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, 3]);
+      const logits = model.execute(input, output) as tf.Tensor2D;
+      // Index 0 is the background class: keep the 1000 ImageNet classes only.
+      return tf.softmax(logits.slice([0, 1], [1, logits.shape[1] - 1]));
+    });
+    try {
+      return topLabels(await probabilities.data());
+    } finally {
+      probabilities.dispose();
+    }
+  };
+
+  await classify(new Uint8Array(PIXEL_BYTES)); // the first run sets up every kernel: pay for it before serving
+  return {
+    classify,
+    close: async () => model.dispose(),
+    memory: () => ({ numTensors: tf.memory().numTensors }),
+  };
+}
+
+function scale(pixels: Uint8Array, low: number, high: number): Float32Array {
+  const out = new Float32Array(pixels.length);
+  const k = (high - low) / 255;
+  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] * k + low;
+  return out;
+}
