@@ -12,6 +12,13 @@ import { csrfProtection, exposeCsrfToken } from './web/csrf.js';
 import { securityHeaders } from './web/security-headers.js';
 import { exposeFlash } from './web/flash.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
+import type { Classifier } from './images/classifier.js';
+import { createImagesRepo } from './images/images-repo.js';
+import { createIngest } from './images/ingest.js';
+import { imagesRoutes } from './images/routes.js';
+import { incomingDir } from './images/storage.js';
+import { mkdirSync } from 'node:fs';
+import { viewHelpers } from './web/view-helpers.js';
 
 export type AppDeps = {
   config: Config;
@@ -19,6 +26,8 @@ export type AppDeps = {
   logger: Logger;
   passwords: Passwords;
   sessionSecret: string;
+  /** Undefined when no model could be loaded: uploads are stored as "not classified yet". */
+  classifier: Classifier | undefined;
   /** The clock behind session expiry; tests move it forward instead of waiting. */
   now?: () => number;
 };
@@ -29,13 +38,25 @@ const root = (dir: string) => fileURLToPath(new URL(`../${dir}`, import.meta.url
 export function createApp(deps: AppDeps): { app: Express; close: () => void } {
   const now = deps.now ?? Date.now;
   const users = createUsersRepo(deps.db, now);
+  const images = createImagesRepo(deps.db);
+  const ingest = createIngest({
+    images, classifier: deps.classifier, uploadDir: deps.config.uploadDir, maxPixels: deps.config.maxPixels, logger: deps.logger, now,
+  });
+  mkdirSync(incomingDir(deps.config.uploadDir), { recursive: true });
   const session = createSession({ db: deps.db, secret: deps.sessionSecret, secure: deps.config.production });
 
   const app = express();
   app.set('trust proxy', deps.config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', root('views'));
+  app.set('view cache', true);
   app.locals.appName = 'Image Repo';
+  Object.assign(app.locals, viewHelpers);
+  app.locals.uploadLimits = {
+    maxFiles: deps.config.maxFiles,
+    maxFileMb: deps.config.maxFileBytes / 2 ** 20,
+    classifierReady: deps.classifier !== undefined,
+  };
 
   app.use(requestLogger(deps.logger));
   app.use(securityHeaders);
@@ -49,12 +70,13 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
   app.use(exposeFlash);
   app.use((req, res, next) => {
     res.locals.query = typeof req.query.q === 'string' ? req.query.q : '';
+    res.locals.currentUrl = req.originalUrl;
     next();
   });
 
   app.use(authRoutes({ users, passwords: deps.passwords, now }));
   app.use(requireUser);
-  app.get('/', (_req, res) => res.render('images/gallery', { title: 'All images' }));
+  app.use(imagesRoutes({ images, ingest, config: deps.config }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -7,6 +7,9 @@ import { createPasswords } from './auth/passwords.js';
 import { ensureDemoUser } from './auth/demo-user.js';
 import { createUsersRepo } from './auth/users.js';
 import { sessionSecretFor } from './session-secret.js';
+import { createImagesRepo } from './images/images-repo.js';
+import { loadClassifier } from './images/load-classifier.js';
+import { removeOrphans } from './images/storage.js';
 
 async function main(): Promise<void> {
   let config;
@@ -23,9 +26,12 @@ async function main(): Promise<void> {
   const db = openDatabase(config.databasePath);
   const passwords = createPasswords(config.bcryptCost);
   if (config.demoUser) await ensureDemoUser(createUsersRepo(db), passwords);
+  const orphans = await removeOrphans(config.uploadDir, createImagesRepo(db).allIds());
+  if (orphans > 0) logger.warn({ orphans }, 'removed files of uploads that never finished');
+  const classifier = await loadClassifier(config, logger);
 
   const { app, close } = createApp({
-    config, db, logger, passwords,
+    config, db, logger, passwords, classifier,
     sessionSecret: sessionSecretFor(config.sessionSecret, config.dataDir),
   });
   const server = createServer(app);
@@ -33,8 +39,9 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
-    server.close(() => {
+    server.close(async () => {
       close();
+      await classifier?.close();
       db.close();
       logger.info('stopped');
       process.exit(0);

@@ -8,6 +8,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/open.js';
 import { createLogger } from '../../src/log.js';
 import { createPasswords } from '../../src/auth/passwords.js';
+import { fakeClassifier } from './fake-classifier.js';
+import { readdirSync } from 'node:fs';
 
 /** A clock the tests move by hand. */
 export function manualClock(start = Date.UTC(2026, 0, 1)) {
@@ -39,11 +41,16 @@ export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record
     passwords,
     sessionSecret: 'test-secret-that-is-long-enough-for-the-check',
     now: clock.now,
+    classifier: fakeClassifier(),
     ...overrides,
   });
   return {
     app, db, config, dir, clock, logLines,
     agent: () => request.agent(app),
+    /** Files in UPLOAD_DIR (stored originals and thumbnails) and in its incoming folder. */
+    storedFiles: () => readdirSync(config.uploadDir).filter((f) => !f.startsWith('.')).sort(),
+    incomingFiles: () => readdirSync(path.join(config.uploadDir, '.incoming')),
+    count: (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
     close() {
       close();
       db.close();
@@ -76,4 +83,15 @@ export async function signedInAgent(t: TestApp, username: string) {
   const res = await register(agent, username);
   if (res.status !== 303) throw new Error(`registering ${username} failed: ${res.status}`);
   return agent;
+}
+
+export type Upload = { name: string; data: Buffer };
+
+/** POST /images as a script would: token in the header, JSON answer. */
+export async function upload(agent: request.Agent, files: Upload[], visibility = 'public', omitVisibility = false) {
+  const token = await csrfFrom(agent, '/upload');
+  let req = agent.post('/images').set('X-CSRF-Token', token).set('Accept', 'application/json');
+  if (!omitVisibility) req = req.field('visibility', visibility);
+  for (const f of files) req = req.attach('images', f.data, f.name);
+  return req;
 }

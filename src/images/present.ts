@@ -1,0 +1,22 @@
+import type { ImageRecord } from './images-repo.js';
+
+/** The IMAGE shape of the JSON answers (the contract scripts rely on). */
+export function imageJson(image: ImageRecord) {
+  return {
+    id: image.id,
+    owner: image.owner,
+    visibility: image.visibility,
+    colour: { name: image.colourName, hex: image.colourHex },
+    labels: image.labels ?? [],
+    classified: image.labels !== null,
+    width: image.width,
+    height: image.height,
+    originalName: image.originalName,
+    createdAt: new Date(image.createdAt).toISOString(),
+  };
+}
+
+/** A label's text on a tag: the first of its synonyms ("tabby" for "tabby, tabby cat"). */
+export const labelText = (name: string) => name.split(',')[0].trim();
+
+export const percent = (probability: number) => `${Math.round(probability * 100)}%`;

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request } from 'express';
+import multer from 'multer';
+import { isCsrfValid, csrfInvalidError } from './csrf.js';
+import { removeQuietly } from '../images/storage.js';
+
+/** What the storage engine hands the route for each file. */
+export type ReceivedFile = Express.Multer.File & { tooLarge?: boolean };
+
+// Past this, a single file is not worth draining: the whole request is refused with 413.
+const HARD_LIMIT_FACTOR = 4;
+
+export const megabytes = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
+
+/**
+ * Streams each file to a temp file under a random name. A file over the per-file limit is not kept
+ * but drained, so the other files of the batch still arrive and the user learns which one was too large.
+ */
+class TempFileStorage implements multer.StorageEngine {
+  constructor(
+    private readonly dir: string,
+    private readonly maxBytes: number,
+  ) {}
+
+  _handleFile(_req: Request, file: Express.Multer.File, done: (error?: unknown, info?: Partial<ReceivedFile>) => void): void {
+    const target = path.join(this.dir, `${randomUUID()}.part`);
+    let size = 0;
+    const limiter = new Transform({
+      transform: (chunk: Buffer, _encoding, next) => {
+        size += chunk.length;
+        next(null, size > this.maxBytes ? undefined : chunk);
+      },
+    });
+    pipeline(file.stream, limiter, createWriteStream(target, { flags: 'wx' })).then(
+      async () => {
+        if (size <= this.maxBytes) return done(null, { path: target, size });
+        await removeQuietly(target);
+        done(null, { size, tooLarge: true });
+      },
+      async (err) => {
+        await removeQuietly(target);
+        done(err);
+      },
+    );
+  }
+
+  _removeFile(_req: Request, file: ReceivedFile, done: (error: Error | null) => void): void {
+    removeQuietly(file.path).then(() => done(null), done);
+  }
+}
+
+export function imageUpload(opts: { incomingDir: string; maxFileBytes: number; maxFiles: number }) {
+  return multer({
+    storage: new TempFileStorage(opts.incomingDir, opts.maxFileBytes),
+    // Browsers send UTF-8 file names; busboy's default would read them as latin1.
+    defParamCharset: 'utf8',
+    limits: {
+      fileSize: opts.maxFileBytes * HARD_LIMIT_FACTOR,
+      files: opts.maxFiles,
+      fields: 10,
+      fieldSize: 1024,
+      parts: opts.maxFiles + 10,
+    },
+    // Forms put _csrf before the files (scripts send a header), so a forged upload is refused
+    // before a single byte of it is written.
+    fileFilter: (req, _file, accept) => (isCsrfValid(req) ? accept(null, true) : accept(csrfInvalidError)),
+  }).array('images', opts.maxFiles);
+}

@@ -1,0 +1,274 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import { noiseImage, solidPng, textFile, twoColourPng } from '../helpers/fixtures.js';
+import type request from 'supertest';
+
+let t: TestApp;
+let owner: request.Agent;
+let other: request.Agent;
+beforeEach(async () => {
+  t = await createTestApp({ env: { MAX_FILE_MB: '1', MAX_FILES: '5' } });
+  owner = await signedInAgent(t, 'owner');
+  other = await signedInAgent(t, 'other');
+});
+afterEach(() => t.close());
+
+async function uploadOne(agent: request.Agent, visibility = 'public', data?: Buffer, name = 'photo.png') {
+  const res = await upload(agent, [{ name, data: data ?? (await solidPng('#c0392b', 80, 60)) }], visibility);
+  expect(res.status).toBe(200);
+  return res.body.results[0].image as { id: string; [k: string]: unknown };
+}
+
+describe('upload', () => {
+  it('when several images are sent, then each is stored with its colour, labels, files and rows', async () => {
+    const res = await upload(owner, [
+      { name: 'red.png', data: await solidPng('#c0392b', 120, 80) },
+      { name: 'mostly-red.png', data: await twoColourPng('#ff0000', '#0000ff', 0.7) },
+      { name: 'noise.jpg', data: await noiseImage('jpeg') },
+    ]);
+    expect(res.status).toBe(200);
+    const [red, mixed, noise] = res.body.results;
+    expect(red).toMatchObject({ filename: 'red.png', ok: true, image: { owner: 'owner', visibility: 'public', width: 120, height: 80, originalName: 'red.png', colour: { name: 'red', hex: expect.stringMatching(/^#[0-9a-f]{6}$/) } } });
+    expect(red.image.labels).toEqual([
+      { name: 'tabby, tabby cat', probability: 0.7 }, { name: 'Egyptian cat', probability: 0.2 }, { name: 'tiger cat', probability: 0.05 },
+    ]);
+    expect(mixed.image.colour.name).toBe('red');
+    expect(noise.ok).toBe(true);
+    expect(t.count('images')).toBe(3);
+    expect(t.count('image_labels')).toBe(9);
+    const ids = res.body.results.map((r: { image: { id: string } }) => r.image.id);
+    expect(t.storedFiles()).toEqual(
+      ids.flatMap((id: string, i: number) => [`${id}.${['png', 'png', 'jpeg'][i]}`, `${id}.thumb.webp`]).sort(),
+    );
+    expect(t.incomingFiles()).toEqual([]);
+  });
+
+  it('when a batch mixes good and bad files, then the good ones are kept and each bad one says why', async () => {
+    const res = await upload(owner, [
+      { name: 'good.png', data: await solidPng('#00ff00') },
+      { name: 'notes.jpg', data: textFile },
+      { name: 'huge.png', data: Buffer.alloc(1024 * 1024 + 10, 1) },
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, false]);
+    expect(res.body.results[1].error).toBe('not an image');
+    expect(res.body.results[2].error).toBe('too large: 1 MB, the limit is 1 MB');
+    expect(t.count('images')).toBe(1);
+    expect(t.storedFiles()).toHaveLength(2);
+    expect(t.incomingFiles()).toEqual([]);
+  });
+
+  it('when every file is bad, then the status says so and nothing is stored', async () => {
+    const res = await upload(owner, [{ name: 'a.jpg', data: textFile }]);
+    expect(res.status).toBe(415);
+    expect(t.count('images')).toBe(0);
+    expect(t.storedFiles()).toEqual([]);
+  });
+
+  it('when there are more files than the limit, then the whole upload is refused with 413 naming the limit', async () => {
+    const png = await solidPng('#000000', 8, 8);
+    const res = await upload(owner, Array.from({ length: 6 }, (_, i) => ({ name: `${i}.png`, data: png })));
+    expect(res.status).toBe(413);
+    expect(res.body.error).toBe('Too many files: at most 5 in one upload.');
+    expect(t.count('images')).toBe(0);
+    expect(t.incomingFiles()).toEqual([]);
+  });
+
+  it.each([[null], ['secret'], ['']])('when visibility is %j, then the upload is refused and nothing is kept', async (visibility) => {
+    const res = await upload(owner, [{ name: 'a.png', data: await solidPng('#000000') }], visibility ?? undefined, visibility === null);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('Choose whether the images are public or private.');
+    expect(t.count('images')).toBe(0);
+    expect(t.incomingFiles()).toEqual([]);
+  });
+
+  it('when no file is sent, then the answer says to choose one', async () => {
+    const res = await upload(owner, []);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('Choose at least one image to upload.');
+  });
+
+  it('when the CSRF token is missing, then nothing is written', async () => {
+    const res = await owner.post('/images').set('Accept', 'application/json').field('visibility', 'public').attach('images', await solidPng('#000000'), 'a.png');
+    expect(res.status).toBe(403);
+    expect(t.count('images')).toBe(0);
+    expect(t.incomingFiles()).toEqual([]);
+  });
+
+  it('when the plain form posts (no JavaScript), then it redirects to the gallery with a summary', async () => {
+    const _csrf = await csrfFrom(owner, '/upload');
+    const res = await owner.post('/images').field('_csrf', _csrf).field('visibility', 'private')
+      .attach('images', await solidPng('#0000ff'), 'blue.png').attach('images', textFile, 'notes.txt');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/');
+    const gallery = await owner.get('/');
+    expect(gallery.text).toContain('Uploaded 1 image. Not uploaded: notes.txt (not an image).');
+    expect(gallery.text).toContain('badge-private');
+  });
+
+  it('when the file name has a path, control characters or bidi marks, then only a clean name is kept', async () => {
+    const image = await uploadOne(owner, 'public', undefined, '../../etc/evil\u202Egnp.png');
+    expect(image.originalName).toBe('evilgnp.png');
+  });
+
+  it('when no model is loaded, then images are stored as not classified yet and say so', async () => {
+    const noModel = await createTestApp({ classifier: undefined });
+    const agent = await signedInAgent(noModel, 'solo');
+    const res = await upload(agent, [{ name: 'a.png', data: await solidPng('#ffffff') }]);
+    expect(res.status).toBe(200);
+    expect(res.body.results[0]).toMatchObject({ ok: true, notice: expect.stringContaining('not classified yet'), image: { labels: [], classified: false } });
+    expect((await agent.get('/upload')).text).toContain('No model is loaded right now');
+    noModel.close();
+  });
+});
+
+describe('gallery', () => {
+  it('when images are public or private, then others see only the public ones and the owner sees both', async () => {
+    const pub = await uploadOne(owner, 'public');
+    const priv = await uploadOne(owner, 'private');
+    const mine = await owner.get('/').set('Accept', 'application/json');
+    expect(mine.body.images.map((i: { id: string }) => i.id)).toEqual([priv.id, pub.id]);
+    expect(mine.body).toMatchObject({ page: 1, pages: 1, total: 2 });
+    const theirs = await other.get('/').set('Accept', 'application/json');
+    expect(theirs.body.images.map((i: { id: string }) => i.id)).toEqual([pub.id]);
+    expect(theirs.body.total).toBe(1);
+    const html = await other.get('/');
+    expect(html.text).toContain(pub.id);
+    expect(html.text).not.toContain(priv.id);
+  });
+
+  it('when there are more than 48 images, then Older and Newer links walk the pages without gaps or repeats', async () => {
+    const png = await solidPng('#123456', 8, 8);
+    for (let i = 0; i < 3; i++) {
+      const res = await upload(owner, Array.from({ length: 5 }, (_, j) => ({ name: `${i}-${j}.png`, data: png })));
+      expect(res.status).toBe(200);
+    }
+    // 15 uploaded through HTTP; add rows straight through the repo for the rest (the files do not matter here).
+    const { createImagesRepo } = await import('../../src/images/images-repo.js');
+    const repo = createImagesRepo(t.db);
+    for (let i = 0; i < 90; i++) {
+      repo.insert({ id: crypto.randomUUID(), visibility: 'public', originalName: `x${i}.png`, format: 'png', bytes: 1, width: 1, height: 1, colourHex: '#000000', colourName: 'black', createdAt: i }, { id: 1, username: 'owner' }, null);
+    }
+    const seen: string[] = [];
+    let url: string | undefined = '/';
+    let pages = 0;
+    while (url) {
+      const res = await owner.get(url).set('Accept', 'application/json');
+      expect(res.status).toBe(200);
+      expect(res.body.total).toBe(105);
+      expect(res.body.page).toBe(++pages);
+      seen.push(...res.body.images.map((i: { id: string }) => i.id));
+      url = res.body.older;
+    }
+    expect(pages).toBe(3);
+    expect(new Set(seen).size).toBe(105);
+    const third = await owner.get('/?page=3').set('Accept', 'application/json');
+    expect(third.body.images).toHaveLength(9);
+    const back = await owner.get(third.body.newer).set('Accept', 'application/json');
+    expect(back.body.images.map((i: { id: string }) => i.id)).toEqual(seen.slice(48, 96));
+  });
+
+  it.each(['0', '-1', 'abc', '1.5'])('when page=%s, then the answer is a clear 400', async (page) => {
+    const res = await owner.get(`/?page=${page}`);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('&#34;page&#34; must be a whole number');
+  });
+
+  it('when there are no images, then the page invites an upload', async () => {
+    const res = await owner.get('/');
+    expect(res.text).toContain('No images yet');
+  });
+});
+
+describe('files, download, visibility and delete', () => {
+  it('when the owner downloads, then the bytes and the sanitised original name come back as an attachment', async () => {
+    const data = await noiseImage('jpeg');
+    const image = await uploadOne(owner, 'public', data, 'Holiday "beach" photo.jpg');
+    const res = await other.get(`/images/${image.id}/download`).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(res.status).toBe(200);
+    expect(Buffer.compare(res.body as Buffer, data)).toBe(0);
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="Holiday \\?"beach\\?" photo.jpg"/);
+    expect(res.headers['content-type']).toBe('image/jpeg');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('when the thumbnail is fetched, then it is a WebP of at most 400 px', async () => {
+    const image = await uploadOne(owner, 'public', await noiseImage('png', 1200, 600));
+    const res = await owner.get(`/images/${image.id}/thumb`).buffer(true);
+    expect(res.headers['content-type']).toBe('image/webp');
+    const meta = await sharp(res.body as Buffer).metadata();
+    expect(meta.format).toBe('webp');
+    expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(400);
+  });
+
+  it('when another user asks for a private image anywhere, then every answer is the 404 of an unknown id', async () => {
+    const priv = await uploadOne(owner, 'private');
+    const unknown = crypto.randomUUID();
+    const token = await csrfFrom(other, '/');
+    for (const id of [priv.id, unknown]) {
+      for (const path of ['', '/file', '/thumb', '/download']) {
+        const res = await other.get(`/images/${id}${path}`);
+        expect(res.status, `${path} of ${id === unknown ? 'unknown' : 'private'}`).toBe(404);
+      }
+      expect((await other.post(`/images/${id}/visibility`).type('form').send({ _csrf: token, visibility: 'public' })).status).toBe(404);
+      expect((await other.post(`/images/${id}/delete`).type('form').send({ _csrf: token })).status).toBe(404);
+    }
+    expect(t.db.prepare('SELECT visibility FROM images').get()).toEqual({ visibility: 'private' });
+  });
+
+  it('when another user tries to change a public image, then 403 and nothing changes', async () => {
+    const pub = await uploadOne(owner, 'public');
+    const token = await csrfFrom(other, '/');
+    expect((await other.post(`/images/${pub.id}/visibility`).type('form').send({ _csrf: token, visibility: 'private' })).status).toBe(403);
+    expect((await other.post(`/images/${pub.id}/delete`).type('form').send({ _csrf: token })).status).toBe(403);
+    expect(t.count('images')).toBe(1);
+  });
+
+  it('when the owner makes an image private, then others lose it and search terms follow', async () => {
+    const image = await uploadOne(owner, 'public');
+    const token = await csrfFrom(owner, '/');
+    const res = await owner.post(`/images/${image.id}/visibility`).type('form').send({ _csrf: token, visibility: 'private', next: '/' });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/');
+    expect((await other.get(`/images/${image.id}/file`)).status).toBe(404);
+    expect(t.db.prepare('SELECT DISTINCT public FROM image_terms').all()).toEqual([{ public: 0 }]);
+    const json = await owner.post(`/images/${image.id}/visibility`).set('Accept', 'application/json').set('X-CSRF-Token', token).type('form').send({ visibility: 'public' });
+    expect(json.body.image.visibility).toBe('public');
+    expect((await other.get(`/images/${image.id}/file`)).status).toBe(200);
+  });
+
+  it('when the visibility value is unknown, then 400 and nothing changes', async () => {
+    const image = await uploadOne(owner, 'public');
+    const token = await csrfFrom(owner, '/');
+    const res = await owner.post(`/images/${image.id}/visibility`).type('form').send({ _csrf: token, visibility: 'secret' });
+    expect(res.status).toBe(400);
+    expect(t.db.prepare('SELECT visibility FROM images').get()).toEqual({ visibility: 'public' });
+  });
+
+  it('when the owner deletes, then row, labels, terms, original and thumbnail are gone', async () => {
+    const image = await uploadOne(owner, 'public');
+    const token = await csrfFrom(owner, '/');
+    const res = await owner.post(`/images/${image.id}/delete`).type('form').send({ _csrf: token, next: `/images/${image.id}` });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/');
+    for (const table of ['images', 'image_labels', 'image_terms']) expect(t.count(table)).toBe(0);
+    expect(t.storedFiles()).toEqual([]);
+    expect((await owner.get(`/images/${image.id}`)).status).toBe(404);
+  });
+
+  it('when the image page is opened, then it shows the details and, to the owner only, the actions', async () => {
+    const image = await uploadOne(owner, 'public', undefined, '<img src=x onerror=alert(1)>.png');
+    const mine = await owner.get(`/images/${image.id}`);
+    expect(mine.text).toContain('&lt;img src=x onerror=alert(1)&gt;.png');
+    expect(mine.text).not.toContain('<img src=x');
+    expect(mine.text).toContain(`/images/${image.id}/delete`);
+    const theirs = await other.get(`/images/${image.id}`);
+    expect(theirs.status).toBe(200);
+    expect(theirs.text).not.toContain(`/images/${image.id}/delete`);
+  });
+});
