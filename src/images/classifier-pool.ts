@@ -1,0 +1,123 @@
+import { Worker } from 'node:worker_threads';
+import { type Classifier, type Label, checkPixels } from './classifier.js';
+import type { WorkerReply, WorkerRequest } from './classifier-worker.js';
+
+// Under vitest/tsx this module is TypeScript, and so is the worker; after tsc both are JavaScript.
+const fromSource = import.meta.url.endsWith('.ts');
+const workerEntry = new URL(fromSource ? './classifier-worker.ts' : './classifier-worker.js', import.meta.url);
+
+function startWorker(modelDir: string): Worker {
+  if (!fromSource) return new Worker(workerEntry, { workerData: { modelDir } });
+  // Node 20 ignores `--import tsx` in a worker's execArgv (nodejs/node#47747), so register tsx in the worker first.
+  const bootstrap = `const { workerData } = require('node:worker_threads');
+    import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(bootstrap, { eval: true, workerData: { modelDir, tsx, entry: workerEntry.href } });
+}
+
+type Job = { pixels: Uint8Array; resolve: (labels: Label[]) => void; reject: (err: Error) => void };
+type Slot = { worker: Worker; job?: Job & { id: number }; crash?: Error };
+
+/**
+ * Runs `size` MobileNets in worker threads so inference never blocks the event loop and uses every core.
+ * A call waits in a queue for an idle worker; its pixel buffer is transferred, not copied, so the caller
+ * must not use it afterwards. A worker that dies fails only the call it was running and is replaced.
+ */
+export async function createClassifierPool(opts: { modelDir: string; size: number }): Promise<Classifier> {
+  if (!Number.isInteger(opts.size) || opts.size < 1) throw new Error(`pool size must be a positive integer: ${opts.size}`);
+  const idle: Slot[] = [];
+  const live = new Set<Slot>();
+  const queue: Job[] = [];
+  let starting = 0;
+  let nextId = 1;
+  let closed = false;
+
+  const dispatch = () => {
+    while (queue.length > 0 && idle.length > 0) {
+      const slot = idle.shift()!;
+      const job = queue.shift()!;
+      slot.job = { ...job, id: nextId++ };
+      const request: WorkerRequest = { id: slot.job.id, pixels: job.pixels };
+      slot.worker.postMessage(request, [job.pixels.buffer as ArrayBuffer]);
+    }
+  };
+
+  const failQueue = (reason: string) => {
+    for (const job of queue.splice(0)) job.reject(new Error(reason));
+  };
+
+  const spawn = () =>
+    new Promise<void>((resolve, reject) => {
+      starting++;
+      const slot: Slot = { worker: startWorker(opts.modelDir) };
+      let ready = false;
+      slot.worker.on('message', (reply: WorkerReply) => {
+        if (reply.type === 'ready') {
+          ready = true;
+          starting--;
+          live.add(slot);
+          if (closed) void slot.worker.terminate(); // a replacement that finished loading after close()
+          idle.push(slot);
+          dispatch();
+          return resolve();
+        }
+        const job = slot.job;
+        if (!job || job.id !== reply.id) return;
+        slot.job = undefined;
+        idle.push(slot);
+        if (reply.type === 'result') job.resolve(reply.labels);
+        else job.reject(new Error(`classification failed: ${reply.message}`));
+        dispatch();
+      });
+      slot.worker.on('error', (err) => (slot.crash = err));
+      slot.worker.on('exit', (code) => {
+        if (!ready) {
+          starting--;
+          return reject(slot.crash ?? new Error(`classifier worker exited with code ${code} while loading`));
+        }
+        live.delete(slot);
+        const at = idle.indexOf(slot);
+        if (at >= 0) idle.splice(at, 1);
+        const why = closed ? 'the classifier pool was closed' : `the classifier worker stopped (${slot.crash?.message ?? `exit code ${code}`})`;
+        slot.job?.reject(new Error(why));
+        if (!closed) replace();
+      });
+    });
+
+  const replace = () => {
+    spawn().catch(() => {
+      if (live.size === 0 && starting === 0) failQueue('no classifier worker could be restarted');
+    });
+  };
+
+  const started = await Promise.allSettled(Array.from({ length: opts.size }, spawn));
+  const failure = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    closed = true;
+    await Promise.all([...live].map((slot) => slot.worker.terminate()));
+    throw failure.reason;
+  }
+
+  return {
+    classify: async (pixels) => {
+      if (closed) throw new Error('the classifier pool is closed');
+      if (live.size === 0 && starting === 0) throw new Error('no classifier worker is running');
+      checkPixels(pixels);
+      return new Promise<Label[]>((resolve, reject) => {
+        queue.push({ pixels: ownBuffer(pixels), resolve, reject });
+        dispatch();
+      });
+    },
+    close: async () => {
+      closed = true;
+      failQueue('the classifier pool was closed');
+      await Promise.all([...live].map((slot) => slot.worker.terminate()));
+    },
+  };
+}
+
+/** Only a view over a whole, unshared ArrayBuffer can be transferred without taking its neighbours along. */
+function ownBuffer(pixels: Uint8Array): Uint8Array {
+  const whole = pixels.buffer instanceof ArrayBuffer && pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength;
+  return whole ? pixels : pixels.slice();
+}
