@@ -120,13 +120,24 @@ export function bombPng(width = 50_000, height = 50_000): Buffer {
   ]);
 }
 
-/** An animated GIF of n small frames, each a different grey. */
+/** An animated GIF of n black frames, each with one white pixel in a new place (so no two neighbours are equal). */
 export function manyFrameGif(frames: number, width = 16, height = 16): Promise<Buffer> {
-  const data = Buffer.alloc(width * height * 3 * frames);
-  for (let f = 0; f < frames; f++) data.fill(f % 256, f * width * height * 3, (f + 1) * width * height * 3);
-  return sharp(data, { raw: { width, height: height * frames, channels: 3, pageHeight: height } })
-    .gif()
-    .toBuffer();
+  return animation(frames, width, height).gif().toBuffer();
+}
+
+/** The same animation as an animated WebP. */
+export function manyFrameWebp(frames: number, width = 16, height = 16): Promise<Buffer> {
+  return animation(frames, width, height).webp({ effort: 0 }).toBuffer();
+}
+
+function animation(frames: number, width: number, height: number) {
+  const frameBytes = width * height * 3;
+  const data = Buffer.alloc(frameBytes * frames);
+  for (let f = 0; f < frames; f++) {
+    const at = f * frameBytes + (f % (width * height)) * 3;
+    data.fill(255, at, at + 3);
+  }
+  return sharp(data, { raw: { width, height: height * frames, channels: 3, pageHeight: height } });
 }
 
 export const svgWithScript = Buffer.from(
