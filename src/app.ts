@@ -17,6 +17,8 @@ import { createImagesRepo } from './images/images-repo.js';
 import { createIngest } from './images/ingest.js';
 import { imagesRoutes } from './images/routes.js';
 import { incomingDir } from './images/storage.js';
+import { createSearchRepo } from './search/search-repo.js';
+import { searchRoutes } from './search/routes.js';
 import { mkdirSync } from 'node:fs';
 import { viewHelpers } from './web/view-helpers.js';
 
@@ -77,6 +79,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
   app.use(authRoutes({ users, passwords: deps.passwords, now }));
   app.use(requireUser);
   app.use(imagesRoutes({ images, ingest, config: deps.config }));
+  app.use(searchRoutes({ search: createSearchRepo(deps.db) }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -40,7 +40,9 @@ export const SELECT_IMAGE = `
             FROM (SELECT name, probability FROM image_labels WHERE image_seq = i.seq ORDER BY rank) AS l) AS labelsJson
   FROM images AS i JOIN users AS u ON u.id = i.owner_id`;
 
-export const VISIBLE_TO = `(i.visibility = 'public' OR i.owner_id = @viewer)`;
+// The unary + keeps SQLite from answering the OR with two indexes and a sort: walking seq
+// backwards and filtering in place reads one page worth of rows at any depth.
+export const VISIBLE_TO = `(+i.visibility = 'public' OR +i.owner_id = @viewer)`;
 
 export function toRecord({ classified, labelsJson, ...row }: Row): ImageRecord {
   return { ...row, labels: classified ? (JSON.parse(labelsJson) as Label[]) : null };

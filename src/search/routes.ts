@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import { wantsJson } from '../web/wants-json.js';
+import { currentUser } from '../images/routes.js';
+import { PAGE_SIZE, paginate, parsePageRequest } from '../images/pagination.js';
+import { imageJson } from '../images/present.js';
+import { parseQuery } from './query.js';
+import type { SearchRepo } from './search-repo.js';
+
+export function searchRoutes({ search }: { search: SearchRepo }): Router {
+  const router = Router();
+
+  router.get('/search', (req, res) => {
+    const { terms, truncated } = parseQuery(req.query.q);
+    // An empty query (or only commas) is the gallery.
+    if (terms.length === 0) return res.redirect(303, '/');
+    const request = parsePageRequest(req.query);
+    const viewer = currentUser(res).id;
+    const page = search.search(viewer, terms, request.cursor, PAGE_SIZE);
+    const query = terms.join(', ');
+    const pagination = paginate(request, page, search.count(viewer, terms), '/search', { q: query });
+    if (wantsJson(req)) {
+      res.json({ images: page.images.map(imageJson), ...pagination, query, terms, truncated });
+      return;
+    }
+    res.locals.query = query;
+    res.render('search/results', { title: `Search: ${query}`, images: page.images, pagination, terms, truncated });
+  });
+
+  return router;
+}

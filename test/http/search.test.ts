@@ -1,0 +1,207 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type request from 'supertest';
+import { createTestApp, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import { fakeClassifier } from '../helpers/fake-classifier.js';
+import { solidPng } from '../helpers/fixtures.js';
+import { createImagesRepo, VISIBLE_TO } from '../../src/images/images-repo.js';
+import type { Label } from '../../src/images/classifier.js';
+
+let t: TestApp;
+let alice: request.Agent;
+let bob: request.Agent;
+beforeEach(async () => {
+  t = await createTestApp();
+  alice = await signedInAgent(t, 'alice');
+  bob = await signedInAgent(t, 'bob');
+});
+afterEach(() => t.close());
+
+/** Inserts through the repository, as an upload would, with chosen labels and colour. */
+function add(ownerId: number, owner: string, labels: string[], colour: [string, string] = ['red', '#c0392b'], visibility: 'public' | 'private' = 'public') {
+  const repo = createImagesRepo(t.db);
+  const ls: Label[] = labels.map((name, i) => ({ name, probability: 0.5 / (i + 1) }));
+  return repo.insert(
+    { id: crypto.randomUUID(), visibility, originalName: 'x.png', format: 'png', bytes: 1, width: 1, height: 1, colourName: colour[0], colourHex: colour[1], createdAt: 0 },
+    { id: ownerId, username: owner },
+    ls,
+  );
+}
+const ALICE = 1;
+const BOB = 2;
+
+async function ids(agent: request.Agent, q: string) {
+  const res = await agent.get(`/search?q=${encodeURIComponent(q)}`).set('Accept', 'application/json');
+  expect(res.status).toBe(200);
+  return { ids: res.body.images.map((i: { id: string }) => i.id) as string[], body: res.body };
+}
+
+describe('what a term matches', () => {
+  it('when the term is a colour name or exact hex, then images of that colour match', async () => {
+    const red = add(ALICE, 'alice', ['macaw'], ['red', '#c0392b']);
+    add(ALICE, 'alice', ['macaw'], ['blue', '#2255cc']);
+    expect((await ids(alice, 'red')).ids).toEqual([red.id]);
+    expect((await ids(alice, '#C0392B')).ids).toEqual([red.id]);
+    expect((await ids(alice, '#c0392')).ids).toEqual([]);
+  });
+
+  it('when the term is any synonym of a label, as a whole phrase, then it matches', async () => {
+    const tabby = add(ALICE, 'alice', ['tabby, tabby cat']);
+    expect((await ids(alice, 'tabby')).ids).toEqual([tabby.id]);
+    expect((await ids(alice, 'Tabby Cat')).ids).toEqual([tabby.id]);
+    expect((await ids(alice, 'tabb')).ids).toEqual([]);
+  });
+
+  it('when the term is a general word (hypernym), then specific classes match: dog, cat, bird, wine', async () => {
+    const greyhound = add(ALICE, 'alice', ['Italian greyhound']);
+    const egyptian = add(ALICE, 'alice', ['Egyptian cat']);
+    const macaw = add(ALICE, 'alice', ['macaw']);
+    const wine = add(ALICE, 'alice', ['red wine']);
+    expect((await ids(alice, 'dog')).ids).toEqual([greyhound.id]);
+    expect((await ids(alice, 'cat')).ids).toEqual([egyptian.id]);
+    expect((await ids(alice, 'bird')).ids).toEqual([macaw.id]);
+    expect((await ids(alice, 'wine')).ids).toEqual([wine.id]);
+  });
+
+  it('when a word is only part of a longer name, then it does not match (cat vs catamaran, red vs red wine)', async () => {
+    add(ALICE, 'alice', ['catamaran'], ['blue', '#2255cc']);
+    add(ALICE, 'alice', ['red wine'], ['purple', '#6a1b4d']);
+    expect((await ids(alice, 'cat')).ids).toEqual([]);
+    expect((await ids(alice, 'red')).ids).toEqual([]);
+  });
+
+  it('when the term is the uploader or the image id (full or an 8+ character prefix), then it matches', async () => {
+    const mine = add(ALICE, 'alice', ['macaw']);
+    const bobs = add(BOB, 'bob', ['macaw']);
+    expect((await ids(alice, 'BOB')).ids).toEqual([bobs.id]);
+    expect((await ids(alice, mine.id.toUpperCase())).ids).toEqual([mine.id]);
+    expect((await ids(alice, mine.id.slice(0, 8))).ids).toEqual([mine.id]);
+    expect((await ids(alice, mine.id.slice(0, 7))).ids).toEqual([]);
+  });
+});
+
+describe('union, order, counts, pages', () => {
+  it('when several terms are given, then an image matching any of them is found once, newest first, and counted once', async () => {
+    const a = add(ALICE, 'alice', ['macaw'], ['red', '#ff0000']);
+    const b = add(ALICE, 'alice', ['Italian greyhound'], ['blue', '#0000ff']);
+    const c = add(ALICE, 'alice', ['Egyptian cat'], ['green', '#00ff00']);
+    const { ids: found, body } = await ids(alice, 'dog, red,, BIRD ,nothing');
+    expect(found).toEqual([b.id, a.id]);
+    expect(body).toMatchObject({ total: 2, page: 1, pages: 1, query: 'dog, red, bird, nothing', terms: ['dog', 'red', 'bird', 'nothing'] });
+    expect((await ids(alice, 'cat, green, alice')).ids).toEqual([c.id, b.id, a.id]);
+  });
+
+  it('when results span pages, then Older/Newer keep the query and walk every match once', async () => {
+    for (let i = 0; i < 60; i++) add(ALICE, 'alice', [i % 2 ? 'macaw' : 'Italian greyhound'], ['red', '#ff0000']);
+    add(ALICE, 'alice', ['catamaran'], ['blue', '#0000ff']);
+    const first = await ids(alice, 'bird, dog');
+    expect(first.body.total).toBe(60);
+    expect(first.ids).toHaveLength(48);
+    expect(first.body.older).toMatch(/^\/search\?q=bird%2C\+dog&page=2&before=\d+$/);
+    const second = await alice.get(first.body.older).set('Accept', 'application/json');
+    expect(second.body.images).toHaveLength(12);
+    expect(new Set([...first.ids, ...second.body.images.map((i: { id: string }) => i.id)]).size).toBe(60);
+    const typed = await alice.get('/search?q=bird,dog&page=2').set('Accept', 'application/json');
+    expect(typed.body.images.map((i: { id: string }) => i.id)).toEqual(second.body.images.map((i: { id: string }) => i.id));
+  });
+
+  it('when the HTML page is asked for, then it says how many match and keeps the query in the box', async () => {
+    add(ALICE, 'alice', ['macaw']);
+    const res = await alice.get('/search?q=Bird,red');
+    expect(res.text).toContain('1 image matches "bird, red"');
+    expect(res.text).toContain('name="q" value="bird, red"');
+  });
+
+  it('when nothing matches, then the page says so and suggests clicking a tag', async () => {
+    const res = await alice.get('/search?q=zebra');
+    expect(res.text).toContain('0 images match');
+    expect(res.text).toContain('click a tag');
+  });
+
+  it('when the query is empty or only commas, then the gallery is shown', async () => {
+    for (const q of ['', ',,,', '  ']) {
+      const res = await alice.get(`/search?q=${encodeURIComponent(q)}`);
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/');
+    }
+  });
+});
+
+describe('privacy', () => {
+  it('when another user has a private image, then search never shows it, counts it, or reveals it by id', async () => {
+    const secret = add(BOB, 'bob', ['macaw'], ['red', '#ff0000'], 'private');
+    const open = add(BOB, 'bob', ['macaw'], ['red', '#ff0000'], 'public');
+    for (const q of ['bird', 'red', 'bob', secret.id, secret.id.slice(0, 8), `${secret.id}, macaw`]) {
+      const { ids: found, body } = await ids(alice, q);
+      expect(found, q).not.toContain(secret.id);
+      expect(body.total, q).toBe(found.length);
+      const html = await alice.get(`/search?q=${encodeURIComponent(q)}`);
+      expect(html.text).not.toContain(`id="image-${secret.id}"`);
+      expect(html.text).not.toContain(`/images/${secret.id}/thumb`);
+    }
+    expect((await ids(bob, 'bird')).ids).toEqual([open.id, secret.id]);
+  });
+
+  it('when an image is made private, then it leaves other users\' search results', async () => {
+    const res = await upload(bob, [{ name: 'a.png', data: await solidPng('#ff0000') }]);
+    const id = res.body.results[0].image.id;
+    expect((await ids(alice, 'red')).ids).toEqual([id]);
+    createImagesRepo(t.db).setVisibility(createImagesRepo(t.db).findVisible(id, BOB)!.seq, 'private');
+    expect((await ids(alice, 'red')).body.total).toBe(0);
+  });
+});
+
+describe('bad input never breaks search', () => {
+  it.each([
+    ["' OR 1=1 --"], ['<script>alert(1)</script>'], ['%'], ['_'], ['%,_'], ['猫, 🐱, ñandú'], ['\u0000'], ['a'.repeat(5000)],
+    [Array.from({ length: 300 }, (_, i) => `t${i}`).join(',')],
+  ])('when the query is %j, then the answer is a correct, escaped page', async (q) => {
+    add(ALICE, 'alice', ['macaw']);
+    const res = await alice.get(`/search?q=${encodeURIComponent(q)}`);
+    expect([200, 303]).toContain(res.status);
+    if (res.status === 200) {
+      expect(res.text).toContain('0 images match');
+      expect(res.text).not.toContain('<script>alert(1)</script>');
+    }
+  });
+
+  it('when q is given twice, then it is treated as no query', async () => {
+    const res = await alice.get('/search?q=a&q=b');
+    expect(res.status).toBe(303);
+  });
+});
+
+describe('query plan', () => {
+  it('when a term is looked up, then SQLite uses the image_terms primary key, not a scan', () => {
+    const plan = t.db
+      .prepare(`EXPLAIN QUERY PLAN SELECT image_seq FROM image_terms WHERE term = 'dog' AND (public = 1 OR owner_id = 1) AND image_seq < 99 ORDER BY image_seq DESC LIMIT 49`)
+      .all() as { detail: string }[];
+    const details = plan.map((p) => p.detail).join('\n');
+    expect(details).toMatch(/SEARCH image_terms USING PRIMARY KEY \(term=\? AND image_seq<\?\)/);
+    expect(details).not.toMatch(/SCAN|TEMP B-TREE/);
+  });
+
+  it('when a gallery page is read, then it walks images by seq with no sort', () => {
+    const plan = t.db
+      .prepare(`EXPLAIN QUERY PLAN SELECT seq FROM images AS i WHERE i.seq < 500 AND ${VISIBLE_TO.replace('@viewer', '1')} ORDER BY i.seq DESC LIMIT 49`)
+      .all() as { detail: string }[];
+    const details = plan.map((p) => p.detail).join('\n');
+    expect(details).toMatch(/SEARCH i USING INTEGER PRIMARY KEY \(rowid<\?\)/);
+    expect(details).not.toMatch(/TEMP B-TREE/);
+  });
+});
+
+describe('labels from reclassify', () => {
+  it('when an image gets labels later, then its terms follow', async () => {
+    const noModel = await createTestApp({ classifier: undefined });
+    const agent = await signedInAgent(noModel, 'carl');
+    const res = await upload(agent, [{ name: 'a.png', data: await solidPng('#ffffff') }]);
+    const image = res.body.results[0].image;
+    const repo = createImagesRepo(noModel.db);
+    const seq = repo.findVisible(image.id, 1)!.seq;
+    repo.setLabels(seq, await fakeClassifier([{ name: 'macaw', probability: 0.9 }, { name: 'toucan', probability: 0.05 }, { name: 'lorikeet', probability: 0.01 }]).classify(new Uint8Array(224 * 224 * 3)));
+    const found = await agent.get('/search?q=bird').set('Accept', 'application/json');
+    expect(found.body.images.map((i: { id: string }) => i.id)).toEqual([image.id]);
+    expect(found.body.images[0].labels[0].name).toBe('macaw');
+    noModel.close();
+  });
+});
