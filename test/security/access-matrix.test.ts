@@ -1,0 +1,217 @@
+// Who may see, list, count, serve, change or delete an image: one table, every cell checked against the app,
+// and every image route the router declares must have its row (a new route without one fails here).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type request from 'supertest';
+import { createTestApp, csrfFrom, signedInAgent, type TestApp } from '../helpers/app.js';
+import { solidPng } from '../helpers/fixtures.js';
+import { routesOf, touchesImages, type RouteKey } from './routes-of.js';
+
+type Actor = 'anonymous' | 'other' | 'owner';
+type Visibility = 'public' | 'private';
+/** What a cell expects: a status, then what it means for the image (see `checkEffect`). */
+type Effect = 'listed' | 'hidden' | 'served' | 'changed' | 'deleted' | 'created' | 'refused';
+type Cell = { status: number; effect: Effect };
+type Ctx = { id: string; visibility: Visibility; token: string; png: Buffer };
+type Row = { route: RouteKey; variant: string; send: (agent: request.Agent, ctx: Ctx) => request.Test; cells: Record<`${Actor} ${Visibility}`, Cell> };
+
+const OWNER = 'matrix-owner';
+const other = (v: Visibility): Visibility => (v === 'public' ? 'private' : 'public');
+const json = (test: request.Test) => test.set('Accept', 'application/json');
+
+/**
+ * Columns: anonymous public, anonymous private | other user public, private | owner public, private.
+ * A cell is "<status> <effect>". Lists: listed / hidden (in the page and in the count). Reads: served, or
+ * refused with the 404 of an unknown id. Changes: changed / deleted, or refused with nothing changed.
+ * Uploads (POST /images): the column is the visibility sent; "other" and "owner" are both just signed-in users.
+ */
+const TABLE: [RouteKey, string, Row['send'], string][] = [
+  ['GET /', 'html', (a) => a.get('/'),
+    '303 refused | 303 refused || 200 listed  | 200 hidden || 200 listed  | 200 listed'],
+  ['GET /', 'json', (a) => json(a.get('/')),
+    '401 refused | 401 refused || 200 listed  | 200 hidden || 200 listed  | 200 listed'],
+  ['GET /search', 'html, by uploader', (a) => a.get('/search').query({ q: OWNER }),
+    '303 refused | 303 refused || 200 listed  | 200 hidden || 200 listed  | 200 listed'],
+  ['GET /search', 'json, by uploader', (a) => json(a.get('/search').query({ q: OWNER })),
+    '401 refused | 401 refused || 200 listed  | 200 hidden || 200 listed  | 200 listed'],
+  ['GET /search', 'json, by id', (a, c) => json(a.get('/search').query({ q: c.id })),
+    '401 refused | 401 refused || 200 listed  | 200 hidden || 200 listed  | 200 listed'],
+  ['GET /search', 'json, by id prefix', (a, c) => json(a.get('/search').query({ q: c.id.slice(0, 8) })),
+    '401 refused | 401 refused || 200 listed  | 200 hidden || 200 listed  | 200 listed'],
+  ['GET /images/:id', 'html', (a, c) => a.get(`/images/${c.id}`),
+    '303 refused | 303 refused || 200 served  | 404 refused || 200 served  | 200 served'],
+  ['GET /images/:id', 'json', (a, c) => json(a.get(`/images/${c.id}`)),
+    '401 refused | 401 refused || 200 served  | 404 refused || 200 served  | 200 served'],
+  ['GET /images/:id/file', '', (a, c) => a.get(`/images/${c.id}/file`),
+    '303 refused | 303 refused || 200 served  | 404 refused || 200 served  | 200 served'],
+  ['GET /images/:id/thumb', '', (a, c) => a.get(`/images/${c.id}/thumb`),
+    '303 refused | 303 refused || 200 served  | 404 refused || 200 served  | 200 served'],
+  ['GET /images/:id/download', '', (a, c) => a.get(`/images/${c.id}/download`),
+    '303 refused | 303 refused || 200 served  | 404 refused || 200 served  | 200 served'],
+  ['POST /images/:id/visibility', 'form', (a, c) => a.post(`/images/${c.id}/visibility`).type('form').send({ _csrf: c.token, visibility: other(c.visibility) }),
+    '303 refused | 303 refused || 403 refused | 404 refused || 303 changed | 303 changed'],
+  ['POST /images/:id/visibility', 'json', (a, c) => json(a.post(`/images/${c.id}/visibility`)).set('X-CSRF-Token', c.token).send({ visibility: other(c.visibility) }),
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 changed | 200 changed'],
+  ['POST /images/:id/delete', 'form', (a, c) => a.post(`/images/${c.id}/delete`).type('form').send({ _csrf: c.token }),
+    '303 refused | 303 refused || 403 refused | 404 refused || 303 deleted | 303 deleted'],
+  ['POST /images/:id/delete', 'json', (a, c) => json(a.post(`/images/${c.id}/delete`)).set('X-CSRF-Token', c.token),
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 deleted | 200 deleted'],
+  ['POST /images', 'form', (a, c) => a.post('/images').field('_csrf', c.token).field('visibility', c.visibility).attach('images', c.png, 'new.png'),
+    '303 refused | 303 refused || 303 created | 303 created || 303 created | 303 created'],
+  ['POST /images', 'json', (a, c) => json(a.post('/images')).set('X-CSRF-Token', c.token).field('visibility', c.visibility).attach('images', c.png, 'new.png'),
+    '401 refused | 401 refused || 200 created | 200 created || 200 created | 200 created'],
+];
+
+const COLUMNS = ['anonymous public', 'anonymous private', 'other public', 'other private', 'owner public', 'owner private'] as const;
+
+const MATRIX: Row[] = TABLE.map(([route, variant, send, line]) => {
+  const parts = line.split(/\|\|?/).map((s) => s.trim().split(/\s+/));
+  if (parts.length !== COLUMNS.length) throw new Error(`${route} ${variant}: ${parts.length} cells, expected ${COLUMNS.length}`);
+  const cells = Object.fromEntries(COLUMNS.map((col, i) => [col, { status: Number(parts[i][0]), effect: parts[i][1] as Effect }]));
+  return { route, variant, send, cells: cells as Row['cells'] };
+});
+
+let t: TestApp;
+const agents = {} as Record<Actor, request.Agent>;
+const tokens = {} as Record<Actor, string>;
+let png: Buffer;
+beforeAll(async () => {
+  t = await createTestApp();
+  agents.owner = await signedInAgent(t, OWNER);
+  agents.other = await signedInAgent(t, 'matrix-other');
+  agents.anonymous = t.agent();
+  tokens.anonymous = await csrfFrom(agents.anonymous, '/login');
+  for (const actor of ['owner', 'other'] as const) tokens[actor] = await csrfFrom(agents[actor], '/upload');
+  png = await solidPng('#2e86c1', 40, 30);
+});
+afterAll(() => t.close());
+
+describe('the access matrix covers the router', () => {
+  it('when the app declares a route that shows, counts, serves or changes images, then the matrix has a row for it', () => {
+    const declared = routesOf(t.app);
+    const missing = declared.filter(touchesImages).filter((route) => !MATRIX.some((row) => row.route === route));
+    expect(missing, 'image routes without a row in the access matrix').toEqual([]);
+    // And the table names no route that is gone, so it cannot silently go stale.
+    const stale = [...new Set(MATRIX.map((row) => row.route))].filter((route) => !declared.includes(route));
+    expect(stale, 'rows for routes the app no longer has').toEqual([]);
+  });
+
+  it('when the matrix is counted, then it has a cell per row, actor and visibility', () => {
+    expect(MATRIX.length * COLUMNS.length).toBe(TABLE.length * 6);
+    console.log(`access matrix: ${MATRIX.length} rows x ${COLUMNS.length} cells = ${MATRIX.length * COLUMNS.length} cells`);
+  });
+});
+
+type Snapshot = { row: unknown; terms: unknown; labels: unknown; files: string[] };
+
+function snapshot(id: string): Snapshot {
+  const seq = t.db.prepare('SELECT seq FROM images WHERE id = ?').pluck().get(id);
+  return {
+    row: t.db.prepare('SELECT * FROM images WHERE id = ?').get(id),
+    terms: t.db.prepare('SELECT term, owner_id, public FROM image_terms WHERE image_seq = ? ORDER BY term').all(seq),
+    labels: t.db.prepare('SELECT * FROM image_labels WHERE image_seq = ? ORDER BY rank').all(seq),
+    files: t.storedFiles().filter((f) => f.startsWith(id)),
+  };
+}
+
+async function ownerImage(visibility: Visibility): Promise<string> {
+  const res = await json(agents.owner.post('/images')).set('X-CSRF-Token', tokens.owner).field('visibility', visibility).attach('images', png, 'cell.png');
+  expect(res.status).toBe(200);
+  return res.body.results[0].image.id;
+}
+
+/** Totals as the viewer's JSON answer gives them, to see whether a new image is counted. */
+async function total(row: Row, actor: Actor, ctx: Ctx): Promise<number | undefined> {
+  if (actor === 'anonymous' || !row.variant.startsWith('json')) return undefined;
+  const res = await row.send(agents[actor], ctx);
+  return res.body.total as number;
+}
+
+const cases = MATRIX.flatMap((row) => COLUMNS.map((column) => ({ row, column, cell: row.cells[column] })));
+
+describe.each(cases)('$row.route ($row.variant) as $column', ({ row, column, cell }) => {
+  const [actor, visibility] = column.split(' ') as [Actor, Visibility];
+  it(`when asked, then ${cell.status} and the image is ${cell.effect}`, async () => {
+    const ctx: Ctx = { id: '', visibility, token: tokens[actor], png };
+    const totalBefore = row.cells[column].effect === 'listed' || row.cells[column].effect === 'hidden'
+      ? await total(row, actor, { ...ctx, id: '00000000' }) : undefined;
+    ctx.id = row.route === 'POST /images' ? '' : await ownerImage(visibility);
+    const before = ctx.id ? snapshot(ctx.id) : undefined;
+    const rowsBefore = t.count('images');
+    const filesBefore = t.storedFiles();
+
+    const res = await row.send(agents[actor], ctx);
+    expect(res.status, text(res).slice(0, 300)).toBe(cell.status);
+    if (cell.status === 303 && actor === 'anonymous') expect(res.headers.location).toMatch(/^\/login(\?|$)/);
+
+    switch (cell.effect) {
+      case 'listed':
+      case 'hidden': {
+        const shown = cell.effect === 'listed';
+        if (row.variant.startsWith('json')) {
+          expect(res.body.images.map((i: { id: string }) => i.id).includes(ctx.id)).toBe(shown);
+          if (!row.variant.includes('id')) expect(res.body.total - totalBefore!).toBe(shown ? 1 : 0);
+          else expect(res.body.total).toBe(shown ? 1 : 0);
+        } else {
+          expect(res.text.includes(ctx.id)).toBe(shown);
+        }
+        expect(snapshot(ctx.id)).toEqual(before);
+        break;
+      }
+      case 'served':
+        await expectServed(row, res, ctx.id);
+        expect(snapshot(ctx.id)).toEqual(before);
+        break;
+      case 'refused':
+        if (ctx.id) {
+          expect(snapshot(ctx.id)).toEqual(before);
+          expect(text(res)).not.toContain('cell.png');
+          if (cell.status === 404) await expectSameAsUnknownId(row, agents[actor], ctx, res);
+        }
+        expect(t.count('images')).toBe(rowsBefore);
+        expect(t.storedFiles()).toEqual(filesBefore);
+        break;
+      case 'changed': {
+        const after = snapshot(ctx.id);
+        const row0 = before!.row as { visibility: string };
+        expect(after.row).toEqual({ ...row0, visibility: other(visibility) });
+        expect(new Set((after.terms as { public: number }[]).map((x) => x.public))).toEqual(new Set([visibility === 'public' ? 0 : 1]));
+        expect(after.files).toEqual(before!.files);
+        break;
+      }
+      case 'deleted':
+        expect(snapshot(ctx.id)).toEqual({ row: undefined, terms: [], labels: [], files: [] });
+        expect(before!.files).toHaveLength(2);
+        break;
+      case 'created': {
+        expect(t.count('images')).toBe(rowsBefore + 1);
+        const created = t.db.prepare('SELECT i.id, i.visibility, u.username FROM images i JOIN users u ON u.id = i.owner_id ORDER BY seq DESC LIMIT 1').get() as { id: string; visibility: string; username: string };
+        expect(created).toMatchObject({ visibility, username: actor === 'owner' ? OWNER : 'matrix-other' });
+        expect(snapshot(created.id).files).toHaveLength(2);
+        break;
+      }
+    }
+    expect(t.incomingFiles()).toEqual([]);
+  });
+});
+
+const text = (res: request.Response): string => res.text ?? '';
+
+async function expectServed(row: Row, res: request.Response, id: string) {
+  if (row.route === 'GET /images/:id/file' || row.route === 'GET /images/:id/download') {
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(Buffer.compare(res.body as Buffer, png)).toBe(0);
+  }
+  if (row.route === 'GET /images/:id/thumb') expect(res.headers['content-type']).toBe('image/webp');
+  if (row.route === 'GET /images/:id/download') expect(res.headers['content-disposition']).toMatch(/^attachment; filename="?cell\.png"?$/);
+  if (row.route.includes('/:id/')) expect(res.headers['x-content-type-options']).toBe('nosniff');
+  if (row.variant === 'json') expect(res.body.image.id).toBe(id);
+  if (row.variant === 'html') expect(res.text).toContain(id);
+}
+
+/** A private image of someone else must answer exactly like an id that does not exist. */
+async function expectSameAsUnknownId(row: Row, agent: request.Agent, ctx: Ctx, res: request.Response) {
+  const unknown = crypto.randomUUID();
+  const control = await row.send(agent, { ...ctx, id: unknown });
+  expect(control.status).toBe(res.status);
+  expect(text(res).replaceAll(ctx.id, 'ID')).toBe(text(control).replaceAll(unknown, 'ID'));
+}
