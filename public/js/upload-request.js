@@ -1,0 +1,38 @@
+// POST /images through XMLHttpRequest, the one browser API that reports upload progress.
+import { goToLogin } from './util.js';
+
+/**
+ * Resolves with the server's per-file results, or with an error message for the whole request
+ * (too many files, an expired session, a network failure). Never rejects.
+ */
+export function sendFiles({ url, token, visibility, files, onProgress, onSent }) {
+  return new Promise((resolve) => {
+    const body = new FormData();
+    body.append('_csrf', token); // first, so the server checks it before it stores a byte
+    body.append('visibility', visibility);
+    for (const file of files) body.append('images', file, file.name);
+
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('X-CSRF-Token', token);
+    xhr.responseType = 'json';
+    xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : 0));
+    xhr.upload.addEventListener('load', onSent);
+    xhr.addEventListener('load', () => {
+      const answer = xhr.response ?? {};
+      if (xhr.status === 401) {
+        resolve({ results: [], error: 'your session expired. Log in again, then upload.' });
+        setTimeout(goToLogin, 2500);
+        return;
+      }
+      if (Array.isArray(answer.results)) {
+        resolve({ results: answer.results, error: undefined });
+        return;
+      }
+      resolve({ results: [], error: answer.error ?? `the server answered ${xhr.status}.` });
+    });
+    xhr.addEventListener('error', () => resolve({ results: [], error: 'the connection failed. Check your network and try again.' }));
+    xhr.send(body);
+  });
+}

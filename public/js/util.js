@@ -1,0 +1,59 @@
+/** The session's CSRF token, from the meta tag every page carries. */
+export const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+
+export function formatBytes(bytes) {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+/** Small element builder: el('p', { className: 'x' }, 'text', child). */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key in node) node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+/** Short status messages in one aria-live region at the bottom of the page. */
+export function toast(text, kind = 'info') {
+  const region = document.getElementById('toasts');
+  if (!region) return;
+  const item = el('div', { className: `toast toast-${kind}` }, text);
+  region.append(item);
+  setTimeout(() => item.remove(), kind === 'error' ? 7000 : 4000);
+}
+
+/** Where an expired session goes: the login page, coming back here afterwards. */
+export function goToLogin() {
+  const next = location.pathname + location.search;
+  location.assign(`/login?expired=1&next=${encodeURIComponent(next)}`);
+}
+
+/** Sends a plain form as a script would (JSON answer, token in a header); throws with the server's message. */
+export async function submitForJson(form) {
+  const res = await fetch(form.action, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'X-CSRF-Token': csrfToken() },
+    body: new URLSearchParams(new FormData(form)),
+    credentials: 'same-origin',
+  });
+  if (res.status === 401) {
+    goToLogin();
+    throw new Error('Your session expired.');
+  }
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.error ?? `The server answered ${res.status}.`);
+  return body;
+}
+
+/** The gallery or search page's image count line, kept in step with cards added or removed in place. */
+export function adjustCount(delta) {
+  const count = document.querySelector('.count[data-count]');
+  if (!count) return;
+  const n = Math.max(0, Number(count.dataset.count) + delta);
+  count.dataset.count = String(n);
+  count.textContent = `${n.toLocaleString('en-US')} image${n === 1 ? '' : 's'}`;
+}
