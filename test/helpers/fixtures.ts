@@ -1,4 +1,5 @@
 // Synthetic images made on the spot with sharp (or by hand, for the malformed ones), so tests need no binary files.
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,22 @@ export const sharedDir = path.resolve(repoRoot, '../shared');
 export const modelDir = process.env.MODEL_DIR ?? path.join(sharedDir, 'models/mobilenet_v2_1.0_224');
 export const photosDir = path.join(sharedDir, 'testdata/photos');
 export const imagenetDevDir = path.join(sharedDir, 'testdata/imagenet-dev');
+
+/** The shared real photographs and the ImageNet classes each should get in its top 3. */
+export function expectedPhotos(): { file: string; name: string; expect: string[] }[] {
+  const listed = JSON.parse(readFileSync(path.join(photosDir, 'expected.json'), 'utf8')) as Record<string, { expect?: string[] }>;
+  return Object.entries(listed)
+    .filter(([name]) => !name.startsWith('_'))
+    .map(([name, entry]) => ({ file: path.join(photosDir, name), name, expect: entry.expect ?? [] }));
+}
+
+/** The imagenet-dev photos with their class index (the line of their wnid in imagenet_wnids.txt). */
+export function imagenetDevSet(): { file: string; name: string; classIndex: number }[] {
+  const wnids = readFileSync(path.join(sharedDir, 'data/imagenet_wnids.txt'), 'utf8').trim().split('\n');
+  return readdirSync(imagenetDevDir)
+    .filter((name) => /^n\d{8}_.*\.jpe?g$/i.test(name))
+    .map((name) => ({ file: path.join(imagenetDevDir, name), name, classIndex: wnids.indexOf(name.slice(0, 9)) }));
+}
 
 export type AcceptedFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff';
 

@@ -1,0 +1,81 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type Analysis, analyseImage, CROP_FRACTION } from '../../src/images/analysis.js';
+import { type Classifier, MODEL_INPUT_SIZE } from '../../src/images/classifier.js';
+import { createClassifierPool } from '../../src/images/classifier-pool.js';
+import { loadTfjsClassifier } from '../../src/images/tfjs-classifier.js';
+import * as fx from '../helpers/fixtures.js';
+
+const photos = fx.expectedPhotos();
+const limits = { maxPixels: 50_000_000 };
+const analyses = new Map<string, Analysis>();
+let inProcess: Classifier;
+let pool: Classifier;
+let folder: Awaited<ReturnType<typeof fx.tempFolder>>;
+
+beforeAll(async () => {
+  folder = await fx.tempFolder();
+  [inProcess, pool] = await Promise.all([
+    loadTfjsClassifier(fx.modelDir),
+    createClassifierPool({ modelDir: fx.modelDir, size: 2 }),
+  ]);
+  for (const photo of photos) {
+    analyses.set(photo.name, await analyseImage(photo.file, folder.path(`${photo.name}.webp`), limits));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([inProcess?.close(), pool?.close(), folder?.cleanup()]);
+});
+
+/** The straightforward path: decode the whole oriented image, then crop, resize and take stats from it. */
+async function fullDecode(file: string) {
+  const { data, info } = await sharp(file).autoOrient().flatten({ background: '#ffffff' }).raw().toBuffer({ resolveWithObject: true });
+  const { dominant } = await sharp(data, { raw: info }).stats();
+  const side = Math.round(Math.min(info.width, info.height) * CROP_FRACTION);
+  const crop = { left: Math.floor((info.width - side) / 2), top: Math.floor((info.height - side) / 2), width: side, height: side };
+  const pixels = await sharp(data, { raw: info }).extract(crop).resize(MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, { fit: 'fill' }).raw().toBuffer();
+  const hex = '#' + [dominant.r, dominant.g, dominant.b].map((v) => v.toString(16).padStart(2, '0')).join('');
+  return { colourHex: hex, modelInput: new Uint8Array(pixels) };
+}
+
+describe.each([
+  ['in process', () => inProcess],
+  ['in the worker pool', () => pool],
+])('real photographs, classified %s', (_where, classifier) => {
+  test.each(photos)('when $name is classified, then one of its expected classes is in the top 3', async (photo) => {
+    // slice(): the pool takes ownership of the buffer it is given.
+    const labels = await classifier().classify(analyses.get(photo.name)!.modelInput.slice());
+    expect(labels).toHaveLength(3);
+    expect(labels.map((l) => l.name).some((name) => photo.expect.includes(name)), JSON.stringify(labels)).toBe(true);
+  });
+});
+
+describe('the fast path (one small decode) against a full decode', () => {
+  test.each(photos)('when $name is analysed, then colour and top-3 labels match the full decode', async (photo) => {
+    const fast = analyses.get(photo.name)!;
+    const full = await fullDecode(photo.file);
+    expect(fast.colourHex).toBe(full.colourHex);
+    const fastLabels = await inProcess.classify(fast.modelInput.slice());
+    const fullLabels = await inProcess.classify(full.modelInput);
+    // Near-ties may swap places after a second resample, so compare the top 3 as sets.
+    expect(fastLabels.map((l) => l.name).sort()).toEqual(fullLabels.map((l) => l.name).sort());
+  });
+
+  test('when a 12 megapixel JPEG is analysed, then it takes a fraction of a full decode', async () => {
+    const big = await folder.write(
+      '12mp.jpg',
+      await sharp(photos.find((p) => p.name.endsWith('.jpg'))!.file).resize(4000, 3000, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer(),
+    );
+    const time = async (run: () => Promise<unknown>, times = 5) => {
+      await run();
+      const started = performance.now();
+      for (let i = 0; i < times; i++) await run();
+      return (performance.now() - started) / times;
+    };
+    const fastMs = await time(() => analyseImage(big, folder.path('12mp.webp'), limits));
+    const fullMs = await time(() => fullDecode(big), 2);
+    console.log(`12 MP JPEG: analyseImage ${fastMs.toFixed(0)} ms, full decode ${fullMs.toFixed(0)} ms`);
+    expect(fastMs).toBeLessThan(fullMs / 3);
+  });
+});
