@@ -26,6 +26,11 @@ const MULTER_MESSAGES: Record<string, [number, string]> = {
   MISSING_FIELD_NAME: [400, 'A form field has no name.'],
 };
 
+// busboy's plain Errors for a body or Content-Type it cannot read (a multipart type without a boundary,
+// multipart/mixed, a body cut short): the client's mistake, so a 400 and not a 500.
+const BUSBOY_REFUSALS =
+  /^(Unexpected end of (form|file)|Malformed part header|Malformed content type|Multipart: Boundary not found|Unsupported content type: .*)$/;
+
 /** Maps whatever was thrown to an HttpError; unknown errors become a 500 that hides its message. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
@@ -40,7 +45,7 @@ export function toHttpError(err: unknown): HttpError {
     // body-parser and busboy errors: client mistakes such as malformed bodies.
     return new HttpError(e.status, e.status === 400 ? 'The request could not be read.' : String(e.message));
   }
-  if (e?.message === 'Unexpected end of form' || e?.message === 'Malformed part header') {
+  if (typeof e?.message === 'string' && BUSBOY_REFUSALS.test(e.message)) {
     return new HttpError(400, 'The upload was cut off or malformed.');
   }
   return new HttpError(500, 'Something went wrong on our side.', false);
