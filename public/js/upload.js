@@ -87,7 +87,8 @@ function enhanceForm(form) {
 
   const setBusy = (busy) => {
     for (const c of choices) c.disabled = busy;
-    for (const b of list.querySelectorAll('.remove')) b.hidden = busy;
+    for (const b of list.querySelectorAll('.remove')) b.hidden = busy || state === 'done';
+    dropzone.hidden = state !== 'choosing'; // the list and the results get the room
     submit.disabled = busy;
     form.setAttribute('aria-busy', String(busy));
   };
@@ -99,8 +100,8 @@ function enhanceForm(form) {
     progressBox.hidden = true;
     for (const extra of buttons.querySelectorAll('[data-after-upload]')) extra.remove();
     submit.hidden = false;
-    setBusy(false);
     state = 'choosing';
+    setBusy(false);
     syncInput();
   }
 

@@ -55,5 +55,6 @@ export function adjustCount(delta) {
   if (!count) return;
   const n = Math.max(0, Number(count.dataset.count) + delta);
   count.dataset.count = String(n);
+  count.hidden = n === 0;
   count.textContent = `${n.toLocaleString('en-US')} image${n === 1 ? '' : 's'}`;
 }
