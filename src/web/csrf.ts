@@ -1,6 +1,9 @@
 import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler } from 'express';
 
+/** Routes that read multipart bodies with multer and call `isCsrfValid` themselves once the fields are in. */
+const SELF_CHECKING_MULTIPART = new Set(['POST /images']);
+
 /**
  * Synchronizer tokens kept in the session: forms send `_csrf`, scripts send `X-CSRF-Token`.
  * Multipart bodies are not parsed yet when this runs, so the upload route checks them itself
@@ -13,7 +16,10 @@ const csrf = csrfSync({
     const body = req.body as Record<string, unknown> | undefined;
     return typeof body?._csrf === 'string' ? body._csrf : undefined;
   },
-  skipCsrfProtection: (req) => req.is('multipart/form-data') === 'multipart/form-data',
+  // Only where a route checks the token itself: skipping every multipart body let a cross-site
+  // <form enctype="multipart/form-data"> delete images or log people out without a token.
+  skipCsrfProtection: (req) =>
+    SELF_CHECKING_MULTIPART.has(`${req.method} ${req.path}`) && req.is('multipart/form-data') === 'multipart/form-data',
 });
 
 export const csrfProtection: RequestHandler = csrf.csrfSynchronisedProtection;
