@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { createApp } from './app.js';
 import { openDatabase } from './db/open.js';
@@ -35,7 +36,10 @@ async function main(): Promise<void> {
     sessionSecret: sessionSecretFor(config.sessionSecret, config.dataDir),
   });
   const server = createServer(app);
-  server.listen(config.port, () => logger.info({ port: config.port }, `Image Repo listening on http://localhost:${config.port}`));
+  server.listen(config.port, () => {
+    const { port } = server.address() as AddressInfo;
+    logger.info({ port }, `Image Repo listening on http://localhost:${port}`);
+  });
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
