@@ -49,6 +49,9 @@ export const PALETTE: ReadonlyArray<{ name: string; hex: string }> = Object.free
   { name: 'brown', hex: '#964b00' },
   { name: 'brown', hex: '#d2691e' },
   { name: 'brown', hex: '#5c4033' },
+  // Muted browns (cafe au lait, coffee): fur, wood and earth photos are mostly these, not saturated sienna.
+  { name: 'brown', hex: '#a67b5b' },
+  { name: 'brown', hex: '#6f4e37' },
   { name: 'beige', hex: '#f5f5dc' },
   { name: 'beige', hex: '#d2b48c' },
   { name: 'beige', hex: '#f5deb3' },

@@ -60,6 +60,8 @@ describe('nameColour', () => {
     ['#f5f5dc', 'beige'],
     ['#ff69b4', 'pink'],
     ['#d3d3d3', 'gray'],
+    ['#987858', 'brown'], // the dominant colour of a brown tabby (skimage chelsea)
+    ['#706050', 'brown'], // dark taupe, nearer gray than any saturated brown
   ])('when given %s, then it is named %s', (hex, name) => {
     expect(nameColour(hex)).toBe(name);
   });
