@@ -19,4 +19,5 @@ export function imageJson(image: ImageRecord) {
 /** A label's text on a tag: the first of its synonyms ("tabby" for "tabby, tabby cat"). */
 export const labelText = (name: string) => name.split(',')[0].trim();
 
-export const percent = (probability: number) => `${Math.round(probability * 100)}%`;
+/** "87%"; a tiny probability reads "<1%" rather than a misleading "0%". */
+export const percent = (probability: number) => (probability < 0.005 ? '<1%' : `${Math.round(probability * 100)}%`);
