@@ -1,0 +1,175 @@
+// SIGKILL the real server part-way through a 50-image upload, at several points, and start it again:
+// the database passes integrity_check, every row has its original, thumbnail and labels, every file has its
+// row, and nothing is left in the incoming folder.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { noiseImage } from '../helpers/fixtures.js';
+import { multipart, multipartType } from '../security/multipart.js';
+import { logIn, realModelDir, startLiveServer, type LiveServer, type Session } from './live-server.js';
+
+const IMAGES = 50;
+const CHUNK = 32 * 1024;
+
+type KillPoint = { name: string; bodyFraction?: number; storedImages?: number };
+const KILL_POINTS: KillPoint[] = [
+  { name: 'after 10% of the body has been sent', bodyFraction: 0.1 },
+  { name: 'after 70% of the body has been sent', bodyFraction: 0.7 },
+  { name: 'as soon as the first file of the batch is stored', storedImages: 0.5 },
+  { name: 'when 20 of the 50 images are stored', storedImages: 20 },
+  { name: 'when 40 of the 50 images are stored', storedImages: 40 },
+];
+
+let root: string;
+let uploadDir: string;
+let databasePath: string;
+let server: LiveServer;
+let body: Buffer;
+let hashes: Set<string>;
+const env = () => ({
+  DATA_DIR: root, UPLOAD_DIR: uploadDir, MODEL_DIR: realModelDir ?? path.join(root, 'no-model'), CLASSIFIER_THREADS: '2',
+});
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(tmpdir(), 'image-repo-crash-'));
+  uploadDir = path.join(root, 'uploads');
+  databasePath = path.join(root, 'image-repo.db');
+  // 50 different small JPEGs, so a stored original can be traced back to exactly one of them.
+  const jpegs = await Promise.all(Array.from({ length: IMAGES }, (_, i) => noiseImage('jpeg', 300 + i, 200 + (i % 7))));
+  hashes = new Set(jpegs.map(sha256));
+  body = multipart([{ name: 'visibility', value: 'public' }, ...jpegs.map((data, i) => ({ name: 'images', filename: `crash-${i}.jpg`, data, type: 'image/jpeg' }))]);
+  server = await startLiveServer(env());
+});
+afterAll(async () => {
+  await server?.kill();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+const storedFiles = () => readdirSync(uploadDir).filter((f) => f !== '.incoming');
+
+type Upload = { sent: () => number; response: Promise<{ status?: number; text?: string; error?: Error }>; finished: () => boolean };
+
+/** POST /images over a plain socket, CHUNK bytes at a time, stopping early when `stopAt` bytes are out. */
+function startUpload(base: string, session: Session, stopAt = body.length): Upload {
+  const url = new URL('/images', base);
+  let sent = 0;
+  let finished = false;
+  const req = httpRequest({
+    host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
+    headers: {
+      cookie: session.cookie, 'x-csrf-token': session.token, accept: 'application/json',
+      'content-type': multipartType(), 'content-length': body.length,
+    },
+  });
+  const response = new Promise<{ status?: number; text?: string; error?: Error }>((resolve) => {
+    req.on('error', (error) => resolve({ error }));
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => ((finished = true), resolve({ status: res.statusCode, text })));
+      res.on('error', (error) => resolve({ error }));
+    });
+  });
+  void (async () => {
+    while (sent < Math.min(stopAt, body.length) && !req.destroyed) {
+      const chunk = body.subarray(sent, Math.min(sent + CHUNK, stopAt, body.length));
+      const flushed = req.write(chunk);
+      sent += chunk.length;
+      if (!flushed) await new Promise((r) => { req.once('drain', r); req.once('close', r); });
+      await new Promise((r) => setImmediate(r));
+    }
+    if (sent >= body.length) req.end();
+  })();
+  return { sent: () => sent, response, finished: () => finished };
+}
+
+async function waitFor(condition: () => boolean, what: string, ms = 30_000) {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+type Row = { id: string; format: string; classified: number; labels: number; terms: number };
+
+/** The invariants of issue 6 §3, checked from outside while the restarted server runs. */
+async function expectConsistent(): Promise<Row[]> {
+  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
+  let rows: Row[];
+  try {
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    rows = db.prepare(`SELECT id, format, classified,
+        (SELECT count(*) FROM image_labels WHERE image_seq = i.seq) AS labels,
+        (SELECT count(*) FROM image_terms WHERE image_seq = i.seq) AS terms
+      FROM images i ORDER BY seq`).all() as Row[];
+  } finally {
+    db.close();
+  }
+  const expectedFiles = rows.flatMap((r) => [`${r.id}.${r.format}`, `${r.id}.thumb.webp`]).sort();
+  expect(storedFiles().sort(), 'files in UPLOAD_DIR = exactly the files of the rows').toEqual(expectedFiles);
+  expect(readdirSync(path.join(uploadDir, '.incoming')), 'incoming folder after restart').toEqual([]);
+  for (const row of rows) {
+    const original = readFileSync(path.join(uploadDir, `${row.id}.${row.format}`));
+    expect(hashes.has(sha256(original)), `original of ${row.id} is one of the uploaded files, whole`).toBe(true);
+    const thumb = await sharp(path.join(uploadDir, `${row.id}.thumb.webp`)).metadata();
+    expect(thumb.format).toBe('webp');
+    expect(row.labels).toBe(row.classified ? 3 : 0);
+    if (realModelDir) expect(row.classified, `${row.id} classified by the loaded model`).toBe(1);
+    expect(row.terms).toBeGreaterThan(0);
+  }
+  return rows;
+}
+
+describe('SIGKILL during a 50-image upload', () => {
+  let committed: Row[] = [];
+
+  it.each(KILL_POINTS)('when the server is killed $name, then after a restart everything is consistent', async (point) => {
+    const session = await logIn(server.base);
+    const filesBefore = storedFiles().length;
+    const upload = startUpload(server.base, session, point.bodyFraction ? Math.floor(body.length * point.bodyFraction) : body.length);
+    if (point.bodyFraction) {
+      await waitFor(() => upload.sent() >= Math.floor(body.length * point.bodyFraction!), 'the body to be sent');
+      // The bytes are out; give the server a moment to write them into the incoming folder.
+      await waitFor(() => readdirSync(path.join(uploadDir, '.incoming')).length > 0, 'a temp file');
+    } else {
+      await waitFor(() => storedFiles().length - filesBefore >= 2 * point.storedImages! || upload.finished(), 'stored files');
+    }
+    expect(upload.finished(), 'killed part-way, not after the answer').toBe(false);
+    const incomingAtKill = readdirSync(path.join(uploadDir, '.incoming')).length;
+    const storedAtKill = storedFiles().length - filesBefore;
+    await server.kill('SIGKILL');
+    expect((await upload.response).status).toBeUndefined();
+
+    server = await startLiveServer(env());
+    const rows = await expectConsistent();
+    // Rows committed before this upload all survived; this upload added at most its 50.
+    expect(rows.slice(0, committed.length)).toEqual(committed);
+    expect(rows.length - committed.length).toBeLessThanOrEqual(IMAGES);
+    if (point.bodyFraction) expect(rows.length).toBe(committed.length);
+    console.log(`kill ${point.name}: ${incomingAtKill} temp files and ${storedAtKill} stored files at the kill; ${rows.length - committed.length} images kept after restart`);
+    committed = rows;
+  });
+
+  it('when the restarted server gets the same 50 images again, then all are stored and it still stops cleanly on SIGTERM', async () => {
+    const session = await logIn(server.base);
+    const upload = startUpload(server.base, session);
+    const answer = await upload.response;
+    expect(answer.status).toBe(200);
+    const results = JSON.parse(answer.text!).results as { ok: boolean }[];
+    expect(results.filter((r) => r.ok)).toHaveLength(IMAGES);
+    const rows = await expectConsistent();
+    expect(rows.length).toBe(committed.length + IMAGES);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    await server.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(existsSync(`${databasePath}-wal`) ? statSync(`${databasePath}-wal`).size : 0).toBe(0);
+  });
+});

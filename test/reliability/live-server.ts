@@ -1,0 +1,71 @@
+// The real server as a child process on a free 127.0.0.1 port, quiet (LOG_LEVEL=warn), for crash and load tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { modelDir, repoRoot } from '../helpers/fixtures.js';
+
+export type LiveServer = { child: ChildProcess; base: string; exited: Promise<number | null>; output: () => string; kill: (signal?: NodeJS.Signals) => Promise<void> };
+
+/** The shared MobileNet when it is there (CI sets MODEL_DIR), so the crash test also kills inference workers. */
+export const realModelDir = existsSync(path.join(modelDir, 'model.json')) ? modelDir : undefined;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startLiveServer(env: Record<string, string>, timeoutMs = 60_000): Promise<LiveServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, PORT: String(port), BCRYPT_COST: '4', LOG_LEVEL: 'warn', DEMO_USER: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => void (output += d));
+  child.stderr!.on('data', (d: Buffer) => void (output += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const base = `http://127.0.0.1:${port}`;
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (gone) throw new Error(`server exited before listening:\n${output}`);
+    if (Date.now() > until) throw new Error(`server did not listen within ${timeoutMs} ms:\n${output}`);
+    const up = await fetch(`${base}/login`).then((r) => r.ok, () => false);
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child, base, exited, output: () => output,
+    kill: async (signal = 'SIGKILL') => {
+      if (!gone) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export type Session = { cookie: string; token: string };
+
+/** Logs in with fetch (no cookie jar needed) and returns the session cookie and its CSRF token. */
+export async function logIn(base: string, username = 'rishi', password = 'password'): Promise<Session> {
+  const page = await fetch(`${base}/login`);
+  const anonymous = page.headers.getSetCookie()[0].split(';')[0];
+  const token = /name="csrf-token" content="([^"]+)"/.exec(await page.text())![1];
+  const res = await fetch(`${base}/login`, {
+    method: 'POST', redirect: 'manual',
+    headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: token, username, password }),
+  });
+  if (res.status !== 303) throw new Error(`login as ${username} answered ${res.status}`);
+  const cookie = res.headers.getSetCookie()[0].split(';')[0];
+  const upload = await fetch(`${base}/upload`, { headers: { cookie } });
+  return { cookie, token: /name="csrf-token" content="([^"]+)"/.exec(await upload.text())![1] };
+}
