@@ -69,3 +69,17 @@ export async function logIn(base: string, username = 'rishi', password = 'passwo
   const upload = await fetch(`${base}/upload`, { headers: { cookie } });
   return { cookie, token: /name="csrf-token" content="([^"]+)"/.exec(await upload.text())![1] };
 }
+
+/** Registers a new account through the form and returns its session, like logIn. */
+export async function registerUser(base: string, username: string, password = 'correct horse'): Promise<Session> {
+  const page = await fetch(`${base}/register`);
+  const anonymous = page.headers.getSetCookie()[0].split(';')[0];
+  const token = /name="csrf-token" content="([^"]+)"/.exec(await page.text())![1];
+  const res = await fetch(`${base}/register`, {
+    method: 'POST', redirect: 'manual',
+    headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: token, username, password, confirm: password }),
+  });
+  if (res.status !== 303) throw new Error(`registering ${username} answered ${res.status}`);
+  return logIn(base, username, password);
+}
