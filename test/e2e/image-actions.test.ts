@@ -1,0 +1,150 @@
+// In a real browser: visibility and delete act in place, privacy holds for another user, downloads are byte-exact, sessions expire.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { fileFrom, launchBrowser, newContext, registerThroughForm, startApp, type RunningApp } from '../helpers/browser.js';
+import { photosDir } from '../helpers/fixtures.js';
+import { SESSION_LIFETIME_MS } from '../../src/web/session.js';
+
+const photos = ['skimage_rocket.jpg', 'coral_sunflower.png', 'skimage_motorcycle_left.png'].map((p) => path.join(photosDir, p));
+
+let app: RunningApp;
+let browser: Browser;
+let owner: Page; // uploads and changes the images
+let other: Page; // another user, in a context of their own
+const ids = new Map<string, string>();
+
+const card = (page: Page, name: string) => page.locator(`#image-${ids.get(name)}`);
+const markPage = (page: Page) => page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+const stayedOnPage = (page: Page) => page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed === true);
+
+async function uploadThroughDialog(page: Page, files: string[]) {
+  await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Upload' }).click();
+  const dialog = page.locator('#upload-dialog');
+  await dialog.locator('input[type=file]').setInputFiles(files.map(fileFrom));
+  await dialog.getByRole('button', { name: /^Upload/ }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click({ timeout: 30_000 });
+  const { images } = await (await page.request.get('/', { headers: { Accept: 'application/json' } })).json();
+  for (const image of images) ids.set(image.originalName, image.id);
+}
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  const [ownerContext, otherContext] = await Promise.all([newContext(browser, app), newContext(browser, app)]);
+  [owner, other] = await Promise.all([ownerContext.newPage(), otherContext.newPage()]);
+  await registerThroughForm(owner, 'owner');
+  await registerThroughForm(other, 'other');
+  await uploadThroughDialog(owner, photos);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('visibility', () => {
+  it('when the owner makes an image private, then the card changes in place and the other user can no longer see or fetch it', async () => {
+    const id = ids.get('coral_sunflower.png')!;
+    await other.goto('/');
+    await expect(other.locator(`#image-${id}`).count()).resolves.toBe(1);
+    expect((await other.request.get(`/images/${id}/file`)).status()).toBe(200);
+
+    await owner.goto('/');
+    await markPage(owner);
+    const sunflower = card(owner, 'coral_sunflower.png');
+    await sunflower.getByRole('button', { name: 'Make coral_sunflower.png private' }).click();
+    await sunflower.locator('.badge-private').waitFor();
+    await expect(sunflower.locator('.badge').innerText()).resolves.toMatch(/private/i);
+    await expect(sunflower.locator('.visibility-form button').innerText()).resolves.toBe('Make public');
+    await expect(owner.locator('#toasts').innerText()).resolves.toContain('"coral_sunflower.png" is now private.');
+    expect(await stayedOnPage(owner)).toBe(true);
+
+    await other.reload();
+    await expect(other.locator(`#image-${id}`).count()).resolves.toBe(0);
+    await expect(other.locator('#gallery-grid .card').count()).resolves.toBe(2);
+    for (const suffix of ['', '/file', '/thumb', '/download']) {
+      expect((await other.request.get(`/images/${id}${suffix}`)).status(), suffix).toBe(404);
+    }
+    await other.goto(`/images/${id}/file`);
+    await expect(other.locator('h1').innerText()).resolves.toContain('404');
+  });
+
+  it('when the owner makes it public again, then the other user sees it again', async () => {
+    const sunflower = card(owner, 'coral_sunflower.png');
+    await sunflower.getByRole('button', { name: 'Make coral_sunflower.png public' }).click();
+    await sunflower.locator('.badge-public').waitFor();
+    await other.goto('/');
+    await expect(other.locator(`#image-${ids.get('coral_sunflower.png')}`).count()).resolves.toBe(1);
+    // The other user gets no switch and no delete on someone else's image.
+    await expect(other.locator(`#image-${ids.get('coral_sunflower.png')} form`).count()).resolves.toBe(0);
+  });
+});
+
+describe('download', () => {
+  it('when the download button is used, then the saved file has the original name and the very bytes uploaded', async () => {
+    const [download] = await Promise.all([
+      owner.waitForEvent('download'),
+      card(owner, 'skimage_rocket.jpg').getByRole('link', { name: 'Download' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('skimage_rocket.jpg');
+    const saved = await readFile((await download.path())!);
+    expect(saved.equals(await readFile(photos[0]))).toBe(true);
+  });
+});
+
+describe('delete', () => {
+  it('when the confirmation is dismissed, then nothing is deleted', async () => {
+    owner.once('dialog', (dialog) => void dialog.dismiss());
+    await card(owner, 'skimage_motorcycle_left.png').getByRole('button', { name: 'Delete skimage_motorcycle_left.png' }).click();
+    await owner.waitForTimeout(300);
+    await expect(card(owner, 'skimage_motorcycle_left.png').count()).resolves.toBe(1);
+  });
+
+  it('when the owner confirms, then the card disappears in place and the image is gone for everyone', async () => {
+    await markPage(owner);
+    const confirmed = new Promise<string>((resolve) => {
+      owner.once('dialog', (dialog) => {
+        resolve(dialog.message());
+        void dialog.accept();
+      });
+    });
+    await card(owner, 'skimage_motorcycle_left.png').getByRole('button', { name: 'Delete skimage_motorcycle_left.png' }).click();
+    expect(await confirmed).toBe('Delete "skimage_motorcycle_left.png"? This cannot be undone.');
+    await card(owner, 'skimage_motorcycle_left.png').waitFor({ state: 'detached' });
+    await expect(owner.locator('.count').innerText()).resolves.toBe('2 images');
+    await expect(owner.locator('#toasts').innerText()).resolves.toContain('Deleted "skimage_motorcycle_left.png".');
+    expect(await stayedOnPage(owner)).toBe(true);
+    expect((await owner.request.get(`/images/${ids.get('skimage_motorcycle_left.png')}/file`)).status()).toBe(404);
+    await other.goto('/');
+    await expect(other.locator('#gallery-grid .card').count()).resolves.toBe(2);
+  });
+
+  it('when an image is deleted from the lightbox, then the lightbox closes and its card goes', async () => {
+    await card(owner, 'coral_sunflower.png').locator('.card-thumb').click();
+    const box = owner.locator('dialog.lightbox');
+    await box.locator('.details h1', { hasText: 'coral_sunflower.png' }).waitFor();
+    owner.once('dialog', (dialog) => void dialog.accept());
+    await box.getByRole('button', { name: 'Delete coral_sunflower.png' }).click();
+    await card(owner, 'coral_sunflower.png').waitFor({ state: 'detached' });
+    await expect(box.isVisible()).resolves.toBe(false);
+  });
+});
+
+describe('session expiry', () => {
+  it('when the session has expired, then the next page and the next in-place action both lead to the login page with a notice', async () => {
+    await owner.goto('/');
+    app.clock.advance(SESSION_LIFETIME_MS);
+    // An in-place action first: its JSON answer is 401, and the script sends the user to log in.
+    await Promise.all([
+      owner.waitForURL(/\/login\?/),
+      card(owner, 'skimage_rocket.jpg').locator('.visibility-form button').click(),
+    ]);
+    await expect(owner.locator('.notice').innerText()).resolves.toBe('Your session expired. Please log in again.');
+    // Other user's session started at the same clock time: a plain page load also goes to the login page.
+    await other.goto('/?page=1');
+    expect(new URL(other.url()).pathname).toBe('/login');
+    expect(new URL(other.url()).searchParams.get('next')).toBe('/?page=1');
+    await expect(other.getByText('Your session expired. Please log in again.').isVisible()).resolves.toBe(true);
+  });
+});

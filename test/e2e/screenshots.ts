@@ -1,0 +1,93 @@
+// Screenshots of the main pages, to look at by eye: `npx tsx test/e2e/screenshots.ts` writes screenshots/*.png.
+import { mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchBrowser, newContext, registerThroughForm, startApp } from '../helpers/browser.js';
+import { photosDir, repoRoot } from '../helpers/fixtures.js';
+
+const out = path.join(repoRoot, 'screenshots');
+mkdirSync(out, { recursive: true });
+const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: path.join(out, `${name}.png`), fullPage });
+
+const photos = readdirSync(photosDir).filter((f) => /\.(png|jpe?g)$/.test(f)).map((f) => path.join(photosDir, f));
+
+const app = await startApp({ realModel: true });
+const browser = await launchBrowser();
+try {
+  const context = await newContext(browser, app, { viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+
+  await page.goto('/login');
+  await shot(page, 'login');
+  await page.goto('/register');
+  await shot(page, 'register');
+
+  await registerThroughForm(page, 'rishi');
+  await shot(page, 'empty-state');
+
+  // Slow the upload down so the progress bar is caught mid-transfer.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 1_500_000 });
+  await page.getByRole('link', { name: 'Upload images' }).click();
+  await page.locator('#upload-dialog input[type=file]').setInputFiles(photos);
+  await shot(page, 'upload-dialog-chosen');
+  await page.locator('#upload-dialog').getByRole('button', { name: /^Upload/ }).click();
+  await page.waitForFunction(() => {
+    const p = document.querySelector<HTMLProgressElement>('#upload-dialog progress');
+    return p !== null && p.value > 30;
+  });
+  await shot(page, 'upload-dialog-progress');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await page.locator('#upload-dialog').getByRole('button', { name: 'Done' }).waitFor({ timeout: 120_000 });
+  await shot(page, 'upload-dialog-results');
+  await page.locator('#upload-dialog').getByRole('button', { name: 'Done' }).click();
+  await page.reload();
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'gallery');
+  await shot(page, 'gallery-full', true);
+
+  await page.locator('.card-thumb').nth(2).click();
+  await page.locator('.lightbox .details h1').waitFor();
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'lightbox');
+  await page.keyboard.press('Escape');
+
+  await page.goto('/search?q=dog,%20cat');
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'search-results');
+  await page.goto('/search?q=catamaran');
+  await shot(page, 'search-empty');
+
+  const id = await page.goto('/').then(() => page.locator('.card').first().getAttribute('data-image-id'));
+  await page.goto(`/images/${id}`);
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'image-page');
+
+  await page.setViewportSize({ width: 1024, height: 800 });
+  await page.goto('/');
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'gallery-1024');
+
+  const phone = await newContext(browser, app, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const phonePage = await phone.newPage();
+  await phonePage.goto('/login');
+  await phonePage.getByLabel('Username').fill('rishi');
+  await phonePage.getByLabel('Password').fill('correct horse battery');
+  await phonePage.getByRole('button', { name: 'Log in' }).click();
+  await phonePage.waitForURL((url) => url.pathname === '/');
+  await phonePage.waitForLoadState('networkidle');
+  await shot(phonePage, 'phone-gallery');
+  await shot(phonePage, 'phone-gallery-full', true);
+  await phonePage.getByRole('link', { name: 'Upload' }).click();
+  await shot(phonePage, 'phone-upload-dialog');
+  await phonePage.keyboard.press('Escape');
+  await phonePage.locator('.card-thumb').first().click();
+  await phonePage.locator('.lightbox .details h1').waitFor();
+  await phonePage.waitForLoadState('networkidle');
+  await shot(phonePage, 'phone-lightbox');
+  console.log(`screenshots in ${out}`);
+} finally {
+  await browser.close();
+  await app.stop();
+}
