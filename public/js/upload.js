@@ -203,7 +203,11 @@ function enhanceForm(form) {
 function openDialog(dialog, opener) {
   if (dialog.open) return;
   dialog.showModal();
-  dialog.addEventListener('close', () => opener.isConnected && opener.focus(), { once: true });
+  dialog.addEventListener('close', () => {
+    // The empty state's button is gone once the first cards arrive: the newest card takes focus instead.
+    const target = opener.isConnected ? opener : document.querySelector('#gallery-grid .card-thumb') ?? document.getElementById('main');
+    target?.focus();
+  }, { once: true });
 }
 
 export function enhanceUploads() {
