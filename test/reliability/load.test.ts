@@ -39,7 +39,7 @@ afterAll(async () => {
 async function uploadImages(session: Session, count: number, visibility: 'public' | 'private') {
   const form = new FormData();
   form.append('visibility', visibility);
-  for (let i = 0; i < count; i++) form.append('images', new Blob([pngs[i % pngs.length]], { type: 'image/png' }), `load-${i}.png`);
+  for (let i = 0; i < count; i++) form.append('images', new Blob([new Uint8Array(pngs[i % pngs.length])], { type: 'image/png' }), `load-${i}.png`);
   const res = await fetch(`${server.base}/images`, {
     method: 'POST', body: form, headers: { cookie: session.cookie, 'x-csrf-token': session.token, accept: 'application/json' },
   });
