@@ -172,6 +172,23 @@ describe('the whole request refused', () => {
     await expectClean(before);
   });
 
+  it('when a form field is over 1 KB, then 413 says so and nothing is kept', async () => {
+    const before = state();
+    const res = await sendRaw(multipart([{ name: 'visibility', value: 'p'.repeat(2000) }, { name: 'images', filename: 'good.png', data: good }]));
+    expect(res.status).toBe(413);
+    expect(res.body.error).toBe('A form field is too long.');
+    await expectClean(before);
+  });
+
+  it('when the form has more fields than an upload needs, then 413 says so and nothing is kept', async () => {
+    const before = state();
+    const fields = Array.from({ length: 20 }, (_, i) => ({ name: `f${i}`, value: 'x' }));
+    const res = await sendRaw(multipart([{ name: 'visibility', value: 'public' }, { name: 'images', filename: 'good.png', data: good }, ...fields]));
+    expect(res.status).toBe(413);
+    expect(res.body.error).toBe('Too many fields in the form.');
+    await expectClean(before);
+  });
+
   it('when the file field has another name, then 400 names the right one', async () => {
     const before = state();
     const res = await sendRaw(multipart([{ name: 'visibility', value: 'public' }, { name: 'file', filename: 'good.png', data: good }]));
