@@ -16,6 +16,7 @@ import type { Classifier } from './images/classifier.js';
 import { createImagesRepo } from './images/images-repo.js';
 import { createIngest } from './images/ingest.js';
 import { imagesRoutes } from './images/routes.js';
+import { uploadRoutes } from './images/upload-routes.js';
 import { incomingDir } from './images/storage.js';
 import { createSearchRepo } from './search/search-repo.js';
 import { searchRoutes } from './search/routes.js';
@@ -78,7 +79,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
 
   app.use(authRoutes({ users, passwords: deps.passwords, now }));
   app.use(requireUser);
-  app.use(imagesRoutes({ images, ingest, config: deps.config }));
+  app.use(uploadRoutes({ ingest, config: deps.config }));
+  app.use(imagesRoutes({ images, config: deps.config }));
   app.use(searchRoutes({ search: createSearchRepo(deps.db) }));
 
   app.use(notFoundHandler);

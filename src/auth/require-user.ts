@@ -1,5 +1,5 @@
-import type { RequestHandler } from 'express';
-import type { UsersRepo } from './users.js';
+import type { RequestHandler, Response } from 'express';
+import type { User, UsersRepo } from './users.js';
 import { SESSION_LIFETIME_MS } from '../web/session.js';
 import { wantsJson } from '../web/wants-json.js';
 
@@ -35,3 +35,6 @@ export const requireUser: RequestHandler = (req, res, next) => {
   const query = params.toString();
   res.redirect(303, `/login${query ? `?${query}` : ''}`);
 };
+
+/** The signed-in user; only for handlers mounted after requireUser. */
+export const currentUser = (res: Response): User => res.locals.user as User;

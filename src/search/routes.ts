@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { wantsJson } from '../web/wants-json.js';
-import { currentUser } from '../images/routes.js';
+import { currentUser } from '../auth/require-user.js';
 import { PAGE_SIZE, paginate, parsePageRequest } from '../images/pagination.js';
 import { imageJson } from '../images/present.js';
 import { parseQuery } from './query.js';
