@@ -1,5 +1,6 @@
 // Make public/private and Delete act in place; the forms still post and redirect without JavaScript.
-import { adjustCount, submitForJson, toast } from './util.js';
+import { adjustCount } from './gallery.js';
+import { submitForJson, toast } from './util.js';
 
 const other = (visibility) => (visibility === 'public' ? 'private' : 'public');
 

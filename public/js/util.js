@@ -48,13 +48,3 @@ export async function submitForJson(form) {
   if (!res.ok) throw new Error(body.error ?? `The server answered ${res.status}.`);
   return body;
 }
-
-/** The gallery or search page's image count line, kept in step with cards added or removed in place. */
-export function adjustCount(delta) {
-  const count = document.querySelector('.count[data-count]');
-  if (!count) return;
-  const n = Math.max(0, Number(count.dataset.count) + delta);
-  count.dataset.count = String(n);
-  count.hidden = n === 0;
-  count.textContent = `${n.toLocaleString('en-US')} image${n === 1 ? '' : 's'}`;
-}

@@ -64,6 +64,17 @@ try {
   await page.waitForLoadState('networkidle');
   await shot(page, 'image-page');
 
+  await page.goto('/upload');
+  await shot(page, 'upload-page');
+  await page.goto('/images/00000000-0000-4000-8000-000000000000');
+  await shot(page, 'not-found');
+  await page.goto('/');
+  await page.locator('.card .visibility-form button').first().click();
+  await page.locator('.toast').waitFor();
+  await page.locator('.card-thumb').first().focus();
+  await page.keyboard.press('Tab');
+  await shot(page, 'gallery-toast-focus');
+
   await page.setViewportSize({ width: 1024, height: 800 });
   await page.goto('/');
   await page.waitForLoadState('networkidle');
@@ -86,6 +97,16 @@ try {
   await phonePage.locator('.lightbox .details h1').waitFor();
   await phonePage.waitForLoadState('networkidle');
   await shot(phonePage, 'phone-lightbox');
+  await phonePage.keyboard.press('Escape');
+  await phonePage.goto('/search?q=bird,%20red');
+  await phonePage.waitForLoadState('networkidle');
+  await shot(phonePage, 'phone-search');
+  await phonePage.goto('/logout');
+  const anon = await (await newContext(browser, app, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true })).newPage();
+  await anon.goto('/register');
+  await anon.getByLabel('Username').fill('x');
+  await anon.getByRole('button', { name: 'Create account' }).click();
+  await shot(anon, 'phone-register-errors');
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();

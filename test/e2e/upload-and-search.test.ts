@@ -54,6 +54,8 @@ describe('upload dialog', () => {
       return bar !== null && bar.value > 5 && bar.value < 95;
     });
     expect(await dialog.locator('.progress-text').innerText()).toMatch(/^Sending… \d+% \(.+ of .+\)$/);
+    expect((await dialog.locator('.file-item .size').allInnerTexts()).some((t) => /· (sending…|sent)$/.test(t))).toBe(true);
+    await expect(dialog.getByRole('button', { name: 'Uploading…' }).isDisabled()).resolves.toBe(true);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await cdp.detach();
 

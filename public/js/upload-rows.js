@@ -1,0 +1,41 @@
+// One row per chosen file in the upload form: preview, name, size, then how its transfer and analysis went.
+import { el, formatBytes } from './util.js';
+import { resultTags } from './upload-result.js';
+
+/** A row for a file about to be sent; `onRemove` runs when its × is pressed. Returns the row and its preview URL. */
+export function fileRow(file, onRemove) {
+  const preview = el('img', { className: 'preview', alt: '' });
+  const url = file.type.startsWith('image/') ? URL.createObjectURL(file) : null;
+  if (url) preview.src = url;
+  const remove = el('button', { type: 'button', className: 'button icon remove', 'aria-label': `Remove ${file.name}`, title: 'Remove' }, '×');
+  remove.addEventListener('click', onRemove);
+  const row = el('li', { className: 'file-item' }, preview,
+    el('span', { className: 'name', title: file.name }, file.name),
+    remove,
+    el('span', { className: 'status' }, el('span', { className: 'size' }, formatBytes(file.size))));
+  return { row, url };
+}
+
+/** Files go in order, so the bytes sent so far say which file is on the wire. */
+export function showTransfer(entries, loaded) {
+  let end = 0;
+  for (const { file, row } of entries) {
+    const start = end;
+    end += file.size;
+    const stage = loaded >= end ? 'sent' : loaded > start ? 'sending…' : 'waiting';
+    row.querySelector('.size').textContent = `${formatBytes(file.size)} · ${stage}`;
+  }
+}
+
+/** The server's word on one file: its thumbnail and tags, or the reason it was turned away. */
+export function showResult(row, result) {
+  const status = row.querySelector('.status');
+  row.classList.add(result.ok ? 'is-ok' : 'is-error');
+  if (result.ok) {
+    row.querySelector('.preview').src = `/images/${result.image.id}/thumb`;
+    const text = result.notice ? `Uploaded. ${result.notice}` : 'Uploaded';
+    status.replaceChildren(el('span', { className: 'status-text' }, text), resultTags(result.image));
+  } else {
+    status.replaceChildren(el('span', { className: 'status-text' }, `Not uploaded: ${result.error}`));
+  }
+}
