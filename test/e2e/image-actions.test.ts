@@ -43,6 +43,31 @@ afterAll(async () => {
   await app?.stop();
 });
 
+describe('drop zone', () => {
+  it('when files are dropped on the upload dialog, then they are listed with sizes and × takes one out again', async () => {
+    await owner.goto('/');
+    await owner.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Upload' }).click();
+    const dialog = owner.locator('#upload-dialog');
+    const transfer = await owner.evaluateHandle(() => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(3000)], 'first.png', { type: 'image/png' }));
+      data.items.add(new File([new Uint8Array(5000)], 'second.jpg', { type: 'image/jpeg' }));
+      return data;
+    });
+    await dialog.locator('.dropzone').dispatchEvent('dragenter', { dataTransfer: transfer });
+    await expect(dialog.locator('.dropzone').getAttribute('class')).resolves.toContain('is-dragover');
+    await dialog.locator('.dropzone').dispatchEvent('drop', { dataTransfer: transfer });
+    await expect(dialog.locator('.file-item .name').allInnerTexts()).resolves.toEqual(['first.png', 'second.jpg']);
+    await expect(dialog.locator('.file-summary').innerText()).resolves.toBe('2 files chosen, 8 KB in all.');
+    await expect(dialog.locator('input[type=file]').evaluate((input: HTMLInputElement) => input.files?.length)).resolves.toBe(2);
+
+    await dialog.getByRole('button', { name: 'Remove first.png' }).click();
+    await expect(dialog.locator('.file-item .name').allInnerTexts()).resolves.toEqual(['second.jpg']);
+    await owner.keyboard.press('Escape');
+    await expect(dialog.isVisible()).resolves.toBe(false);
+  });
+});
+
 describe('visibility', () => {
   it('when the owner makes an image private, then the card changes in place and the other user can no longer see or fetch it', async () => {
     const id = ids.get('coral_sunflower.png')!;

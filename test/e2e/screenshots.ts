@@ -107,6 +107,13 @@ try {
   await anon.getByLabel('Username').fill('x');
   await anon.getByRole('button', { name: 'Create account' }).click();
   await shot(anon, 'phone-register-errors');
+  const noJs = await (await newContext(browser, app, { javaScriptEnabled: false, viewport: { width: 1024, height: 700 } })).newPage();
+  await noJs.goto('/login');
+  await noJs.getByLabel('Username').fill('rishi');
+  await noJs.getByLabel('Password').fill('correct horse battery');
+  await noJs.getByRole('button', { name: 'Log in' }).click();
+  await noJs.goto('/upload');
+  await shot(noJs, 'no-js-upload-page');
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();

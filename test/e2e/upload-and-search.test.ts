@@ -14,6 +14,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const ids = new Map<string, string>(); // original name -> image id
+const problems: string[] = [];
 
 /** The card of an uploaded photo, by its original name. */
 const card = (name: string) => page.locator(`#image-${ids.get(name)}`);
@@ -24,6 +25,9 @@ beforeAll(async () => {
   [app, browser] = await Promise.all([startApp({ realModel: true }), launchBrowser()]);
   context = await newContext(browser, app);
   page = await context.newPage();
+  // Anything the browser refuses (a Content-Security-Policy violation, a script error) shows up here.
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+  page.on('pageerror', (error) => problems.push(error.message));
   await registerThroughForm(page, 'rishi');
 }, 120_000);
 
@@ -158,5 +162,11 @@ describe('lightbox', () => {
     await expect(page.locator('h1').innerText()).resolves.toBe('coral_bird.png');
     const res = await page.request.get(`/images/${id}/file`);
     expect(Buffer.from(await res.body()).equals(readFileSync(path.join(photosDir, 'coral_bird.png')))).toBe(true);
+  });
+});
+
+describe('the page itself', () => {
+  it('when all of the above ran, then the browser reported no script errors and no Content-Security-Policy violations', () => {
+    expect(problems).toEqual([]);
   });
 });
