@@ -1,7 +1,9 @@
 // The real server as a child process on a free 127.0.0.1 port, quiet (LOG_LEVEL=warn), for crash and load tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { modelDir, repoRoot } from '../helpers/fixtures.js';
 
@@ -82,4 +84,35 @@ export async function registerUser(base: string, username: string, password = 'c
   });
   if (res.status !== 303) throw new Error(`registering ${username} answered ${res.status}`);
   return logIn(base, username, password);
+}
+
+/**
+ * The crash and load tests each want both cores, and vitest runs two files at once: they take turns,
+ * so neither one's figures or timings are made by the other. Resolves with the function that ends the turn.
+ */
+export async function heavyTurn(): Promise<() => void> {
+  const lock = path.join(tmpdir(), `image-repo-heavy-${createHash('sha1').update(repoRoot).digest('hex').slice(0, 8)}`);
+  const owner = path.join(lock, 'pid');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(owner, String(process.pid));
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    // A turn left by a test process that died is taken over.
+    const pid = Number(existsSync(owner) ? readFileSync(owner, 'utf8') : 0);
+    if (pid > 0 && !isAlive(pid)) rmSync(lock, { recursive: true, force: true });
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
