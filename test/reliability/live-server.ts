@@ -23,6 +23,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+const children = new Set<ChildProcess>();
+
+/** SIGKILLs every server this process started that is still running (for afterAll, also after a timed-out test). */
+export async function killAllLiveServers(): Promise<void> {
+  await Promise.all([...children].map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  })));
+  children.clear();
+}
+
 export async function startLiveServer(env: Record<string, string>, timeoutMs = 60_000): Promise<LiveServer> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
@@ -33,14 +45,18 @@ export async function startLiveServer(env: Record<string, string>, timeoutMs = 6
   let output = '';
   child.stdout!.on('data', (d: Buffer) => void (output += d));
   child.stderr!.on('data', (d: Buffer) => void (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  children.add(child);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => (children.delete(child), resolve(code))));
   let gone = false;
   void exited.then(() => (gone = true));
   const base = `http://127.0.0.1:${port}`;
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (gone) throw new Error(`server exited before listening:\n${output}`);
-    if (Date.now() > until) throw new Error(`server did not listen within ${timeoutMs} ms:\n${output}`);
+    if (Date.now() > until) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not listen within ${timeoutMs} ms:\n${output}`);
+    }
     const up = await fetch(`${base}/login`).then((r) => r.ok, () => false);
     if (up) break;
     await new Promise((r) => setTimeout(r, 50));
