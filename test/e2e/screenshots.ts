@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { launchBrowser, newContext, registerThroughForm, startApp } from '../helpers/browser.js';
 import { photosDir, repoRoot } from '../helpers/fixtures.js';
 
@@ -114,6 +115,19 @@ try {
   await noJs.getByRole('button', { name: 'Log in' }).click();
   await noJs.goto('/upload');
   await shot(noJs, 'no-js-upload-page');
+  // Enough images for a second page, to see the page links.
+  const token = await page.goto('/').then(() => page.locator('meta[name="csrf-token"]').getAttribute('content'));
+  const form = new FormData();
+  form.append('visibility', 'public');
+  for (let i = 0; i < 40; i++) {
+    const hue = `hsl(${i * 9}, 60%, 50%)`;
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: hue } }).png().toBuffer();
+    form.append('images', new Blob([new Uint8Array(png)], { type: 'image/png' }), `swatch-${i}.png`);
+  }
+  await page.request.post('/images', { headers: { Accept: 'application/json', 'X-CSRF-Token': token! }, multipart: form });
+  await page.goto('/');
+  await page.locator('.pagination').scrollIntoViewIfNeeded();
+  await shot(page, 'pagination');
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();
