@@ -96,6 +96,7 @@ function uploadSummary(results: IngestResult[]): string {
 
 function renderCard(res: Response, image: ImageRecord): Promise<string> {
   return new Promise((resolve, reject) =>
-    res.app.render('images/card', { ...res.locals, image }, (err, html) => (err ? reject(err) : resolve(html))),
+    // The card will sit in the gallery, so its forms return there, not to POST /images.
+    res.app.render('images/card', { ...res.locals, currentUrl: '/', image }, (err, html) => (err ? reject(err) : resolve(html))),
   );
 }

@@ -22,7 +22,6 @@ export function searchRoutes({ search }: { search: SearchRepo }): Router {
       res.json({ images: page.images.map(imageJson), ...pagination, query, terms, truncated });
       return;
     }
-    res.locals.query = query;
     res.render('search/results', { title: `Search: ${query}`, images: page.images, pagination, terms, truncated });
   });
 

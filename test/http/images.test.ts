@@ -34,6 +34,9 @@ describe('upload', () => {
       { name: 'tabby, tabby cat', probability: 0.7 }, { name: 'Egyptian cat', probability: 0.2 }, { name: 'tiger cat', probability: 0.05 },
     ]);
     expect(mixed.image.colour.name).toBe('red');
+    // The card HTML for the page to insert; its owner forms return to the gallery, not to POST /images.
+    expect(red.html).toContain(`id="image-${red.image.id}"`);
+    expect(red.html).toContain('name="next" value="/"');
     expect(noise.ok).toBe(true);
     expect(t.count('images')).toBe(3);
     expect(t.count('image_labels')).toBe(9);
