@@ -20,8 +20,6 @@ export function insertCard(html) {
   template.innerHTML = html.trim();
   const card = template.content.firstElementChild;
   if (!card) return false;
-  // Rendered for the upload request: its forms would return to /images, so point them back here.
-  for (const next of card.querySelectorAll('input[name="next"]')) next.value = location.pathname + location.search;
   card.classList.add('is-new');
   grid.prepend(card);
   document.getElementById('empty-state')?.remove();
