@@ -2,6 +2,12 @@ import session from 'express-session';
 import type { Db } from '../db/open.js';
 
 const FALLBACK_TTL_MS = 30 * 60 * 1000;
+/**
+ * express-session touches the session on every request, which made every page view a write (and, every
+ * thousand or so, a WAL checkpoint with an fsync on the event loop). The row's expiry only matters to the
+ * sweep, and sessions end 30 minutes after login anyway (loadUser), so a minute's lag costs nothing.
+ */
+export const TOUCH_SLACK_MS = 60 * 1000;
 
 /** express-session rows in the app's own SQLite file, so sessions survive restarts without a second service. */
 export class SqliteSessionStore extends session.Store {
@@ -18,7 +24,7 @@ export class SqliteSessionStore extends session.Store {
         'INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ' +
           'ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at',
       ),
-      touch: db.prepare('UPDATE sessions SET expires_at = ? WHERE sid = ?'),
+      touch: db.prepare('UPDATE sessions SET expires_at = @expiresAt WHERE sid = @sid AND expires_at < @expiresAt - @slack'),
       destroy: db.prepare('DELETE FROM sessions WHERE sid = ?'),
       sweep: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
     };
@@ -36,7 +42,7 @@ export class SqliteSessionStore extends session.Store {
   }
 
   override touch(sid: string, data: session.SessionData, done?: () => void): void {
-    this.run(done, () => void this.statements.touch.run(this.expiresAt(data), sid));
+    this.run(done, () => void this.statements.touch.run({ sid, expiresAt: this.expiresAt(data), slack: TOUCH_SLACK_MS }));
   }
 
   override destroy(sid: string, done?: (err?: unknown) => void): void {
