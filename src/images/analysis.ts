@@ -32,21 +32,27 @@ const BASE_LONG = 512;
 const BASE_SHORT = Math.ceil(MODEL_INPUT_SIZE / CROP_FRACTION);
 const WHITE = { r: 255, g: 255, b: 255 };
 
-type Raw = { data: Buffer; info: { width: number; height: number; channels: 1 | 2 | 3 | 4 } };
+/** Decoded sRGB pixels, as sharp's raw output describes them. */
+export type Raw = { data: Buffer; info: { width: number; height: number; channels: 1 | 2 | 3 | 4 } };
 
 export async function analyseImage(
   inputPath: string,
   thumbPath: string,
   limits: { maxPixels: number },
 ): Promise<Analysis> {
-  const header = await readHeader(inputPath, limits.maxPixels);
-  const base = await decodeSmall(inputPath, header, limits.maxPixels);
+  const { header, base } = await decodeImage(inputPath, limits);
   const [colourHex, modelInput, thumb] = await Promise.all([dominantHex(base), modelPixels(base), thumbnail(base)]);
   await writeAtomically(thumbPath, thumb);
   return { ...header, mime: MIME[header.format], colourHex, modelInput };
 }
 
 type Header = { format: ImageFormat; width: number; height: number };
+
+/** The header checks and the one decode that every later step works from (exported for bench/). */
+export async function decodeImage(inputPath: string, limits: { maxPixels: number }): Promise<{ header: Header; base: Raw }> {
+  const header = await readHeader(inputPath, limits.maxPixels);
+  return { header, base: await decodeSmall(inputPath, header, limits.maxPixels) };
+}
 
 async function readHeader(inputPath: string, maxPixels: number): Promise<Header> {
   let meta: Metadata;
@@ -106,7 +112,8 @@ async function dominantHex(base: Raw): Promise<string> {
   return '#' + [dominant.r, dominant.g, dominant.b].map((v) => v.toString(16).padStart(2, '0')).join('');
 }
 
-async function modelPixels(base: Raw): Promise<Uint8Array> {
+/** The centre crop MobileNet sees, from a decoded image (exported for bench/). */
+export async function modelPixels(base: Raw): Promise<Uint8Array> {
   const { width, height } = base.info;
   const side = Math.max(1, Math.round(Math.min(width, height) * CROP_FRACTION));
   const pixels = await fromRaw(base)

@@ -16,14 +16,17 @@ function startWorker(modelDir: string): Worker {
 }
 
 type Job = { pixels: Uint8Array; resolve: (labels: Label[]) => void; reject: (err: Error) => void };
-type Slot = { worker: Worker; job?: Job & { id: number }; crash?: Error };
+type Slot = { worker: Worker; job?: Job & { id: number }; crash?: Error; numTensors?: number };
+
+/** The pool as a Classifier, plus the tensors its workers held after their last classification. */
+export type ClassifierPool = Classifier & { memory(): { numTensors: number; workers: number } };
 
 /**
  * Runs `size` MobileNets in worker threads so inference never blocks the event loop and uses every core.
  * A call waits in a queue for an idle worker; its pixel buffer is transferred, not copied, so the caller
  * must not use it afterwards. A worker that dies fails only the call it was running and is replaced.
  */
-export async function createClassifierPool(opts: { modelDir: string; size: number }): Promise<Classifier> {
+export async function createClassifierPool(opts: { modelDir: string; size: number }): Promise<ClassifierPool> {
   if (!Number.isInteger(opts.size) || opts.size < 1) throw new Error(`pool size must be a positive integer: ${opts.size}`);
   const idle: Slot[] = [];
   const live = new Set<Slot>();
@@ -65,8 +68,10 @@ export async function createClassifierPool(opts: { modelDir: string; size: numbe
         if (!job || job.id !== reply.id) return;
         slot.job = undefined;
         idle.push(slot);
-        if (reply.type === 'result') job.resolve(reply.labels);
-        else job.reject(new Error(`classification failed: ${reply.message}`));
+        if (reply.type === 'result') {
+          slot.numTensors = reply.numTensors;
+          job.resolve(reply.labels);
+        } else job.reject(new Error(`classification failed: ${reply.message}`));
         dispatch();
       });
       slot.worker.on('error', (err) => (slot.crash = err));
@@ -108,6 +113,10 @@ export async function createClassifierPool(opts: { modelDir: string; size: numbe
         dispatch();
       });
     },
+    memory: () => ({
+      numTensors: [...live].reduce((sum, slot) => sum + (slot.numTensors ?? 0), 0),
+      workers: live.size,
+    }),
     close: async () => {
       closed = true;
       failQueue('the classifier pool was closed');

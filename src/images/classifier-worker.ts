@@ -5,7 +5,7 @@ import { loadTfjsClassifier } from './tfjs-classifier.js';
 export type WorkerRequest = { id: number; pixels: Uint8Array };
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'result'; id: number; labels: import('./classifier.js').Label[] }
+  | { type: 'result'; id: number; labels: import('./classifier.js').Label[]; numTensors: number }
   | { type: 'error'; id: number; message: string };
 
 const port = parentPort;
@@ -16,7 +16,8 @@ const reply = (message: WorkerReply) => port.postMessage(message);
 
 port.on('message', async ({ id, pixels }: WorkerRequest) => {
   try {
-    reply({ type: 'result', id, labels: await classifier.classify(pixels) });
+    const labels = await classifier.classify(pixels);
+    reply({ type: 'result', id, labels, numTensors: classifier.memory().numTensors });
   } catch (err) {
     reply({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
   }

@@ -1,0 +1,103 @@
+// Figure 4: search and gallery over HTTP with 100,000 images (300,000 labels), against the same app
+// with 10,000 images, both servers up at once and asked in alternation.
+import path from 'node:path';
+import type { Figure } from '../lib/figure.js';
+import { httpClient, type Client } from '../lib/client.js';
+import { outDir } from '../lib/paths.js';
+import { SEARCHED_OWNER, seededDataDir, VIEWER } from '../lib/seed.js';
+import { startServer } from '../lib/server.js';
+import { median, percentile, round } from '../lib/stats.js';
+
+const SEARCH = `/search?q=${encodeURIComponent(`dog,red,${SEARCHED_OWNER}`)}`;
+
+export async function searchAndGallery(rounds = 400): Promise<Figure[]> {
+  const big = seededDataDir(path.join(outDir, 'data/scale-100k'), 100_000);
+  const small = seededDataDir(path.join(outDir, 'data/scale-10k'), 10_000);
+  const [server100k, server10k] = [
+    await startServer({ name: 'scale-100k', dataDir: path.join(outDir, 'data/scale-100k') }),
+    await startServer({ name: 'scale-10k', dataDir: path.join(outDir, 'data/scale-10k') }),
+  ];
+  try {
+    const c100k = httpClient(server100k.base);
+    const c10k = httpClient(server10k.base);
+    await c100k.login(VIEWER.username, VIEWER.password);
+    await c10k.login(VIEWER.username, VIEWER.password);
+    // Page 2,000 the way a person reaches it: the Older link of page 1,999 (its keyset cursor).
+    const page1999 = JSON.parse((await c100k.get('/?page=1999', { Accept: 'application/json' })).body) as { older?: string };
+    if (!page1999.older?.includes('page=2000&before=')) throw new Error(`no keyset link to page 2,000: ${page1999.older}`);
+    const deepPage = page1999.older;
+
+    const timed = async (client: Client, url: string) => {
+      const reply = await client.get(url);
+      if (reply.status !== 200) throw new Error(`GET ${url}: ${reply.status}`);
+      return reply.ms;
+    };
+    const samples = { search100k: [] as number[], search10k: [] as number[], gallery1: [] as number[], galleryDeep: [] as number[] };
+    for (let i = 0; i < rounds + 40; i++) {
+      const warm = i < 40;
+      const t = [await timed(c100k, SEARCH), await timed(c10k, SEARCH), await timed(c100k, '/'), await timed(c100k, deepPage)];
+      if (warm) continue;
+      samples.search100k.push(t[0]);
+      samples.search10k.push(t[1]);
+      samples.gallery1.push(t[2]);
+      samples.galleryDeep.push(t[3]);
+    }
+    const matches = await matchCount(c100k);
+    c100k.close();
+    c10k.close();
+
+    const p50 = median(samples.search100k);
+    const p99 = percentile(samples.search100k, 99);
+    const small50 = median(samples.search10k);
+    const g1 = median(samples.gallery1);
+    const gDeep = median(samples.galleryDeep);
+    const seeded = {
+      'seeded images': 100_000,
+      'seeded labels': big.labels,
+      'search terms rows': big.terms,
+      [`seed seconds (${big.cached ? 'cached' : 'seeded now'})`]: round(big.seconds, 1),
+      'matches for the search at 100k': matches,
+      rounds,
+    };
+    return [
+      {
+        id: 'search',
+        title: `4a. Search "dog,red,${SEARCHED_OWNER}" at 100k, p50 / p99`,
+        value: round(p50, 2),
+        unit: 'ms',
+        comparison: { label: 'p99', value: round(p99, 2), unit: 'ms', ratio: round(p99 / p50, 2), ratioLabel: 'x p50' },
+        target: { text: 'p50 <= 5 ms, p99 <= 20 ms', met: p50 <= 5 && p99 <= 20 },
+        details: { ...seeded, 'search 100k p90 ms': round(percentile(samples.search100k, 90), 2), 'search 100k max ms': round(Math.max(...samples.search100k), 2) },
+      },
+      {
+        id: 'search-scaling',
+        title: '4b. Search at 100k / at 10k (median)',
+        value: round(p50, 2),
+        unit: 'ms',
+        comparison: { label: 'at 10k', value: round(small50, 2), unit: 'ms', ratio: round(p50 / small50, 2), ratioLabel: 'x' },
+        target: { text: '<= 2x', met: p50 / small50 <= 2 },
+        details: { 'search 10k p99 ms': round(percentile(samples.search10k, 99), 2), 'seed 10k terms rows': small.terms },
+      },
+      {
+        id: 'gallery',
+        title: '4c. Gallery page 2,000 / page 1 at 100k (median)',
+        value: round(gDeep, 2),
+        unit: 'ms',
+        comparison: { label: 'page 1', value: round(g1, 2), unit: 'ms', ratio: round(gDeep / g1, 2), ratioLabel: 'x' },
+        target: { text: '<= 2x', met: gDeep / g1 <= 2 },
+        details: {
+          'deep page url': deepPage.replace(/before=\d+/, 'before=<seq>'),
+          'page 1 p99 ms': round(percentile(samples.gallery1, 99), 2),
+          'page 2,000 p99 ms': round(percentile(samples.galleryDeep, 99), 2),
+        },
+      },
+    ];
+  } finally {
+    await Promise.all([server100k.stop(), server10k.stop()]);
+  }
+}
+
+async function matchCount(client: Client): Promise<number> {
+  const reply = await client.get(SEARCH, { Accept: 'application/json' });
+  return (JSON.parse(reply.body) as { total: number }).total;
+}

@@ -1,0 +1,47 @@
+// Run as its own process: GET /login every INTERVAL ms, on a fixed schedule, until stdin closes; then prints
+// one JSON line of samples. A separate process so the upload the benchmark sends cannot delay the probes.
+import http from 'node:http';
+
+const [base, interval = '20'] = process.argv.slice(2);
+const every = Number(interval);
+const agent = new http.Agent({ keepAlive: true });
+let cookie = '';
+const samples = [];
+let inFlight = 0;
+
+function probe() {
+  const sent = performance.now();
+  inFlight++;
+  const req = http.get(`${base}/login`, { agent, headers: cookie ? { Cookie: cookie } : {} }, (res) => {
+    const setCookie = res.headers['set-cookie']?.[0];
+    if (setCookie) cookie = setCookie.split(';')[0];
+    res.resume();
+    res.on('end', () => {
+      inFlight--;
+      samples.push({ at: sent, ms: performance.now() - sent, status: res.statusCode });
+    });
+  });
+  req.on('error', (err) => {
+    inFlight--;
+    samples.push({ at: sent, ms: performance.now() - sent, status: 0, error: err.message });
+  });
+}
+
+const start = performance.now();
+let n = 0;
+let timer;
+const tick = () => {
+  probe();
+  n++;
+  // Self-correcting: the k-th probe goes at start + k * interval, however late this timer fired.
+  timer = setTimeout(tick, Math.max(0, start + n * every - performance.now()));
+};
+tick();
+
+process.stdin.resume();
+process.stdin.on('end', async () => {
+  clearTimeout(timer);
+  while (inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  process.stdout.write(JSON.stringify({ start, samples }) + '\n');
+  agent.destroy();
+});

@@ -1,0 +1,13 @@
+/** Nearest-rank percentile of unsorted samples (p in 0..100). */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+export const median = (samples: number[]) => percentile(samples, 50);
+export const mean = (samples: number[]) => samples.reduce((a, b) => a + b, 0) / samples.length;
+export const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
