@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+// Core, converter and the wasm backend only: the @tensorflow/tfjs bundle adds layers, data and the cpu and
+// webgl backends, which each worker thread would parse and keep (about 1.4 s and 20 MB per worker).
+import * as tf from '@tensorflow/tfjs-core';
+import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type Classifier, checkPixels, MODEL_INPUT_SIZE, PIXEL_BYTES, topLabels } from './classifier.js';
 import { shardNames } from './model-source.js';
@@ -37,23 +40,32 @@ export async function wasmInfo(): Promise<{ backend: string; simd: boolean; thre
   };
 }
 
-/** Reads model.json and its shards straight from disk: tfjs's own loaders want http(s) or a browser. */
-function diskModel(modelDir: string): tf.io.IOHandler {
-  return {
+/**
+ * Reads model.json and its shards straight from disk: tfjs's own loaders want http(s) or a browser.
+ * `loaded` hands back the artifacts object the model keeps, so the caller can drop its weight bytes.
+ */
+function diskModel(modelDir: string): tf.io.IOHandler & { loaded?: tf.io.ModelArtifacts } {
+  const handler: tf.io.IOHandler & { loaded?: tf.io.ModelArtifacts } = {
     load: async () => {
       const json = JSON.parse(await readFile(path.join(modelDir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+      handler.loaded = await tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const files = await Promise.all(shardNames(json).map((name) => readFile(path.join(modelDir, name))));
         const buffers = files.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
         return [tf.io.getWeightSpecs(manifest), buffers];
       });
+      return handler.loaded;
     },
   };
+  return handler;
 }
 
 export async function loadTfjsClassifier(modelDir: string): Promise<TfjsClassifier> {
   await useWasmBackend();
-  const model = await tf.loadGraphModel(diskModel(modelDir));
+  const source = diskModel(modelDir);
+  const model = await loadGraphModel(source);
+  // The weights now live in the backend's memory (as float32); the model would keep the file's float16
+  // bytes (7 MB per worker) in its artifacts only for model.save(), which we never call.
+  if (source.loaded) delete source.loaded.weightData;
   const meta = (model.metadata ?? {}) as ModelMetadata;
   const [low, high] = meta.inputRange ?? [-1, 1];
   const output = meta.output ?? model.outputNodes[0];
@@ -64,7 +76,7 @@ export async function loadTfjsClassifier(modelDir: string): Promise<TfjsClassifi
       const input = tf.tensor4d(scale(pixels, low, high), [1, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, 3]);
       const logits = model.execute(input, output) as tf.Tensor2D;
       // Index 0 is the background class: keep the 1000 ImageNet classes only.
-      return tf.softmax(logits.slice([0, 1], [1, logits.shape[1] - 1]));
+      return tf.softmax(tf.slice(logits, [0, 1], [1, logits.shape[1] - 1]));
     });
     try {
       return topLabels(await probabilities.data());
