@@ -79,6 +79,12 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
 
   app.use(authRoutes({ users, passwords: deps.passwords, now }));
   app.use(requireUser);
+  // Pages past this point are per user, and the same URL answers HTML or JSON: keep shared caches out.
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'private, no-cache');
+    res.vary('Accept');
+    next();
+  });
   app.use(uploadRoutes({ ingest, config: deps.config }));
   app.use(imagesRoutes({ images, config: deps.config }));
   app.use(searchRoutes({ search: createSearchRepo(deps.db) }));

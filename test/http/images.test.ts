@@ -178,6 +178,12 @@ describe('gallery', () => {
     expect(res.text).toContain('&#34;page&#34; must be a whole number');
   });
 
+  it('when a page is per user and negotiates HTML or JSON, then shared caches are kept out', async () => {
+    const res = await owner.get('/');
+    expect(res.headers['cache-control']).toBe('private, no-cache');
+    expect(res.headers.vary).toMatch(/Accept/);
+  });
+
   it('when there are no images, then the page invites an upload', async () => {
     const res = await owner.get('/');
     expect(res.text).toContain('No images yet');
