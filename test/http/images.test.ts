@@ -157,7 +157,7 @@ describe('gallery', () => {
     let url: string | undefined = '/';
     let pages = 0;
     while (url) {
-      const res = await owner.get(url).set('Accept', 'application/json');
+      const res: request.Response = await owner.get(url).set('Accept', 'application/json');
       expect(res.status).toBe(200);
       expect(res.body.total).toBe(105);
       expect(res.body.page).toBe(++pages);

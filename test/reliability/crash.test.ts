@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noiseImage } from '../helpers/fixtures.js';
 import { multipart, multipartType } from '../security/multipart.js';
-import { heavyTurn, killAllLiveServers, logIn, realModelDir, startLiveServer, type LiveServer, type Session } from './live-server.js';
+import { heavyTurn, killAllLiveServers, logIn, realModelDir, startLiveServer, type LiveServer, type Session } from '../helpers/live-server.js';
 
 const IMAGES = 50;
 const CHUNK = 32 * 1024;

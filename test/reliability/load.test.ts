@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solidPng } from '../helpers/fixtures.js';
-import { heavyTurn, killAllLiveServers, logIn, registerUser, startLiveServer, type LiveServer, type Session } from './live-server.js';
+import { heavyTurn, killAllLiveServers, logIn, registerUser, startLiveServer, type LiveServer, type Session } from '../helpers/live-server.js';
 
 const COLOURS = ['#c0392b', '#2980b9', '#27ae60', '#f1c40f', '#8e44ad', '#e67e22', '#7f8c8d', '#ffffff'];
 const SEED_IMAGES = 120;

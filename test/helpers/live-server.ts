@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { modelDir, repoRoot } from '../helpers/fixtures.js';
+import { modelDir, repoRoot } from './fixtures.js';
 
 export type LiveServer = { child: ChildProcess; base: string; exited: Promise<number | null>; output: () => string; kill: (signal?: NodeJS.Signals) => Promise<void> };
 
