@@ -74,7 +74,7 @@ export function createIngest(deps: IngestDeps) {
   return {
     ingestOne,
     /** Several files at once, so sharp work on one overlaps inference on another; results keep the files' order. */
-    ingestAll(files: IncomingFile[], owner: User, visibility: Visibility, concurrency = 4): Promise<IngestResult[]> {
+    ingestAll(files: IncomingFile[], owner: User, visibility: Visibility, concurrency = 2): Promise<IngestResult[]> {
       return mapConcurrently(files, concurrency, (file) => ingestOne(file, owner, visibility));
     },
   };
