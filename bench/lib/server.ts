@@ -9,21 +9,36 @@ import path from 'node:path';
 import { modelDir, outDir, repoRoot } from './paths.js';
 import { sleep } from './stats.js';
 
-const appDir = path.join(outDir, 'app');
-const serverEntry = path.join(appDir, 'dist/server.js');
+const defaultAppDir = path.join(outDir, 'app');
 
-export function buildApp(): void {
-  rmSync(path.join(appDir, 'dist'), { recursive: true, force: true });
-  const tsc = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', path.join(appDir, 'dist')], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
-  if (tsc.status !== 0) throw new Error('tsc failed');
+/** Compiles the working tree's src/ into `appDir`/dist. */
+export function buildApp(appDir = defaultAppDir): void {
+  compile(repoRoot, appDir);
   // dist/ finds views/, public/ and migrations/ one level up, as it does in the checkout.
   for (const dir of ['views', 'public', 'migrations']) {
     const link = path.join(appDir, dir);
     if (!existsSync(link)) symlinkSync(path.join(repoRoot, dir), link);
   }
+}
+
+/** For before/after comparisons: src/ (and migrations/) of `commit`, compiled into `appDir`/dist. */
+export function buildAppAt(commit: string, appDir: string): void {
+  rmSync(appDir, { recursive: true, force: true });
+  mkdirSync(appDir, { recursive: true });
+  const archive = spawnSync('sh', ['-c', `git archive ${commit} src migrations tsconfig.json package.json | tar -x -C ${appDir}`], { cwd: repoRoot, stdio: 'inherit' });
+  if (archive.status !== 0) throw new Error(`could not export ${commit}`);
+  for (const dir of ['views', 'public', 'node_modules']) symlinkSync(path.join(repoRoot, dir), path.join(appDir, dir));
+  compile(appDir, appDir);
+}
+
+function compile(projectDir: string, appDir: string): void {
+  rmSync(path.join(appDir, 'dist'), { recursive: true, force: true });
+  const tsc = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', path.join(projectDir, 'tsconfig.json'), '--outDir', path.join(appDir, 'dist')],
+    { cwd: projectDir, stdio: 'inherit' },
+  );
+  if (tsc.status !== 0) throw new Error('tsc failed');
 }
 
 export type RunningServer = {
@@ -35,7 +50,7 @@ export type RunningServer = {
   stop(): Promise<void>;
 };
 
-export type ServerOptions = { name: string; dataDir: string; withModel?: boolean; env?: Record<string, string> };
+export type ServerOptions = { name: string; dataDir: string; withModel?: boolean; env?: Record<string, string>; appDir?: string };
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
@@ -55,8 +70,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...opts.env,
   };
   delete env.NODE_OPTIONS;
+  const appDir = opts.appDir ?? defaultAppDir;
   const started = performance.now();
-  const child = spawn(process.execPath, [serverEntry], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(appDir, 'dist/server.js')], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const base = `http://127.0.0.1:${port}`;
