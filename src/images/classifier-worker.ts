@@ -1,5 +1,4 @@
 // One MobileNet per worker thread; see classifier-pool.ts for the protocol.
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadTfjsClassifier } from './tfjs-classifier.js';
 
@@ -11,15 +10,6 @@ export type WorkerReply =
 
 const port = parentPort;
 if (!port) throw new Error('classifier-worker must run in a worker thread');
-
-// On Linux a priority set with pid 0 is this thread's alone. Nice 10 lets the event loop's thread
-// (requests, uploads) take a core first whenever both cores are busy with inference; inference still gets
-// every cycle the rest of the process leaves. Where it is not allowed, nothing changes.
-try {
-  setPriority(10);
-} catch {
-  // a platform that does not allow it: run at normal priority
-}
 
 const classifier = await loadTfjsClassifier((workerData as { modelDir: string }).modelDir);
 const reply = (message: WorkerReply) => port.postMessage(message);
