@@ -1,7 +1,7 @@
-// npm run bench [-- --json FILE] [-- --only startup,classifier,ingest,scale]
+// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale] [--env NAME=VALUE ...]
 // Prints the six figures of the performance issue, each with the comparison it needs measured in this run.
 import { execSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClassifierPool } from '../src/images/classifier-pool.js';
@@ -16,13 +16,17 @@ import type { Figure } from './lib/figure.js';
 import { modelDir, outDir, repoRoot } from './lib/paths.js';
 import { benchPhotos, totalBytes } from './lib/photos.js';
 import { VIEWER } from './lib/seed.js';
-import { buildApp, startServer } from './lib/server.js';
+import { buildApp, setServerEnv, startServer } from './lib/server.js';
 import { sleep } from './lib/stats.js';
 
 const args = process.argv.slice(2);
 const jsonFile = valueOf('--json');
 const only = valueOf('--only')?.split(',');
 const wanted = (part: string) => !only || only.includes(part);
+const serverEnv = Object.fromEntries(
+  args.flatMap((a, i) => (args[i - 1] === '--env' && a.includes('=') ? [[a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]] : [])),
+);
+setServerEnv(serverEnv);
 
 function valueOf(flag: string): string | undefined {
   const at = args.indexOf(flag);
@@ -37,9 +41,15 @@ async function main() {
     cpus: `${os.availableParallelism()} x ${os.cpus()[0]?.model ?? 'unknown'}`,
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     loadAverageBefore: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    cpuBusyBeforePercent: await cpuBusyPercent(2000),
+    serverEnv: Object.entries(serverEnv).map(([k, v]) => `${k}=${v}`).join(' ') || 'none beyond PORT, DATA_DIR, UPLOAD_DIR, MODEL_DIR',
   };
   console.log(`Image Repo benchmarks: commit ${machine.commit}, Node ${machine.node}, ${machine.cpus}, ${machine.memoryGb} GB`);
-  console.log(`load average before the run: ${machine.loadAverageBefore} (other work on this machine skews every figure)`);
+  console.log(`servers run as: node dist/server.js; extra environment: ${machine.serverEnv}`);
+  console.log(
+    `before the run: load average ${machine.loadAverageBefore}, CPU ${machine.cpuBusyBeforePercent}% busy with other work ` +
+      '(anything above a few per cent skews every figure, the absolute ones most)',
+  );
   console.log('building the app (tsc -> bench/out/app/dist) and the test JPEGs...');
   buildApp();
   const photos = await benchPhotos(100);
@@ -124,6 +134,24 @@ function printTable(figures: Figure[]) {
   for (const f of figures) {
     console.log(`\n${f.title}`);
     for (const [k, v] of Object.entries(f.details)) console.log(`  ${k}: ${v}`);
+  }
+}
+
+/** How busy all cores are over `ms`, from /proc/stat (nothing of the benchmark's runs yet). */
+async function cpuBusyPercent(ms: number): Promise<number> {
+  const read = () => {
+    const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const values = fields.map(Number);
+    const idle = values[3] + values[4];
+    return { idle, total: values.reduce((a, b) => a + b, 0) };
+  };
+  try {
+    const a = read();
+    await sleep(ms);
+    const b = read();
+    return Math.round(100 * (1 - (b.idle - a.idle) / (b.total - a.total)));
+  } catch {
+    return NaN;
   }
 }
 

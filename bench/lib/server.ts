@@ -10,6 +10,9 @@ import { modelDir, outDir, repoRoot } from './paths.js';
 import { sleep } from './stats.js';
 
 const defaultAppDir = path.join(outDir, 'app');
+/** Environment for every server this run starts (`npm run bench -- --env NAME=VALUE`), e.g. a malloc setting. */
+const runEnv: Record<string, string> = {};
+export const setServerEnv = (env: Record<string, string>) => Object.assign(runEnv, env);
 
 /** Compiles the working tree's src/ into `appDir`/dist. */
 export function buildApp(appDir = defaultAppDir): void {
@@ -67,6 +70,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // An empty folder: the model fails to load and the app runs without one, as documented.
     MODEL_DIR: opts.withModel === false ? noModel : modelDir,
     LOG_LEVEL: 'info',
+    ...runEnv,
     ...opts.env,
   };
   delete env.NODE_OPTIONS;
