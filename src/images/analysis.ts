@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { MODEL_INPUT_SIZE } from './classifier.js';
+import { dominantOpaqueHex } from './dominant-colour.js';
 
 /** The upload is not an image we accept; the message is meant for the person who sent it. */
 export class ImageRejected extends Error {
@@ -101,14 +102,20 @@ function fromRaw(base: Raw): Sharp {
   return sharp(base.data, { raw: { width, height, channels } });
 }
 
-/** stats().dominant is a 16×16×16 histogram peak; a 256 px copy gives the same peak as the full image. */
+/**
+ * stats().dominant is a 16×16×16 histogram peak; a 256 px copy gives the same peak as the full image.
+ * With transparency, only the opaque pixels vote (stats() would count what lies under transparent ones).
+ */
 async function dominantHex(base: Raw): Promise<string> {
-  const small = await fromRaw(base)
-    .flatten({ background: WHITE })
+  const small = (await fromRaw(base)
     .resize(COLOUR_SIZE, COLOUR_SIZE, { fit: 'inside', withoutEnlargement: true })
     .raw()
-    .toBuffer({ resolveWithObject: true });
-  const { dominant } = await fromRaw(small as Raw).stats();
+    .toBuffer({ resolveWithObject: true })) as Raw;
+  if (small.info.channels === 4) {
+    const opaque = dominantOpaqueHex(small.data);
+    if (opaque) return opaque;
+  }
+  const { dominant } = await fromRaw(small).flatten({ background: WHITE }).stats();
   return '#' + [dominant.r, dominant.g, dominant.b].map((v) => v.toString(16).padStart(2, '0')).join('');
 }
 

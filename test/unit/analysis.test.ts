@@ -98,11 +98,12 @@ describe('analyseImage, colour and transparency', () => {
     expect((await analyse('mostly-blue.png', await fx.twoColourPng('#ff0000', '#0000ff', 0.3))).colourHex).toBe('#0808f8');
   });
 
-  test('when the image is transparent, then it is flattened onto white for the model and the colour', async () => {
+  test('when the image is transparent, then the model sees it on white and the colour ignores the transparent part', async () => {
     const a = await analyse('transparent.png', await fx.transparentPng('#0000ff', 200, 200));
     expect(pixelAt(a.modelInput, 2, 2)).toEqual([255, 255, 255]);
     expect(pixelAt(a.modelInput, 112, 112)).toEqual([0, 0, 255]);
-    expect(a.colourHex).toBe('#f8f8f8'); // three quarters of the picture is (now) white
+    // Three quarters of the picture is transparent: only the opaque blue square votes.
+    expect(a.colourHex).toBe('#0808f8');
   });
 });
 
