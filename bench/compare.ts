@@ -1,4 +1,4 @@
-// tsx bench/compare.ts BEFORE [--runs N] [--uploads N]
+// tsx bench/compare.ts BEFORE [--runs N] [--uploads N] [--after-env NAME=VALUE]
 // Before/after for one optimisation, in one run: the app at commit BEFORE and the working tree, started in
 // alternation on the same photos. Per start: start-up time, RSS after start-up, one upload of 100 JPEGs
 // (img/s and GET /login p99 meanwhile), RSS after `uploads` uploads.
@@ -20,6 +20,9 @@ const flag = (name: string, fallback: number) => {
 };
 const runs = flag('--runs', 3);
 const uploads = flag('--uploads', 1);
+// The same code both sides with `HEAD --after-env MALLOC_ARENA_MAX=2`: an environment setting's effect.
+const afterEnvAt = process.argv.indexOf('--after-env');
+const afterEnv: Record<string, string> = afterEnvAt >= 0 ? Object.fromEntries([process.argv[afterEnvAt + 1].split('=', 2)]) : {};
 if (!before) throw new Error('usage: tsx bench/compare.ts BEFORE-COMMIT [--runs N] [--uploads N]');
 
 type Sample = { startupS: number; rssStart: number; rate: number; p99: number; rssAfter: number };
@@ -33,7 +36,8 @@ for (let run = 0; run < runs; run++) {
   for (const name of ['before', 'after'] as const) {
     const dataDir = path.join(outDir, `data/ab-${name}`);
     rmSync(dataDir, { recursive: true, force: true });
-    const server = await startServer({ name: `ab-${name}`, dataDir, appDir: variants[name] });
+    const env = name === 'after' ? afterEnv : {};
+    const server = await startServer({ name: `ab-${name}`, dataDir, appDir: variants[name], env });
     try {
       await sleep(1000);
       const rssStart = server.rssMb();
