@@ -26,10 +26,12 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
   const passwords = createPasswords(config.bcryptCost);
+  // The model loads in worker threads while this thread repairs the upload folder and seeds the demo user.
+  const loadingClassifier = loadClassifier(config, logger);
   if (config.demoUser) await ensureDemoUser(createUsersRepo(db), passwords);
   const orphans = await removeOrphans(config.uploadDir, createImagesRepo(db).allIds());
   if (orphans > 0) logger.warn({ orphans }, 'removed files of uploads that never finished');
-  const classifier = await loadClassifier(config, logger);
+  const classifier = await loadingClassifier;
 
   const { app, close } = createApp({
     config, db, logger, passwords, classifier,

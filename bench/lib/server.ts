@@ -70,6 +70,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // An empty folder: the model fails to load and the app runs without one, as documented.
     MODEL_DIR: opts.withModel === false ? noModel : modelDir,
     LOG_LEVEL: 'info',
+    // As `npm start` runs it: fewer glibc malloc arenas for sharp's threads (see README, Benchmarks).
+    MALLOC_ARENA_MAX: '2',
     ...runEnv,
     ...opts.env,
   };

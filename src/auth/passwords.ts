@@ -8,9 +8,13 @@ export type Passwords = {
 /** bcrypt on libuv's thread pool, so a hash never blocks other requests. */
 export function createPasswords(cost: number): Passwords {
   // Compared against when the username is unknown, so a wrong username takes as long as a wrong password.
-  const dummyHash = bcrypt.hashSync('not a real password', cost);
+  // Made on first need, off the main thread, rather than by a blocking hash at every start.
+  let dummyHash: Promise<string> | undefined;
   return {
     hash: (password) => bcrypt.hash(password, cost),
-    verify: (password, hash) => bcrypt.compare(password, hash ?? dummyHash).then((ok) => ok && hash !== undefined),
+    async verify(password, hash) {
+      const against = hash ?? (await (dummyHash ??= bcrypt.hash('not a real password', cost)));
+      return (await bcrypt.compare(password, against)) && hash !== undefined;
+    },
   };
 }
