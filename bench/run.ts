@@ -42,7 +42,7 @@ async function main() {
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     loadAverageBefore: os.loadavg().map((l) => l.toFixed(2)).join(' '),
     cpuBusyBeforePercent: await cpuBusyPercent(2000),
-    serverEnv: Object.entries(serverEnv).map(([k, v]) => `${k}=${v}`).join(' ') || 'none beyond PORT, DATA_DIR, UPLOAD_DIR, MODEL_DIR',
+    serverEnv: Object.entries(serverEnv).map(([k, v]) => `${k}=${v}`).join(' ') || 'none beyond PORT, DATA_DIR, UPLOAD_DIR, MODEL_DIR and MALLOC_ARENA_MAX=2 (as npm start)',
   };
   console.log(`Image Repo benchmarks: commit ${machine.commit}, Node ${machine.node}, ${machine.cpus}, ${machine.memoryGb} GB`);
   console.log(`servers run as: node dist/server.js; extra environment: ${machine.serverEnv}`);
