@@ -2,9 +2,9 @@
 // that name, and the lemmas of all its WordNet 3.0 noun hypernyms ("terms"), so that a search for "dog"
 // finds a whippet. ImageNet wnids are WordNet 3.0 noun offsets ("n" + byte offset into data.noun).
 //
-// Run: npx tsx src/imagenet/generate-classes.ts [--wordnet DIR] [--wnids FILE] [--stats]
+// Run: npx tsx src/imagenet/generate-classes.ts --wnids FILE [--wordnet DIR] [--stats]
 //   --wordnet  WordNet dict dir (default /usr/share/wordnet, Debian's wordnet-base)
-//   --wnids    1000 wnids in class-index order (default ../shared/data/imagenet_wnids.txt beside the repo)
+//   --wnids    1000 wnids in class-index order (required: the ImageNet wnid list, kept outside the app)
 //   --stats    print how many classes each dropped term covered and what was kept
 // Names are read from the committed classes.json itself: it is the source of truth for MobileNet's
 // spelling, and the generator must not need the model package to run.
@@ -44,10 +44,11 @@ function main(): void {
   const { values } = parseArgs({
     options: {
       wordnet: { type: 'string', default: '/usr/share/wordnet' },
-      wnids: { type: 'string', default: here('../../../shared/data/imagenet_wnids.txt') },
+      wnids: { type: 'string' },
       stats: { type: 'boolean', default: false },
     },
   });
+  if (!values.wnids) throw new Error('--wnids FILE is required: the 1000 ImageNet wnids in class-index order');
   const wnids = readFileSync(values.wnids, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
   const entries = buildEntries(wnids, readNames(wnids), readFileSync(`${values.wordnet}/data.noun`));
   const { coverage, dropped } = applyStopList(entries);
