@@ -72,33 +72,31 @@ export async function startLiveServer(env: Record<string, string>, timeoutMs = 6
 
 export type Session = { cookie: string; token: string };
 
-/** Logs in with fetch (no cookie jar needed) and returns the session cookie and its CSRF token. */
-export async function logIn(base: string, username = 'rishi', password = 'password'): Promise<Session> {
-  const page = await fetch(`${base}/login`);
+const tokenIn = (html: string) => /name="csrf-token" content="([^"]+)"/.exec(html)![1];
+
+/** Posts a form the way a browser does from a fresh visit to it; resolves with the new session cookie. */
+async function submitForm(base: string, path: string, fields: Record<string, string>): Promise<string> {
+  const page = await fetch(`${base}${path}`);
   const anonymous = page.headers.getSetCookie()[0].split(';')[0];
-  const token = /name="csrf-token" content="([^"]+)"/.exec(await page.text())![1];
-  const res = await fetch(`${base}/login`, {
+  const res = await fetch(`${base}${path}`, {
     method: 'POST', redirect: 'manual',
     headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: token, username, password }),
+    body: new URLSearchParams({ _csrf: tokenIn(await page.text()), ...fields }),
   });
-  if (res.status !== 303) throw new Error(`login as ${username} answered ${res.status}`);
-  const cookie = res.headers.getSetCookie()[0].split(';')[0];
+  if (res.status !== 303) throw new Error(`POST ${path} as ${fields.username} answered ${res.status}`);
+  return res.headers.getSetCookie()[0].split(';')[0];
+}
+
+/** Logs in with fetch (no cookie jar needed) and returns the session cookie and its CSRF token. */
+export async function logIn(base: string, username = 'rishi', password = 'password'): Promise<Session> {
+  const cookie = await submitForm(base, '/login', { username, password });
   const upload = await fetch(`${base}/upload`, { headers: { cookie } });
-  return { cookie, token: /name="csrf-token" content="([^"]+)"/.exec(await upload.text())![1] };
+  return { cookie, token: tokenIn(await upload.text()) };
 }
 
 /** Registers a new account through the form and returns its session, like logIn. */
 export async function registerUser(base: string, username: string, password = 'correct horse'): Promise<Session> {
-  const page = await fetch(`${base}/register`);
-  const anonymous = page.headers.getSetCookie()[0].split(';')[0];
-  const token = /name="csrf-token" content="([^"]+)"/.exec(await page.text())![1];
-  const res = await fetch(`${base}/register`, {
-    method: 'POST', redirect: 'manual',
-    headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: token, username, password, confirm: password }),
-  });
-  if (res.status !== 303) throw new Error(`registering ${username} answered ${res.status}`);
+  await submitForm(base, '/register', { username, password, confirm: password });
   return logIn(base, username, password);
 }
 
