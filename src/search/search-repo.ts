@@ -55,29 +55,29 @@ export function createSearchRepo(db: Db) {
     return [...merged].sort((a, b) => (newerSide ? a - b : b - a)).slice(0, limit);
   }
 
-  return {
-    search(viewerId: number, rawTerms: string[], cursor: Cursor, limit: number): Page {
-      const terms = expand(rawTerms);
-      if (cursor.after !== undefined) {
-        const seqs = seqsBeyond(terms, viewerId, cursor, limit + 1);
-        return { images: load(seqs.slice(0, limit)), hasNewer: seqs.length > limit, hasOlder: true };
-      }
-      const offset = cursor.offset ?? 0;
-      const seqs = seqsBeyond(terms, viewerId, { before: cursor.before }, offset + limit + 1).slice(offset);
-      return {
-        images: load(seqs.slice(0, limit)),
-        hasNewer: cursor.before !== undefined || offset > 0,
-        hasOlder: seqs.length > limit,
-      };
-    },
+  function page(terms: string[], viewerId: number, cursor: Cursor, limit: number): Page {
+    if (cursor.after !== undefined) {
+      const seqs = seqsBeyond(terms, viewerId, cursor, limit + 1);
+      return { images: load(seqs.slice(0, limit)), hasNewer: seqs.length > limit, hasOlder: true };
+    }
+    const offset = cursor.offset ?? 0;
+    const seqs = seqsBeyond(terms, viewerId, { before: cursor.before }, offset + limit + 1).slice(offset);
+    return { images: load(seqs.slice(0, limit)), hasNewer: cursor.before !== undefined || offset > 0, hasOlder: seqs.length > limit };
+  }
 
-    count(viewerId: number, rawTerms: string[]): number {
+  function count(terms: string[], viewerId: number): number {
+    if (terms.length === 0) return 0;
+    // One term needs no DISTINCT: (term, image) pairs are unique.
+    return terms.length === 1
+      ? statements.countOne.get({ term: terms[0], viewer: viewerId })!.n
+      : statements.countMany.get({ terms: JSON.stringify(terms), viewer: viewerId })!.n;
+  }
+
+  return {
+    /** One page of matches, newest first, and how many match in all; id prefixes are expanded once for both. */
+    search(viewerId: number, rawTerms: string[], cursor: Cursor, limit: number): Page & { total: number } {
       const terms = expand(rawTerms);
-      if (terms.length === 0) return 0;
-      // One term needs no DISTINCT: (term, image) pairs are unique.
-      return terms.length === 1
-        ? statements.countOne.get({ term: terms[0], viewer: viewerId })!.n
-        : statements.countMany.get({ terms: JSON.stringify(terms), viewer: viewerId })!.n;
+      return { ...page(terms, viewerId, cursor, limit), total: count(terms, viewerId) };
     },
   };
 
