@@ -28,12 +28,20 @@ export function parsePageRequest(query: Record<string, unknown>): PageRequest {
   return { page, cursor: { offset: (page - 1) * PAGE_SIZE } };
 }
 
-export type Pagination = { page: number; pages: number; total: number; newer?: string; older?: string };
+/** `total` is exact unless `totalExact` is false: then there are more than `total`, and `pages` is unknown (null). */
+export type Pagination = { page: number; pages: number | null; total: number; totalExact: boolean; newer?: string; older?: string };
 
 /** Page links that keep the other query parameters (the search query). */
-export function paginate(request: PageRequest, result: Page, total: number, base: string, params: Record<string, string> = {}): Pagination {
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const page = Math.min(request.page, pages);
+export function paginate(
+  request: PageRequest,
+  result: Page,
+  count: { total: number; exact: boolean },
+  base: string,
+  params: Record<string, string> = {},
+): Pagination {
+  const { total, exact } = count;
+  const pages = exact ? Math.max(1, Math.ceil(total / PAGE_SIZE)) : null;
+  const page = pages === null ? request.page : Math.min(request.page, pages);
   const href = (extra: Record<string, string | number>) => {
     const query = new URLSearchParams({ ...params, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])) });
     const text = query.toString();
@@ -45,6 +53,7 @@ export function paginate(request: PageRequest, result: Page, total: number, base
     page,
     pages,
     total,
+    totalExact: exact,
     newer: result.hasNewer ? (page <= 2 || !first ? href({}) : href({ page: page - 1, after: first.seq })) : undefined,
     older: result.hasOlder && last ? href({ page: page + 1, before: last.seq }) : undefined,
   };

@@ -40,7 +40,7 @@ export function imagesRoutes({ images, config }: Deps): Router {
     const request = parsePageRequest(req.query);
     const viewer = currentUser(res).id;
     const page = images.listVisible(viewer, request.cursor, PAGE_SIZE);
-    const pagination = paginate(request, page, images.countVisible(viewer), '/');
+    const pagination = paginate(request, page, { total: images.countVisible(viewer), exact: true }, '/');
     if (wantsJson(req)) {
       res.json({ images: page.images.map(imageJson), ...pagination });
       return;

@@ -17,7 +17,7 @@ export function searchRoutes({ search }: { search: SearchRepo }): Router {
     const viewer = currentUser(res).id;
     const page = search.search(viewer, terms, request.cursor, PAGE_SIZE);
     const query = terms.join(', ');
-    const pagination = paginate(request, page, page.total, '/search', { q: query });
+    const pagination = paginate(request, page, { total: page.total, exact: page.exact }, '/search', { q: query });
     if (wantsJson(req)) {
       res.json({ images: page.images.map(imageJson), ...pagination, query, terms, truncated });
       return;

@@ -3,8 +3,15 @@ import { SELECT_IMAGE, toRecord, type Cursor, type ImageRecord, type Page } from
 import { isIdPrefix } from './query.js';
 
 const MAX_ID_EXPANSION = 20;
+/**
+ * Matches are counted exactly up to here; past it a search says "more than 1,000". An exact count of a
+ * broad query reads every match (about 39,000 rows and 9 ms for "dog,red,user07" at 100,000 images),
+ * while the page itself reads 49 rows per term.
+ */
+export const COUNT_CAP = 1000;
 
 export type SearchRepo = ReturnType<typeof createSearchRepo>;
+export type Total = { total: number; exact: boolean };
 
 /**
  * Search is an index lookup per term in image_terms (PRIMARY KEY (term, image_seq)), read newest
@@ -21,12 +28,13 @@ export function createSearchRepo(db: Db) {
       `SELECT image_seq AS seq FROM image_terms WHERE term = @term AND ${visible} AND image_seq > @cursor
        ORDER BY image_seq ASC LIMIT @limit`,
     ),
-    countOne: db.prepare<{ term: string; viewer: number }, { n: number }>(
-      `SELECT count(*) AS n FROM image_terms WHERE term = @term AND ${visible}`,
+    // The LIMIT inside stops reading at the cap; the outer count only counts what was read.
+    countOne: db.prepare<{ term: string; viewer: number; cap: number }, { n: number }>(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM image_terms WHERE term = @term AND ${visible} LIMIT @cap)`,
     ),
-    countMany: db.prepare<{ terms: string; viewer: number }, { n: number }>(
-      `SELECT count(DISTINCT image_seq) AS n FROM image_terms
-       WHERE term IN (SELECT value FROM json_each(@terms)) AND ${visible}`,
+    countMany: db.prepare<{ terms: string; viewer: number; cap: number }, { n: number }>(
+      `SELECT count(*) AS n FROM (SELECT DISTINCT image_seq FROM image_terms
+       WHERE term IN (SELECT value FROM json_each(@terms)) AND ${visible} LIMIT @cap)`,
     ),
     idsWithPrefix: db.prepare<{ low: string; high: string }, { id: string }>(
       `SELECT id FROM images WHERE id >= @low AND id < @high ORDER BY id LIMIT ${MAX_ID_EXPANSION}`,
@@ -65,19 +73,22 @@ export function createSearchRepo(db: Db) {
     return { images: load(seqs.slice(0, limit)), hasNewer: cursor.before !== undefined || offset > 0, hasOlder: seqs.length > limit };
   }
 
-  function count(terms: string[], viewerId: number): number {
-    if (terms.length === 0) return 0;
+  /** How many images match, exactly up to COUNT_CAP; `exact: false` means more than that. */
+  function count(terms: string[], viewerId: number): Total {
+    if (terms.length === 0) return { total: 0, exact: true };
+    const cap = COUNT_CAP + 1;
     // One term needs no DISTINCT: (term, image) pairs are unique.
-    return terms.length === 1
-      ? statements.countOne.get({ term: terms[0], viewer: viewerId })!.n
-      : statements.countMany.get({ terms: JSON.stringify(terms), viewer: viewerId })!.n;
+    const n = terms.length === 1
+      ? statements.countOne.get({ term: terms[0], viewer: viewerId, cap })!.n
+      : statements.countMany.get({ terms: JSON.stringify(terms), viewer: viewerId, cap })!.n;
+    return n > COUNT_CAP ? { total: COUNT_CAP, exact: false } : { total: n, exact: true };
   }
 
   return {
-    /** One page of matches, newest first, and how many match in all; id prefixes are expanded once for both. */
-    search(viewerId: number, rawTerms: string[], cursor: Cursor, limit: number): Page & { total: number } {
+    /** One page of matches, newest first, and how many match; id prefixes are expanded once for both. */
+    search(viewerId: number, rawTerms: string[], cursor: Cursor, limit: number): Page & Total {
       const terms = expand(rawTerms);
-      return { ...page(terms, viewerId, cursor, limit), total: count(terms, viewerId) };
+      return { ...page(terms, viewerId, cursor, limit), ...count(terms, viewerId) };
     },
   };
 

@@ -4,6 +4,7 @@ import { createTestApp, signedInAgent, upload, type TestApp } from '../helpers/a
 import { fakeClassifier } from '../helpers/fake-classifier.js';
 import { solidPng } from '../helpers/fixtures.js';
 import { createImagesRepo, VISIBLE_TO } from '../../src/images/images-repo.js';
+import { COUNT_CAP } from '../../src/search/search-repo.js';
 import type { Label } from '../../src/images/classifier.js';
 
 let t: TestApp;
@@ -102,6 +103,37 @@ describe('union, order, counts, pages', () => {
     expect(new Set([...first.ids, ...second.body.images.map((i: { id: string }) => i.id)]).size).toBe(60);
     const typed = await alice.get('/search?q=bird,dog&page=2').set('Accept', 'application/json');
     expect(typed.body.images.map((i: { id: string }) => i.id)).toEqual(second.body.images.map((i: { id: string }) => i.id));
+  });
+
+  it('when more than 1,000 images match, then the count says "more than 1,000" and Older still walks past it', async () => {
+    const insertMany = (n: number, label: string) => {
+      t.db.transaction(() => {
+        for (let i = 0; i < n; i++) add(ALICE, 'alice', [label], ['blue', '#0000ff']);
+      })();
+    };
+    insertMany(COUNT_CAP, 'macaw');
+    const exact = await ids(alice, 'bird');
+    expect(exact.body).toMatchObject({ total: COUNT_CAP, totalExact: true, pages: Math.ceil(COUNT_CAP / 48) });
+
+    insertMany(1, 'Italian greyhound');
+    insertMany(1, 'macaw');
+    const many = await ids(alice, 'bird, dog');
+    expect(many.body).toMatchObject({ total: COUNT_CAP, totalExact: false, pages: null });
+    expect((await ids(alice, 'bird')).body).toMatchObject({ totalExact: false, pages: null });
+    const page = await alice.get('/search?q=bird,dog');
+    expect(page.text).toContain('More than 1,000 images match "bird, dog"');
+    expect(page.text).toMatch(/Page 1<\/span>/);
+
+    // The matches past the first 1,000 are still reached, page by page, through the Older links.
+    let next: string | undefined = many.body.older;
+    const seen = new Set<string>(many.ids);
+    for (let pageNo = 2; next; pageNo++) {
+      const res = await alice.get(next).set('Accept', 'application/json');
+      expect(res.body.page).toBe(pageNo);
+      for (const image of res.body.images as { id: string }[]) seen.add(image.id);
+      next = res.body.older;
+    }
+    expect(seen.size).toBe(COUNT_CAP + 2);
   });
 
   it('when the HTML page is asked for, then it says how many match and keeps the query in the box', async () => {
