@@ -1,9 +1,26 @@
 import { labelText, percent } from '../images/present.js';
 
+/** One tag of views/images/tags.ejs: a search link for `term`, with a colour swatch or a probability. */
+type Tag = { kind: 'colour' | 'label'; term: string; text: string; swatch?: string; pct?: string };
+type Tagged = { colourName: string; colourHex: string; labels: { name: string; probability: number }[] | null };
+
+const colourTag = (image: Tagged, opts: { withHex?: boolean } = {}): Tag => ({
+  kind: 'colour',
+  term: image.colourName,
+  text: opts.withHex ? `${image.colourName} ${image.colourHex}` : image.colourName,
+  swatch: image.colourHex,
+});
+
 /** Small formatting functions the templates share (app.locals). */
 export const viewHelpers = {
   labelText,
   percent,
+  colourTag,
+  /** A card's tags: its colour, then its labels, most probable first. */
+  cardTags: (image: Tagged): Tag[] => [
+    colourTag(image),
+    ...(image.labels ?? []).map((label): Tag => ({ kind: 'label', term: labelText(label.name), text: labelText(label.name), pct: percent(label.probability) })),
+  ],
   searchHref: (term: string) => `/search?q=${encodeURIComponent(term)}`,
   /** The link of a tag's "+": the current query with one more comma term. */
   addTermHref: (query: string, term: string) => `/search?q=${encodeURIComponent(query.trim() ? `${query.trim()}, ${term}` : term)}`,

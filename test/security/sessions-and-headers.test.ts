@@ -269,7 +269,7 @@ describe('security headers', () => {
     ['an original', '/images/:id/file', true],
     ['a download', '/images/:id/download', true],
     ['a 404 page', '/no-such-page', true],
-    ['a static script', '/app.js', false],
+    ['a static script', '/assets/app.js', false],
   ])('when %s is served, then CSP, nosniff, frame-ancestors and referrer-policy are set', async (_what, url, signedIn) => {
     const res = await (signedIn ? agent : request(t.app)).get(url.replace(':id', imageId));
     expect(res.status).toBeLessThan(500);
@@ -285,6 +285,18 @@ describe('security headers', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(['no-referrer', 'same-origin', 'strict-origin', 'strict-origin-when-cross-origin']).toContain(res.headers['referrer-policy']);
     expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('when a page links its styles, script and icons, then each is served from /assets without a session, cached for an hour', async () => {
+    const page = await request(t.app).get('/login');
+    const assets = [...page.text.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets).toEqual(expect.arrayContaining(['/assets/app.css', '/assets/app.js']));
+    for (const url of assets) {
+      const res = await request(t.app).get(url);
+      expect(res.status, url).toBe(200);
+      expect(res.headers['cache-control'], url).toBe('public, max-age=3600');
+      expect(res.headers['set-cookie'], url).toBeUndefined();
+    }
   });
 
   it('when pages are rendered, then they carry no inline script or inline event handler for the CSP to block', async () => {
