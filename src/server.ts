@@ -11,6 +11,7 @@ import { sessionSecretFor } from './session-secret.js';
 import { createImagesRepo } from './images/images-repo.js';
 import { loadClassifier } from './images/load-classifier.js';
 import { removeOrphans } from './images/storage.js';
+import { lowerBackgroundThreads } from './cpu-priority.js';
 
 async function main(): Promise<void> {
   let config;
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const orphans = await removeOrphans(config.uploadDir, createImagesRepo(db).allIds());
   if (orphans > 0) logger.warn({ orphans }, 'removed files of uploads that never finished');
   const classifier = await loadingClassifier;
+  await lowerBackgroundThreads();
 
   const { app, close } = createApp({
     config, db, logger, passwords, classifier,

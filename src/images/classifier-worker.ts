@@ -1,6 +1,7 @@
 // One MobileNet per worker thread; see classifier-pool.ts for the protocol.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadTfjsClassifier } from './tfjs-classifier.js';
+import { lowerThisThread } from '../cpu-priority.js';
 
 export type WorkerRequest = { id: number; pixels: Uint8Array };
 export type WorkerReply =
@@ -11,6 +12,9 @@ export type WorkerReply =
 const port = parentPort;
 if (!port) throw new Error('classifier-worker must run in a worker thread');
 
+// Inference yields to the event loop's thread (see cpu-priority.ts); a replacement worker starts after
+// the server lowered the others, so each worker lowers itself.
+lowerThisThread();
 const classifier = await loadTfjsClassifier((workerData as { modelDir: string }).modelDir);
 const reply = (message: WorkerReply) => port.postMessage(message);
 

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { repoRoot, tempFolder, solidPng } from '../helpers/fixtures.js';
+import { modelDir, repoRoot, tempFolder, solidPng } from '../helpers/fixtures.js';
 import { killAllLiveServers, logIn, startLiveServer } from '../helpers/live-server.js';
 
 let root: string;
@@ -27,6 +28,30 @@ describe('the server process', () => {
     const server = await startLiveServer(envFor(root));
     expect(server.output()).toContain('No MobileNet model could be loaded');
     await logIn(server.base);
+    await server.kill();
+  });
+
+  it('when it has classified an upload, then every thread but the event loop runs at a lower CPU priority (Linux)', async () => {
+    const server = await startLiveServer({ ...envFor(root), MODEL_DIR: modelDir, CLASSIFIER_THREADS: '2' });
+    const { cookie, token } = await logIn(server.base);
+    const form = new FormData();
+    form.append('visibility', 'public');
+    form.append('images', new Blob([new Uint8Array(await solidPng('#336699', 600, 400))], { type: 'image/png' }), 'a.png');
+    const res = await fetch(`${server.base}/images`, { method: 'POST', body: form, headers: { cookie, 'x-csrf-token': token, accept: 'application/json' } });
+    expect(((await res.json()) as { results: { image?: { classified: boolean } }[] }).results[0].image?.classified).toBe(true);
+
+    const pid = server.child.pid!;
+    const threads = readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // Field 19 of stat(5) is the nice value; fields after the ")" that closes the name start at field 3.
+      return { tid: Number(tid), name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+    });
+    const base = os.getPriority(); // the server inherits this test's nice value
+    expect(threads.find((t) => t.tid === pid)?.nice).toBe(base);
+    const others = threads.filter((t) => t.tid !== pid);
+    expect(others.length).toBeGreaterThan(6); // V8's helpers, libuv's pool, two classifier workers, libvips
+    expect(others.some((t) => t.name === 'libvips worker')).toBe(true);
+    for (const t of others) expect(t.nice, `${t.name} ${t.tid}`).toBe(Math.min(19, base + 10));
     await server.kill();
   });
 
