@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import type { User } from '../auth/users.js';
-import { analyseImage, ImageRejected } from './analysis.js';
+import { analyseImage, ImageRejected, type Analysis } from './analysis.js';
 import type { Classifier, Label } from './classifier.js';
 import { nameColour } from './colour.js';
 import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
@@ -28,7 +28,16 @@ export const NOT_CLASSIFIED = 'Stored, but not classified yet: no model is loade
 
 export type Ingest = ReturnType<typeof createIngest>;
 
-/** The one orchestration of an upload: analyse, classify, store the files, insert the row. */
+/** What the analysis of one received file gave: what the row needs, or why the file is refused. */
+type Prepared =
+  | { ok: true; analysis: Analysis; labels: Label[] | null; thumbPath: string }
+  | { ok: false; error: string; thumbPath: string };
+
+/**
+ * The one orchestration of an upload, in two steps. prepare() decodes, analyses and classifies a file as
+ * soon as it is on disk, while the rest of the request is still arriving; commit() runs once the whole
+ * request is in and checked (CSRF token, visibility), moves the files into place and inserts the row.
+ */
 export function createIngest(deps: IngestDeps) {
   async function classify(pixels: Uint8Array): Promise<Label[] | null> {
     if (!deps.classifier) return null;
@@ -40,20 +49,34 @@ export function createIngest(deps: IngestDeps) {
     }
   }
 
-  async function ingestOne(file: IncomingFile, owner: User, visibility: Visibility, gate: Gate = ungated): Promise<IngestResult> {
-    const filename = file.originalName;
-    if (file.rejection || !file.tempPath) return { filename, ok: false, error: file.rejection ?? 'not received' };
-    const id = randomUUID();
-    const thumbPath = `${file.tempPath}.thumb.webp`;
-    let paths: ReturnType<typeof imagePaths> | undefined;
+  /** `wanted` turns false when the request fails: work not begun by then is skipped. */
+  async function prepare(tempPath: string, gate: Gate, wanted: () => boolean): Promise<Prepared> {
+    const thumbPath = `${tempPath}.thumb.webp`;
     try {
-      const tempPath = file.tempPath;
-      const analysis = await gate(() => analyseImage(tempPath, thumbPath, { maxPixels: deps.maxPixels }));
-      paths = imagePaths(deps.uploadDir, { id, format: analysis.format });
-      const labels = await classify(analysis.modelInput);
+      const analysis = await gate(async () => (wanted() ? analyseImage(tempPath, thumbPath, { maxPixels: deps.maxPixels }) : undefined));
+      if (!analysis) return { ok: false, error: ABANDONED, thumbPath };
+      return { ok: true, analysis, labels: wanted() ? await classify(analysis.modelInput) : null, thumbPath };
+    } catch (err) {
+      await removeQuietly(thumbPath);
+      if (err instanceof ImageRejected) return { ok: false, error: err.message, thumbPath };
+      deps.logger.error({ err }, 'ingest failed');
+      return { ok: false, error: SERVER_SIDE_ERROR, thumbPath };
+    }
+  }
+
+  async function commit(file: IncomingFile, prepared: Prepared, owner: User, visibility: Visibility): Promise<IngestResult> {
+    const filename = file.originalName;
+    if (!prepared.ok) {
+      await removeQuietly(file.tempPath);
+      return { filename, ok: false, error: prepared.error };
+    }
+    const { analysis, labels, thumbPath } = prepared;
+    const id = randomUUID();
+    const paths = imagePaths(deps.uploadDir, { id, format: analysis.format });
+    try {
       // Files first, row last: a crash in between leaves only files, which start-up removes.
       await rename(thumbPath, paths.thumb);
-      await rename(file.tempPath, paths.original);
+      await rename(file.tempPath!, paths.original);
       const image = deps.images.insert(
         {
           id, visibility, originalName: filename, format: analysis.format, bytes: file.size,
@@ -65,32 +88,55 @@ export function createIngest(deps: IngestDeps) {
       );
       return { filename, ok: true, image, ...(labels ? {} : { notice: NOT_CLASSIFIED }) };
     } catch (err) {
-      await removeQuietly(file.tempPath, thumbPath, paths?.original, paths?.thumb);
-      if (err instanceof ImageRejected) return { filename, ok: false, error: err.message };
+      await removeQuietly(file.tempPath, thumbPath, paths.original, paths.thumb);
       deps.logger.error({ err }, 'ingest failed');
-      return { filename, ok: false, error: 'could not be stored because of an error on our side' };
+      return { filename, ok: false, error: SERVER_SIDE_ERROR };
     }
   }
 
-  return {
-    ingestOne,
-    /**
-     * Several files at once, so sharp work on some overlaps inference on others; results keep the files'
-     * order. At most ANALYSIS_LANES files are in sharp at a time: more only crowds the event loop's thread
-     * off the cores (GET /login p99 during a 100-image upload: 48 ms with four, 24 ms with two), while the
-     * other files in flight wait for, or are in, the classifier.
-     */
-    ingestAll(files: IncomingFile[], owner: User, visibility: Visibility, concurrency = 4): Promise<IngestResult[]> {
-      const gate = createGate(ANALYSIS_LANES);
-      return mapConcurrently(files, concurrency, (file) => ingestOne(file, owner, visibility, gate));
-    },
-  };
+  /**
+   * One upload's files. At most ANALYSIS_LANES are in sharp at a time: more only crowds the event loop
+   * off the cores (GET /login p99 during a 100-image upload: 48 ms with four, 24 ms with two), while the
+   * files analysed wait for, or are in, the classifier, so sharp work on some overlaps inference on others.
+   */
+  function startBatch() {
+    const gate = createGate(ANALYSIS_LANES);
+    const started = new Map<string, Promise<Prepared>>();
+    let abandoned = false;
+    const prepared = (tempPath: string) => {
+      if (!started.has(tempPath)) started.set(tempPath, prepare(tempPath, gate, () => !abandoned));
+      return started.get(tempPath)!;
+    };
+    return {
+      /** A file is on disk: start on it now. */
+      received: (tempPath: string) => void prepared(tempPath),
+      /** The request is complete and valid: one result per file, in the files' order. */
+      finish: (files: IncomingFile[], owner: User, visibility: Visibility): Promise<IngestResult[]> =>
+        Promise.all(
+          files.map(async (file) => {
+            if (file.rejection || !file.tempPath) return { filename: file.originalName, ok: false as const, error: file.rejection ?? 'not received' };
+            return commit(file, await prepared(file.tempPath), owner, visibility);
+          }),
+        ),
+      /** The request failed: wait for the work started, then remove every file it received or made. */
+      abandon: async (): Promise<void> => {
+        abandoned = true;
+        const all = await Promise.all(started.values());
+        await removeQuietly(...started.keys(), ...all.map((p) => p.thumbPath));
+      },
+    };
+  }
+
+  return { startBatch };
 }
 
+export type IngestBatch = ReturnType<Ingest['startBatch']>;
+
+const SERVER_SIDE_ERROR = 'could not be stored because of an error on our side';
+const ABANDONED = 'the upload did not complete';
 const ANALYSIS_LANES = 2;
 
 type Gate = <T>(work: () => Promise<T>) => Promise<T>;
-const ungated: Gate = (work) => work();
 
 /** Runs at most `limit` pieces of work at once; the rest wait their turn in order. */
 function createGate(limit: number): Gate {
@@ -107,17 +153,4 @@ function createGate(limit: number): Gate {
       else running--;
     }
   };
-}
-
-async function mapConcurrently<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }

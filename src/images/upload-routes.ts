@@ -8,7 +8,7 @@ import { imageUpload, megabytes, type ReceivedFile } from '../web/upload.js';
 import { wantsJson } from '../web/wants-json.js';
 import { cleanFileName } from './file-names.js';
 import type { ImageRecord, Visibility } from './images-repo.js';
-import type { Ingest, IngestResult, IncomingFile } from './ingest.js';
+import type { Ingest, IngestBatch, IngestResult, IncomingFile } from './ingest.js';
 import { imageJson } from './present.js';
 import { currentUser } from '../auth/require-user.js';
 import { parseVisibility } from './routes.js';
@@ -19,7 +19,14 @@ type Deps = { ingest: Ingest; config: Pick<Config, 'uploadDir' | 'maxFileBytes' 
 /** GET /upload (the form that works without JavaScript) and POST /images (form or script). */
 export function uploadRoutes({ ingest, config }: Deps): Router {
   const router = Router();
-  const upload = imageUpload({ incomingDir: incomingDir(config.uploadDir), maxFileBytes: config.maxFileBytes, maxFiles: config.maxFiles });
+  // Each file is analysed and classified as soon as it is on disk, while later files are still arriving.
+  const batches = new WeakMap<Request, IngestBatch>();
+  const upload = imageUpload({
+    incomingDir: incomingDir(config.uploadDir),
+    maxFileBytes: config.maxFileBytes,
+    maxFiles: config.maxFiles,
+    onStored: (req, tempPath) => batches.get(req)?.received(tempPath),
+  });
 
   const renderUploadPage = (res: Response, status: number, results: IngestResult[], visibility: Visibility) =>
     res.status(status).render('images/upload', { title: 'Upload', results, visibility });
@@ -29,7 +36,14 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
   });
 
   router.post('/images', async (req, res) => {
-    await receive(upload, req, res, config.maxFiles);
+    const batch = ingest.startBatch();
+    batches.set(req, batch);
+    try {
+      await receive(upload, req, res, config.maxFiles);
+    } catch (err) {
+      await batch.abandon(); // multer has removed the files it received; the work on them is dropped too
+      throw err;
+    }
     const files = (req.files as ReceivedFile[] | undefined) ?? [];
     const incoming: IncomingFile[] = files.map((f) => ({
       originalName: cleanFileName(f.originalname) || 'unnamed',
@@ -43,10 +57,10 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
       visibility = parseVisibility(req.body?.visibility);
       if (incoming.length === 0) throw badRequest('Choose at least one image to upload.');
     } catch (err) {
-      await removeQuietly(...incoming.map((f) => f.tempPath));
+      await Promise.all([batch.abandon(), removeQuietly(...incoming.map((f) => f.tempPath))]);
       throw err;
     }
-    const results = await ingest.ingestAll(incoming, currentUser(res), visibility);
+    const results = await batch.finish(incoming, currentUser(res), visibility);
     const accepted = results.filter((r) => r.ok).length;
     const status = accepted > 0 ? 200 : uploadFailureStatus(results);
     if (wantsJson(req)) {

@@ -24,9 +24,10 @@ class TempFileStorage implements multer.StorageEngine {
   constructor(
     private readonly dir: string,
     private readonly maxBytes: number,
+    private readonly onStored?: (req: Request, tempPath: string) => void,
   ) {}
 
-  _handleFile(_req: Request, file: Express.Multer.File, done: (error?: unknown, info?: Partial<ReceivedFile>) => void): void {
+  _handleFile(req: Request, file: Express.Multer.File, done: (error?: unknown, info?: Partial<ReceivedFile>) => void): void {
     const target = path.join(this.dir, `${randomUUID()}.part`);
     let size = 0;
     const limiter = new Transform({
@@ -37,7 +38,10 @@ class TempFileStorage implements multer.StorageEngine {
     });
     pipeline(file.stream, limiter, createWriteStream(target, { flags: 'wx' })).then(
       async () => {
-        if (size <= this.maxBytes) return done(null, { path: target, size });
+        if (size <= this.maxBytes) {
+          this.onStored?.(req, target);
+          return done(null, { path: target, size });
+        }
         await removeQuietly(target);
         done(null, { size, tooLarge: true });
       },
@@ -53,9 +57,15 @@ class TempFileStorage implements multer.StorageEngine {
   }
 }
 
-export function imageUpload(opts: { incomingDir: string; maxFileBytes: number; maxFiles: number }) {
+/** `onStored` hears of each file the moment it is written (and within the size limit), before the request ends. */
+export function imageUpload(opts: {
+  incomingDir: string;
+  maxFileBytes: number;
+  maxFiles: number;
+  onStored?: (req: Request, tempPath: string) => void;
+}) {
   return multer({
-    storage: new TempFileStorage(opts.incomingDir, opts.maxFileBytes),
+    storage: new TempFileStorage(opts.incomingDir, opts.maxFileBytes, opts.onStored),
     // Browsers send UTF-8 file names; busboy's default would read them as latin1.
     defParamCharset: 'utf8',
     limits: {

@@ -3,6 +3,10 @@ import sharp from 'sharp';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { noiseImage, solidPng, textFile, twoColourPng } from '../helpers/fixtures.js';
 import type request from 'supertest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fakeClassifier } from '../helpers/fake-classifier.js';
+import { registerUser } from '../helpers/live-server.js';
 
 let t: TestApp;
 let owner: request.Agent;
@@ -44,6 +48,61 @@ describe('upload', () => {
     expect(t.storedFiles()).toEqual(
       ids.flatMap((id: string, i: number) => [`${id}.${['png', 'png', 'jpeg'][i]}`, `${id}.thumb.webp`]).sort(),
     );
+    expect(t.incomingFiles()).toEqual([]);
+  });
+
+  it('when a multi-file upload is still arriving, then the files already received are analysed and classified meanwhile', async () => {
+    const classifier = fakeClassifier();
+    const early = await createTestApp({ classifier });
+    const server = early.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { cookie, token } = await registerUser(base, 'early');
+      const boundary = 'early-boundary';
+      const head = (name: string) =>
+        `--${boundary}\r\nContent-Disposition: form-data; name="images"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`;
+      const req = http.request(`${base}/images`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': token, accept: 'application/json', 'content-type': `multipart/form-data; boundary=${boundary}` },
+      });
+      const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on('error', reject);
+      });
+      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="visibility"\r\n\r\npublic\r\n`);
+      req.write(Buffer.concat([Buffer.from(head('first.png')), await solidPng('#c0392b', 300, 200), Buffer.from('\r\n')]));
+      // The second file's head marks the end of the first; its bytes wait until the first reached the classifier.
+      req.write(head('second.png'));
+      for (let waited = 0; classifier.calls === 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      expect(classifier.calls, 'classified before the request ended').toBe(1);
+      req.end(Buffer.concat([await solidPng('#2255cc', 300, 200), Buffer.from(`\r\n--${boundary}--\r\n`)]));
+      const { status, body } = await answer;
+      expect(status).toBe(200);
+      expect(JSON.parse(body).results.map((r: { filename: string; ok: boolean }) => [r.filename, r.ok])).toEqual([['first.png', true], ['second.png', true]]);
+      expect(classifier.calls).toBe(2);
+      expect(early.count('images')).toBe(2);
+      expect(early.incomingFiles()).toEqual([]);
+    } finally {
+      server.close();
+      early.close();
+    }
+  });
+
+  it('when the request fails after files were received and analysed, then nothing of them is kept', async () => {
+    const token = await csrfFrom(owner, '/');
+    // The visibility field comes after the files, so they are on disk (and being analysed) when it is refused.
+    const res = await owner.post('/images').set('X-CSRF-Token', token).set('Accept', 'application/json')
+      .attach('images', await solidPng('#c0392b', 300, 200), 'a.png')
+      .attach('images', await solidPng('#2255cc', 300, 200), 'b.png')
+      .field('visibility', 'everyone');
+    expect(res.status).toBe(400);
+    expect(t.count('images')).toBe(0);
+    expect(t.storedFiles()).toEqual([]);
     expect(t.incomingFiles()).toEqual([]);
   });
 
