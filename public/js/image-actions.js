@@ -1,20 +1,20 @@
-// Make public/private and Delete act in place; the forms still post and redirect without JavaScript.
+// Make public/private and Delete act in place. Their buttons submit the page's one #image-actions form to
+// their own formaction, so without JavaScript they still post and redirect back.
 import { adjustCount } from './gallery.js';
 import { submitForJson, toast } from './util.js';
 
 const other = (visibility) => (visibility === 'public' ? 'private' : 'public');
 
 /** Every place that shows this image (card, lightbox, image page) follows the new visibility. */
-function showVisibility(id, visibility) {
+function showVisibility(id, visibility, name) {
   for (const badge of document.querySelectorAll(`[data-image-id="${id}"] .badge`)) {
     badge.className = `badge badge-${visibility}`;
     badge.textContent = visibility;
   }
-  for (const form of document.querySelectorAll(`[data-image-id="${id}"] .visibility-form`)) {
-    form.elements.visibility.value = other(visibility);
-    const button = form.querySelector('button');
+  for (const button of document.querySelectorAll(`[data-image-id="${id}"] button[name="visibility"]`)) {
+    button.value = other(visibility);
     button.textContent = `Make ${other(visibility)}`;
-    button.setAttribute('aria-label', `Make ${button.dataset.name ?? 'image'} ${other(visibility)}`);
+    button.setAttribute('aria-label', `Make ${name} ${other(visibility)}`);
   }
 }
 
@@ -35,8 +35,7 @@ function removeCards(id) {
   if (grid && grid.querySelectorAll('.card:not(.is-leaving)').length === 0) setTimeout(() => location.reload(), 250);
 }
 
-async function run(form, action) {
-  const button = form.querySelector('button');
+async function run(button, action) {
   button.setAttribute('aria-busy', 'true');
   button.disabled = true;
   try {
@@ -51,28 +50,32 @@ async function run(form, action) {
 
 function onSubmit(event) {
   const form = event.target;
-  if (!(form instanceof HTMLFormElement)) return;
-  const holder = form.closest('[data-image-id]');
+  const button = event.submitter;
+  if (!(form instanceof HTMLFormElement) || form.id !== 'image-actions' || !(button instanceof HTMLButtonElement)) return;
+  const holder = button.closest('[data-image-id]');
   if (!holder) return;
   const id = holder.dataset.imageId;
 
-  if (form.matches('.visibility-form')) {
+  if (button.name === 'visibility') {
     event.preventDefault();
-    run(form, async () => {
-      const { image } = await submitForJson(form);
-      showVisibility(id, image.visibility);
+    run(button, async () => {
+      const { image } = await submitForJson(form, button);
+      showVisibility(id, image.visibility, image.originalName);
       toast(`"${image.originalName}" is now ${image.visibility}.`);
     });
-  } else if (form.matches('.delete-form')) {
+  } else if (button.matches('.delete')) {
+    const name = button.getAttribute('aria-label')?.replace(/^Delete /, '');
+    if (!confirm(name ? `Delete "${name}"? This cannot be undone.` : 'Delete this image?')) {
+      event.preventDefault();
+      return;
+    }
+    // On the image's own page there is nothing left to show: the plain form posts and redirects to the gallery.
+    if (!button.closest('.card, dialog')) return;
     event.preventDefault();
-    if (!confirm(form.dataset.confirm ?? 'Delete this image?')) return;
-    // On the image's own page there is nothing left to show: let the plain form redirect to the gallery.
-    if (!form.closest('.card, dialog') && form.closest('.image-page')) return form.submit();
-    run(form, async () => {
-      await submitForJson(form);
-      form.closest('dialog')?.close();
+    run(button, async () => {
+      await submitForJson(form, button);
+      button.closest('dialog')?.close();
       removeCards(id);
-      const name = form.querySelector('button').getAttribute('aria-label')?.replace(/^Delete /, '');
       toast(name ? `Deleted "${name}".` : 'Image deleted.');
     });
   }

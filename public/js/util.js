@@ -32,12 +32,17 @@ export function goToLogin() {
   location.assign(`/login?expired=1&next=${encodeURIComponent(next)}`);
 }
 
-/** Sends a plain form as a script would (JSON answer, token in a header); throws with the server's message. */
-export async function submitForJson(form) {
-  const res = await fetch(form.action, {
+/**
+ * Sends a plain form as a script would (JSON answer, token in a header); throws with the server's message.
+ * A `submitter` button brings its formaction and its name=value, as the browser's own submission would.
+ */
+export async function submitForJson(form, submitter) {
+  const fields = new URLSearchParams(new FormData(form));
+  if (submitter?.name) fields.append(submitter.name, submitter.value);
+  const res = await fetch(submitter?.hasAttribute('formaction') ? submitter.formAction : form.action, {
     method: 'POST',
     headers: { Accept: 'application/json', 'X-CSRF-Token': csrfToken() },
-    body: new URLSearchParams(new FormData(form)),
+    body: fields,
     credentials: 'same-origin',
   });
   if (res.status === 401) {

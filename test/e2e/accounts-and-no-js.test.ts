@@ -88,12 +88,12 @@ describe('without JavaScript', () => {
   it('when the plain forms switch visibility and delete, then the page reloads with a message each time', async () => {
     await page.goto('/');
     const first = page.locator('#gallery-grid .card').first();
-    const name = (await first.locator('.delete-form button').getAttribute('aria-label'))!.replace(/^Delete /, '');
-    await first.locator('.visibility-form button').click();
+    const name = (await first.locator('button.delete').getAttribute('aria-label'))!.replace(/^Delete /, '');
+    await first.locator('button[name="visibility"]').click();
     await expect(page.locator('.flash').innerText()).resolves.toBe(`"${name}" is now public.`);
     await expect(page.locator('#gallery-grid .card').first().locator('.badge').innerText()).resolves.toMatch(/public/i);
 
-    await page.locator('#gallery-grid .card').first().locator('.delete-form button').click();
+    await page.locator('#gallery-grid .card').first().locator('button.delete').click();
     await expect(page.locator('.flash').innerText()).resolves.toBe(`Deleted "${name}".`);
     await expect(page.locator('#gallery-grid .card').count()).resolves.toBe(1);
   });

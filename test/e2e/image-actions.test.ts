@@ -81,7 +81,7 @@ describe('visibility', () => {
     await sunflower.getByRole('button', { name: 'Make coral_sunflower.png private' }).click();
     await sunflower.locator('.badge-private').waitFor();
     await expect(sunflower.locator('.badge').innerText()).resolves.toMatch(/private/i);
-    await expect(sunflower.locator('.visibility-form button').innerText()).resolves.toBe('Make public');
+    await expect(sunflower.locator('button[name="visibility"]').innerText()).resolves.toBe('Make public');
     await expect(owner.locator('#toasts').innerText()).resolves.toContain('"coral_sunflower.png" is now private.');
     expect(await stayedOnPage(owner)).toBe(true);
 
@@ -102,7 +102,7 @@ describe('visibility', () => {
     await other.goto('/');
     await expect(other.locator(`#image-${ids.get('coral_sunflower.png')}`).count()).resolves.toBe(1);
     // The other user gets no switch and no delete on someone else's image.
-    await expect(other.locator(`#image-${ids.get('coral_sunflower.png')} form`).count()).resolves.toBe(0);
+    await expect(other.locator(`#image-${ids.get('coral_sunflower.png')} button`).count()).resolves.toBe(0);
   });
 });
 
@@ -163,7 +163,7 @@ describe('session expiry', () => {
     // An in-place action first: its JSON answer is 401, and the script sends the user to log in.
     await Promise.all([
       owner.waitForURL(/\/login\?/),
-      card(owner, 'skimage_rocket.jpg').locator('.visibility-form button').click(),
+      card(owner, 'skimage_rocket.jpg').locator('button[name="visibility"]').click(),
     ]);
     await expect(owner.locator('.notice').innerText()).resolves.toBe('Your session expired. Please log in again.');
     // Other user's session started at the same clock time: a plain page load also goes to the login page.

@@ -70,7 +70,7 @@ try {
   await page.goto('/images/00000000-0000-4000-8000-000000000000');
   await shot(page, 'not-found');
   await page.goto('/');
-  await page.locator('.card .visibility-form button').first().click();
+  await page.locator('.card button[name="visibility"]').first().click();
   await page.locator('.toast').waitFor();
   await page.locator('.card-thumb').first().focus();
   await page.keyboard.press('Tab');

@@ -38,9 +38,10 @@ describe('upload', () => {
       { name: 'tabby, tabby cat', probability: 0.7 }, { name: 'Egyptian cat', probability: 0.2 }, { name: 'tiger cat', probability: 0.05 },
     ]);
     expect(mixed.image.colour.name).toBe('red');
-    // The card HTML for the page to insert; its owner forms return to the gallery, not to POST /images.
+    // The card HTML for the page to insert; its owner buttons submit the gallery's own form (token and way back).
     expect(red.html).toContain(`id="image-${red.image.id}"`);
-    expect(red.html).toContain('name="next" value="/"');
+    expect(red.html).toContain(`form="image-actions" formaction="/images/${red.image.id}/visibility" name="visibility" value="private"`);
+    expect(red.html).not.toContain('_csrf');
     expect(noise.ok).toBe(true);
     expect(t.count('images')).toBe(3);
     expect(t.count('image_labels')).toBe(9);
@@ -241,6 +242,20 @@ describe('gallery', () => {
     const res = await owner.get('/');
     expect(res.headers['cache-control']).toBe('private, no-cache');
     expect(res.headers.vary).toMatch(/Accept/);
+  });
+
+  it('when the owner sees their own cards, then their buttons share the one form that carries the token and the way back', async () => {
+    const pub = await uploadOne(owner, 'public');
+    const priv = await uploadOne(owner, 'private');
+    const token = await csrfFrom(owner, '/');
+    const page = (await owner.get('/search?q=tabby')).text;
+    expect(page).toContain(`<form id="image-actions" method="post" hidden><input type="hidden" name="_csrf" value="${token}"><input type="hidden" name="next" value="/search?q=tabby"></form>`);
+    const cards = page.match(/<article class="card"[\s\S]*?<\/article>/g)!;
+    expect(cards).toHaveLength(2);
+    for (const card of cards) expect(card).not.toContain('_csrf');
+    expect(page).toContain(`form="image-actions" formaction="/images/${pub.id}/visibility" name="visibility" value="private"`);
+    expect(page).toContain(`form="image-actions" formaction="/images/${priv.id}/visibility" name="visibility" value="public"`);
+    expect(page).toContain(`form="image-actions" formaction="/images/${priv.id}/delete"`);
   });
 
   it('when there are no images, then the page invites an upload', async () => {
