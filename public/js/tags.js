@@ -13,13 +13,22 @@ export function broadenedQuery(query, term) {
   return terms.join(', ');
 }
 
+/** An image's search links (tags, uploader, id): each searches for the one term in its ?q=. */
+const TERM_LINK = ':is(.tags, .meta, .details) a[href^="/search?q="]';
+
+/** A link's term; a tag's "+" adds the term of the tag it belongs to. */
+function termOf(link) {
+  const source = link.matches('.add-term') ? link.parentElement.querySelector('a') : link;
+  return new URL(source.href).searchParams.get('q') ?? '';
+}
+
 function onClick(event) {
-  const link = event.target instanceof Element ? event.target.closest('a[data-term]') : null;
+  const link = event.target instanceof Element ? event.target.closest(TERM_LINK) : null;
   if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.altKey) return;
-  const adding = link.hasAttribute('data-add-term') || event.shiftKey;
+  const adding = link.matches('.add-term') || event.shiftKey;
   if (!adding) return; // a plain click is a plain link to /search?q=term
   event.preventDefault();
-  location.assign(`/search?q=${encodeURIComponent(broadenedQuery(currentQuery(), link.dataset.term))}`);
+  location.assign(`/search?q=${encodeURIComponent(broadenedQuery(currentQuery(), termOf(link)))}`);
 }
 
 export function enhanceTags() {

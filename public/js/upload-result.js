@@ -17,7 +17,7 @@ function swatch(hex) {
 }
 
 function tag(kind, term, text, extra) {
-  const link = el('a', { href: `/search?q=${encodeURIComponent(term)}`, 'data-term': term }, extra, el('span', { className: 'tag-text' }, text));
+  const link = el('a', { href: `/search?q=${encodeURIComponent(term)}` }, extra, el('span', { className: 'tag-text' }, text));
   return el('li', { className: `tag ${kind}` }, link);
 }
 

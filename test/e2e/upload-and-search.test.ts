@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { fileFrom, launchBrowser, newContext, registerThroughForm, startApp, type RunningApp } from '../helpers/browser.js';
 import { photosDir } from '../helpers/fixtures.js';
 
@@ -18,6 +18,8 @@ const problems: string[] = [];
 
 /** The card of an uploaded photo, by its original name. */
 const card = (name: string) => page.locator(`#image-${ids.get(name)}`);
+/** The term a tag link searches for: its ?q=. */
+const termOf = async (link: Locator) => new URL((await link.getAttribute('href'))!, 'http://x').searchParams.get('q')!;
 const resultCount = async () => Number(/^([\d,]+) image/.exec((await page.locator('h1').innerText()).trim())?.[1].replace(/,/g, ''));
 const shownIds = () => page.locator('#gallery-grid .card').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.imageId));
 
@@ -101,8 +103,8 @@ describe('upload dialog', () => {
 
 describe('tags and search', () => {
   it('when a label tag is clicked, then the search for it shows that image', async () => {
-    const label = card('skimage_chelsea.png').locator('.tag.label a[data-term]').first();
-    const term = (await label.getAttribute('data-term'))!;
+    const label = card('skimage_chelsea.png').locator('.tag.label a').first();
+    const term = await termOf(label);
     await Promise.all([page.waitForURL(/\/search\?q=/), label.click()]);
     expect(new URL(page.url()).searchParams.get('q')).toBe(term);
     expect((await page.locator('#search-box').inputValue()).toLowerCase()).toBe(term.toLowerCase());
@@ -117,8 +119,8 @@ describe('tags and search', () => {
     expect(await shownIds()).toEqual([ids.get('coral_pets.png')]); // a hypernym finds the greyhound
     const before = await resultCount();
 
-    const colour = card('coral_pets.png').locator('.tag.colour a[data-term]').first();
-    const colourName = (await colour.getAttribute('data-term'))!;
+    const colour = card('coral_pets.png').locator('.tag.colour a').first();
+    const colourName = await termOf(colour);
     await Promise.all([page.waitForURL(/q=dog%2C/), colour.click({ modifiers: ['Shift'] })]);
     expect(new URL(page.url()).searchParams.get('q')).toBe(`dog, ${colourName}`);
     expect(await page.locator('h1').innerText()).toContain(`"dog, ${colourName}"`);
@@ -129,8 +131,9 @@ describe('tags and search', () => {
 
   it('when the small "+" of a tag is clicked, then its term is added to the current query', async () => {
     const q = new URL(page.url()).searchParams.get('q')!;
-    const plus = card('coral_pets.png').locator('.tag.label .add-term').first();
-    const term = (await plus.getAttribute('data-term'))!;
+    const tag = card('coral_pets.png').locator('.tag.label').first();
+    const plus = tag.locator('.add-term');
+    const term = await termOf(tag.locator('a').first());
     await Promise.all([page.waitForURL((url) => url.searchParams.get('q') !== q), plus.click()]);
     expect(new URL(page.url()).searchParams.get('q')).toBe(`${q}, ${term}`);
   });

@@ -144,6 +144,19 @@ describe('union, order, counts, pages', () => {
     expect(res.text).toContain('name="q" value="Bird,red"');
   });
 
+  it('when cards show their tags, then only a page with a query gives them a "+" that adds to it', async () => {
+    add(ALICE, 'alice', ['macaw']);
+    const search = (await alice.get('/search?q=Bird,red')).text;
+    expect(search).toContain('<a href="/search?q=macaw"><span class="tag-text">macaw</span>');
+    expect(search).toContain('<a class="add-term" href="/search?q=Bird%2Cred%2C%20macaw" aria-label="Add macaw to the search">+</a>');
+    expect(search).toContain('shift-click it or use its + to add it to this search');
+    // In the gallery a "+" would go where the tag itself goes.
+    const gallery = (await alice.get('/')).text;
+    expect(gallery).toContain('<a href="/search?q=macaw"><span class="tag-text">macaw</span>');
+    expect(gallery).not.toContain('class="add-term"');
+    expect(gallery).not.toContain('shift-click');
+  });
+
   it('when nothing matches, then the page says so and suggests clicking a tag', async () => {
     const res = await alice.get('/search?q=zebra');
     expect(res.text).toContain('0 images match');
