@@ -11,6 +11,12 @@ const colourTag = (image: Tagged, opts: { withHex?: boolean } = {}): Tag => ({
   swatch: image.colourHex,
 });
 
+/**
+ * A search query as it goes in a link: spaces as "+" and commas as they are ("golden+retriever,+red"), as the
+ * query parser reads them. Shorter than %20 and %2C%20, and a card repeats its terms in up to eight links.
+ */
+const queryParam = (text: string) => encodeURIComponent(text).replace(/%20/g, '+').replace(/%2C/g, ',');
+
 /** Small formatting functions the templates share (app.locals). */
 export const viewHelpers = {
   labelText,
@@ -21,9 +27,9 @@ export const viewHelpers = {
     colourTag(image),
     ...(image.labels ?? []).map((label): Tag => ({ kind: 'label', term: labelText(label.name), text: labelText(label.name), pct: percent(label.probability) })),
   ],
-  searchHref: (term: string) => `/search?q=${encodeURIComponent(term)}`,
+  searchHref: (term: string) => `/search?q=${queryParam(term)}`,
   /** The link of a tag's "+": the current query with one more comma term. */
-  addTermHref: (query: string, term: string) => `/search?q=${encodeURIComponent(query.trim() ? `${query.trim()}, ${term}` : term)}`,
+  addTermHref: (query: string, term: string) => `/search?q=${queryParam(query.trim() ? `${query.trim()}, ${term}` : term)}`,
   formatDate: (ms: number) => new Date(ms).toISOString().slice(0, 10),
   formatBytes: (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`),
   formatCount: (n: number) => n.toLocaleString('en-US'),

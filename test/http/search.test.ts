@@ -148,7 +148,7 @@ describe('union, order, counts, pages', () => {
     add(ALICE, 'alice', ['macaw']);
     const search = (await alice.get('/search?q=Bird,red')).text;
     expect(search).toContain('<a href="/search?q=macaw"><span class="tag-text">macaw</span>');
-    expect(search).toContain('<a class="add-term" href="/search?q=Bird%2Cred%2C%20macaw" aria-label="Add macaw to the search">+</a>');
+    expect(search).toContain('<a class="add-term" href="/search?q=Bird,red,+macaw" aria-label="Add macaw to the search">+</a>');
     expect(search).toContain('shift-click it or use its + to add it to this search');
     // In the gallery a "+" would go where the tag itself goes.
     const gallery = (await alice.get('/')).text;
