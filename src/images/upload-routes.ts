@@ -110,7 +110,7 @@ function uploadSummary(results: IngestResult[]): string {
 
 function renderCard(res: Response, image: ImageRecord): Promise<string> {
   return new Promise((resolve, reject) =>
-    // The card will sit in the gallery, so its forms return there, not to POST /images.
-    res.app.render('images/card', { ...res.locals, currentUrl: '/', image }, (err, html) => (err ? reject(err) : resolve(html))),
+    // Its owner buttons submit the gallery's own #image-actions form, which returns to the gallery.
+    res.app.render('images/cards', { ...res.locals, images: [image] }, (err, html) => (err ? reject(err) : resolve(html))),
   );
 }
