@@ -15,7 +15,11 @@ const colourTag = (image: Tagged, opts: { withHex?: boolean } = {}): Tag => ({
  * A search query as it goes in a link: spaces as "+" and commas as they are ("golden+retriever,+red"), as the
  * query parser reads them. Shorter than %20 and %2C%20, and a card repeats its terms in up to eight links.
  */
-const queryParam = (text: string) => encodeURIComponent(text).replace(/%20/g, '+').replace(/%2C/g, ',');
+const queryParam = (text: string) => {
+  const encoded = encodeURIComponent(text);
+  // Most terms (one word, an id, a user name) have neither: skip the two passes over them.
+  return encoded.includes('%2') ? encoded.replace(/%20/g, '+').replace(/%2C/g, ',') : encoded;
+};
 
 /** Small formatting functions the templates share (app.locals). */
 export const viewHelpers = {
