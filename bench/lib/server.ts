@@ -53,7 +53,7 @@ export type RunningServer = {
   stop(): Promise<void>;
 };
 
-export type ServerOptions = { name: string; dataDir: string; withModel?: boolean; env?: Record<string, string>; appDir?: string; nodeArgs?: string[] };
+export type ServerOptions = { name: string; dataDir: string; withModel?: boolean; env?: Record<string, string>; appDir?: string };
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
@@ -78,7 +78,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   delete env.NODE_OPTIONS;
   const appDir = opts.appDir ?? defaultAppDir;
   const started = performance.now();
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(appDir, 'dist/server.js')], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(appDir, 'dist/server.js')], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const base = `http://127.0.0.1:${port}`;
