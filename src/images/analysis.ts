@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { MODEL_INPUT_SIZE } from './classifier.js';
-import { dominantOpaqueHex } from './dominant-colour.js';
+import { dominantHex } from './dominant-colour.js';
 
 /** The upload is not an image we accept; the message is meant for the person who sent it. */
 export class ImageRejected extends Error {
@@ -32,6 +32,7 @@ const COLOUR_SIZE = 256;
 const BASE_LONG = 512;
 const BASE_SHORT = Math.ceil(MODEL_INPUT_SIZE / CROP_FRACTION);
 const WHITE = { r: 255, g: 255, b: 255 };
+const WHITE_BIN = '#f8f8f8';
 
 /** Decoded sRGB pixels, as sharp's raw output describes them. */
 export type Raw = { data: Buffer; info: { width: number; height: number; channels: 1 | 2 | 3 | 4 } };
@@ -42,7 +43,7 @@ export async function analyseImage(
   limits: { maxPixels: number },
 ): Promise<Analysis> {
   const { header, base } = await decodeImage(inputPath, limits);
-  const [colourHex, modelInput, thumb] = await Promise.all([dominantHex(base), modelPixels(base), thumbnail(base)]);
+  const [colourHex, modelInput, thumb] = await Promise.all([dominantColour(base), modelPixels(base), thumbnail(base)]);
   await writeAtomically(thumbPath, thumb);
   return { ...header, mime: MIME[header.format], colourHex, modelInput };
 }
@@ -103,20 +104,16 @@ function fromRaw(base: Raw): Sharp {
 }
 
 /**
- * stats().dominant is a 16×16×16 histogram peak; a 256 px copy gives the same peak as the full image.
- * With transparency, only the opaque pixels vote (stats() would count what lies under transparent ones).
+ * The peak of a 16×16×16 histogram over a 256 px copy, which peaks in the same bin as the full image (true
+ * of every test photo). Counted here rather than by sharp's stats(), which also works out entropy and
+ * sharpness: 13 ms per 256 px copy against about half a millisecond. A fully transparent image is white.
  */
-async function dominantHex(base: Raw): Promise<string> {
+async function dominantColour(base: Raw): Promise<string> {
   const small = (await fromRaw(base)
     .resize(COLOUR_SIZE, COLOUR_SIZE, { fit: 'inside', withoutEnlargement: true })
     .raw()
     .toBuffer({ resolveWithObject: true })) as Raw;
-  if (small.info.channels === 4) {
-    const opaque = dominantOpaqueHex(small.data);
-    if (opaque) return opaque;
-  }
-  const { dominant } = await fromRaw(small).flatten({ background: WHITE }).stats();
-  return '#' + [dominant.r, dominant.g, dominant.b].map((v) => v.toString(16).padStart(2, '0')).join('');
+  return dominantHex(small.data, small.info.channels === 4 ? 4 : 3) ?? WHITE_BIN;
 }
 
 /** The centre crop MobileNet sees, from a decoded image (exported for bench/). */

@@ -3,17 +3,18 @@ const BIN = 256 / LEVELS;
 const OPAQUE = 128;
 
 /**
- * sharp's stats().dominant counts the colour hidden under transparent pixels (often black), so for
- * images with alpha the same 16x16x16 histogram is taken here over the visibly opaque pixels only.
- * Returns the winning bin's centre as '#rrggbb' (sharp's convention), or undefined if nothing is opaque.
+ * The most common colour of sRGB pixels (3 channels, or 4 with alpha): the fullest bin of a 16x16x16
+ * histogram, as '#rrggbb' of the bin's centre (sharp's convention for stats().dominant). With alpha only the
+ * visibly opaque pixels vote, since stats() would count the colour hidden under transparent ones (often
+ * black). Undefined if no pixel is opaque.
  */
-export function dominantOpaqueHex(rgba: Uint8Array): string | undefined {
+export function dominantHex(pixels: Uint8Array, channels: 3 | 4): string | undefined {
   const counts = new Uint32Array(LEVELS ** 3);
   let best = -1;
   let bestCount = 0;
-  for (let i = 0; i < rgba.length; i += 4) {
-    if (rgba[i + 3] < OPAQUE) continue;
-    const bin = ((rgba[i] >> 4) * LEVELS + (rgba[i + 1] >> 4)) * LEVELS + (rgba[i + 2] >> 4);
+  for (let i = 0; i < pixels.length; i += channels) {
+    if (channels === 4 && pixels[i + 3] < OPAQUE) continue;
+    const bin = ((pixels[i] >> 4) * LEVELS + (pixels[i + 1] >> 4)) * LEVELS + (pixels[i + 2] >> 4);
     if (++counts[bin] > bestCount) [best, bestCount] = [bin, counts[bin]];
   }
   if (best < 0) return undefined;

@@ -4,6 +4,7 @@ import { type Analysis, analyseImage, CROP_FRACTION } from '../../src/images/ana
 import { type Classifier, MODEL_INPUT_SIZE } from '../../src/images/classifier.js';
 import { createClassifierPool } from '../../src/images/classifier-pool.js';
 import { loadTfjsClassifier } from '../../src/images/tfjs-classifier.js';
+import { dominantHex } from '../../src/images/dominant-colour.js';
 import * as fx from '../helpers/fixtures.js';
 
 const photos = fx.expectedPhotos();
@@ -28,15 +29,14 @@ afterAll(async () => {
   await Promise.all([inProcess?.close(), pool?.close(), folder?.cleanup()]);
 });
 
-/** The straightforward path: decode the whole oriented image, then crop, resize and take stats from it. */
+/** The straightforward path: decode the whole oriented image, then crop, resize and count colours from it. */
 async function fullDecode(file: string) {
   const { data, info } = await sharp(file).autoOrient().flatten({ background: '#ffffff' }).raw().toBuffer({ resolveWithObject: true });
-  const { dominant } = await sharp(data, { raw: info }).stats();
+  const rgb = await sharp(data, { raw: info }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const side = Math.round(Math.min(info.width, info.height) * CROP_FRACTION);
   const crop = { left: Math.floor((info.width - side) / 2), top: Math.floor((info.height - side) / 2), width: side, height: side };
   const pixels = await sharp(data, { raw: info }).extract(crop).resize(MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, { fit: 'fill' }).raw().toBuffer();
-  const hex = '#' + [dominant.r, dominant.g, dominant.b].map((v) => v.toString(16).padStart(2, '0')).join('');
-  return { colourHex: hex, modelInput: new Uint8Array(pixels) };
+  return { colourHex: dominantHex(rgb.data, rgb.info.channels === 4 ? 4 : 3), modelInput: new Uint8Array(pixels) };
 }
 
 describe.each([
