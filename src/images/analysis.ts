@@ -34,6 +34,10 @@ const BASE_SHORT = Math.ceil(MODEL_INPUT_SIZE / CROP_FRACTION);
 const WHITE = { r: 255, g: 255, b: 255 };
 const WHITE_BIN = '#f8f8f8';
 
+// libvips keeps the results of recent operations (up to 50 MB) for reuse; every upload is a new image, so
+// nothing would ever be reused and the cache only holds resident memory.
+sharp.cache(false);
+
 /** Decoded sRGB pixels, as sharp's raw output describes them. */
 export type Raw = { data: Buffer; info: { width: number; height: number; channels: 1 | 2 | 3 | 4 } };
 
