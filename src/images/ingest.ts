@@ -98,13 +98,16 @@ export function createIngest(deps: IngestDeps) {
    * One upload's files. At most ANALYSIS_LANES are in sharp at a time: more only crowds the event loop
    * off the cores (GET /login p99 during a 100-image upload: 48 ms with four, 24 ms with two), while the
    * files analysed wait for, or are in, the classifier, so sharp work on some overlaps inference on others.
+   * At most IN_FLIGHT are begun and not yet classified, so analysed images do not pile up in memory when
+   * sharp runs ahead of the classifier.
    */
   function startBatch() {
-    const gate = createGate(ANALYSIS_LANES);
+    const inSharp = createGate(ANALYSIS_LANES);
+    const inFlight = createGate(IN_FLIGHT);
     const started = new Map<string, Promise<Prepared>>();
     let abandoned = false;
     const prepared = (tempPath: string) => {
-      if (!started.has(tempPath)) started.set(tempPath, prepare(tempPath, gate, () => !abandoned));
+      if (!started.has(tempPath)) started.set(tempPath, inFlight(() => prepare(tempPath, inSharp, () => !abandoned)));
       return started.get(tempPath)!;
     };
     return {
@@ -135,6 +138,7 @@ export type IngestBatch = ReturnType<Ingest['startBatch']>;
 const SERVER_SIDE_ERROR = 'could not be stored because of an error on our side';
 const ABANDONED = 'the upload did not complete';
 const ANALYSIS_LANES = 2;
+const IN_FLIGHT = 4;
 
 type Gate = <T>(work: () => Promise<T>) => Promise<T>;
 
