@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readdir, readlink } from 'node:fs/promises';
 import os from 'node:os';
 
 /**
@@ -9,23 +10,46 @@ const BACKGROUND_NICE_STEP = 10;
 const LOWEST = 19;
 
 /**
+ * The threads that exist when this module loads (server.ts imports it first): the main thread and V8's
+ * platform helpers. They keep the event loop's priority, since it waits for the helpers in every garbage
+ * collection (lowered too, its mark-compact pauses during an upload grew to 20-45 ms).
+ */
+const STARTUP_THREADS = new Set(process.platform === 'linux' ? readdirSync('/proc/self/task').map(Number) : []);
+
+/**
  * During an upload, sharp (on libuv's thread pool and libvips's own threads) and the classifier workers keep
  * both cores busy; at equal priority the event loop queued behind them (GET /login p99 31 ms during a
- * 100-image upload, 18 ms with this). Linux keeps a nice value per thread (setpriority(2), NOTES) and a
- * new thread inherits its creator's, so lowering every thread but this one also lowers those the thread
- * pool starts later. Elsewhere nice is per process and this does nothing. Returns how many threads it lowered.
+ * 100-image upload, 18 ms with this). Linux keeps a nice value per thread (setpriority(2), NOTES) and a new
+ * thread inherits its creator's: lowering libuv's pool also lowers the libvips threads it starts later.
+ * Lowers libuv's pool and every thread started since this module loaded; elsewhere nice is per process and
+ * this does nothing. Returns how many threads it lowered.
  */
 export async function lowerBackgroundThreads(): Promise<number> {
   if (process.platform !== 'linux') return 0;
-  await stat('.'); // libuv starts its thread pool on first use: make sure those threads exist now
+  const pool = await threadPoolIds();
   const target = Math.min(LOWEST, os.getPriority() + BACKGROUND_NICE_STEP);
   let lowered = 0;
   for (const name of await readdir('/proc/self/task')) {
     const tid = Number(name);
-    if (tid === process.pid) continue; // the main thread: the event loop
+    if (STARTUP_THREADS.has(tid) && !pool.has(tid)) continue;
     if (lowerThread(tid, target)) lowered++;
   }
   return lowered;
+}
+
+/**
+ * The ids of libuv's pool threads: /proc/thread-self names the thread that reads it, and a readlink runs on
+ * a pool thread. Asked in rounds until every thread of the pool has answered (the pool starts them all at
+ * its first job; a loader such as tsx may have started it before this module loaded).
+ */
+async function threadPoolIds(): Promise<Set<number>> {
+  const size = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+  const ids = new Set<number>();
+  for (let round = 0; round < 100 && ids.size < size; round++) {
+    const links = await Promise.all(Array.from({ length: size * 4 }, () => readlink('/proc/thread-self')));
+    for (const link of links) ids.add(Number(link.split('/').pop()));
+  }
+  return ids;
 }
 
 /** For a worker thread started after lowerBackgroundThreads(): on Linux, pid 0 is the calling thread. */

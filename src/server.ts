@@ -1,3 +1,5 @@
+// First, so it sees which threads exist before any work starts (see cpu-priority.ts).
+import { lowerBackgroundThreads } from './cpu-priority.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
@@ -11,7 +13,6 @@ import { sessionSecretFor } from './session-secret.js';
 import { createImagesRepo } from './images/images-repo.js';
 import { loadClassifier } from './images/load-classifier.js';
 import { removeOrphans } from './images/storage.js';
-import { lowerBackgroundThreads } from './cpu-priority.js';
 
 async function main(): Promise<void> {
   let config;
