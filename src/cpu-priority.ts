@@ -14,27 +14,41 @@ const LOWEST = 19;
  * platform helpers. They keep the event loop's priority, since it waits for the helpers in every garbage
  * collection (lowered too, its mark-compact pauses during an upload grew to 20-45 ms).
  */
-const STARTUP_THREADS = new Set(process.platform === 'linux' ? readdirSync('/proc/self/task').map(Number) : []);
+const STARTUP_THREADS = startupThreads();
+
+/** Undefined where threads cannot be listed (not Linux, or no /proc): priorities are then left alone. */
+function startupThreads(): Set<number> | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    return new Set(readdirSync('/proc/self/task').map(Number));
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * During an upload, sharp (on libuv's thread pool and libvips's own threads) and the classifier workers keep
  * both cores busy; at equal priority the event loop queued behind them (GET /login p99 31 ms during a
  * 100-image upload, 18 ms with this). Linux keeps a nice value per thread (setpriority(2), NOTES) and a new
  * thread inherits its creator's: lowering libuv's pool also lowers the libvips threads it starts later.
- * Lowers libuv's pool and every thread started since this module loaded; elsewhere nice is per process and
- * this does nothing. Returns how many threads it lowered.
+ * Lowers libuv's pool and every thread started since this module loaded; elsewhere (nice is per process)
+ * or without /proc it does nothing. Returns how many threads it lowered.
  */
 export async function lowerBackgroundThreads(): Promise<number> {
-  if (process.platform !== 'linux') return 0;
-  const pool = await threadPoolIds();
-  const target = Math.min(LOWEST, os.getPriority() + BACKGROUND_NICE_STEP);
-  let lowered = 0;
-  for (const name of await readdir('/proc/self/task')) {
-    const tid = Number(name);
-    if (STARTUP_THREADS.has(tid) && !pool.has(tid)) continue;
-    if (lowerThread(tid, target)) lowered++;
+  if (!STARTUP_THREADS) return 0;
+  try {
+    const pool = await threadPoolIds();
+    const target = Math.min(LOWEST, os.getPriority() + BACKGROUND_NICE_STEP);
+    let lowered = 0;
+    for (const name of await readdir('/proc/self/task')) {
+      const tid = Number(name);
+      if (STARTUP_THREADS.has(tid) && !pool.has(tid)) continue;
+      if (lowerThread(tid, target)) lowered++;
+    }
+    return lowered;
+  } catch {
+    return 0; // a /proc without thread-self: an optimisation is lost, nothing else
   }
-  return lowered;
 }
 
 /**
@@ -54,7 +68,7 @@ async function threadPoolIds(): Promise<Set<number>> {
 
 /** For a worker thread started after lowerBackgroundThreads(): on Linux, pid 0 is the calling thread. */
 export function lowerThisThread(): void {
-  if (process.platform !== 'linux') return;
+  if (!STARTUP_THREADS) return;
   lowerThread(0, Math.min(LOWEST, os.getPriority() + BACKGROUND_NICE_STEP));
 }
 

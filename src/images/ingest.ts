@@ -57,7 +57,9 @@ export function createIngest(deps: IngestDeps) {
       if (!analysis) return { ok: false, error: ABANDONED, thumbPath };
       return { ok: true, analysis, labels: wanted() ? await classify(analysis.modelInput) : null, thumbPath };
     } catch (err) {
-      await removeQuietly(thumbPath);
+      await removeQuietly(thumbPath).catch(() => undefined); // abandon() tries again; prepare never rejects
+      // A request that failed meanwhile may have had its files removed under the analysis: not an error.
+      if (!wanted()) return { ok: false, error: ABANDONED, thumbPath };
       if (err instanceof ImageRejected) return { ok: false, error: err.message, thumbPath };
       deps.logger.error({ err }, 'ingest failed');
       return { ok: false, error: SERVER_SIDE_ERROR, thumbPath };
@@ -113,6 +115,8 @@ export function createIngest(deps: IngestDeps) {
     return {
       /** A file is on disk: start on it now. */
       received: (tempPath: string) => void prepared(tempPath),
+      /** The request is failing: begin nothing more. */
+      stop: () => void (abandoned = true),
       /** The request is complete and valid: one result per file, in the files' order. */
       finish: (files: IncomingFile[], owner: User, visibility: Visibility): Promise<IngestResult[]> =>
         Promise.all(

@@ -26,6 +26,7 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
     maxFileBytes: config.maxFileBytes,
     maxFiles: config.maxFiles,
     onStored: (req, tempPath) => batches.get(req)?.received(tempPath),
+    onFailed: (req) => batches.get(req)?.stop(),
   });
 
   const renderUploadPage = (res: Response, status: number, results: IngestResult[], visibility: Visibility) =>
@@ -57,7 +58,8 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
       visibility = parseVisibility(req.body?.visibility);
       if (incoming.length === 0) throw badRequest('Choose at least one image to upload.');
     } catch (err) {
-      await Promise.all([batch.abandon(), removeQuietly(...incoming.map((f) => f.tempPath))]);
+      await batch.abandon(); // removes the files it started on, once nothing reads them any more
+      await removeQuietly(...incoming.map((f) => f.tempPath));
       throw err;
     }
     const results = await batch.finish(incoming, currentUser(res), visibility);

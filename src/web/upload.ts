@@ -24,7 +24,7 @@ class TempFileStorage implements multer.StorageEngine {
   constructor(
     private readonly dir: string,
     private readonly maxBytes: number,
-    private readonly onStored?: (req: Request, tempPath: string) => void,
+    private readonly hooks: UploadHooks = {},
   ) {}
 
   _handleFile(req: Request, file: Express.Multer.File, done: (error?: unknown, info?: Partial<ReceivedFile>) => void): void {
@@ -39,7 +39,7 @@ class TempFileStorage implements multer.StorageEngine {
     pipeline(file.stream, limiter, createWriteStream(target, { flags: 'wx' })).then(
       async () => {
         if (size <= this.maxBytes) {
-          this.onStored?.(req, target);
+          this.hooks.onStored?.(req, target);
           return done(null, { path: target, size });
         }
         await removeQuietly(target);
@@ -52,20 +52,23 @@ class TempFileStorage implements multer.StorageEngine {
     );
   }
 
-  _removeFile(_req: Request, file: ReceivedFile, done: (error: Error | null) => void): void {
+  /** multer calls this for each file received when the request fails. */
+  _removeFile(req: Request, file: ReceivedFile, done: (error: Error | null) => void): void {
+    this.hooks.onFailed?.(req);
     removeQuietly(file.path).then(() => done(null), done);
   }
 }
 
-/** `onStored` hears of each file the moment it is written (and within the size limit), before the request ends. */
-export function imageUpload(opts: {
-  incomingDir: string;
-  maxFileBytes: number;
-  maxFiles: number;
-  onStored?: (req: Request, tempPath: string) => void;
-}) {
+/**
+ * `onStored` hears of each file the moment it is written (and within the size limit), before the request
+ * ends; `onFailed`, as soon as multer gives the request up (too many files, a file far too large, a broken
+ * or aborted body), before it removes the files received.
+ */
+export type UploadHooks = { onStored?: (req: Request, tempPath: string) => void; onFailed?: (req: Request) => void };
+
+export function imageUpload(opts: { incomingDir: string; maxFileBytes: number; maxFiles: number } & UploadHooks) {
   return multer({
-    storage: new TempFileStorage(opts.incomingDir, opts.maxFileBytes, opts.onStored),
+    storage: new TempFileStorage(opts.incomingDir, opts.maxFileBytes, { onStored: opts.onStored, onFailed: opts.onFailed }),
     // Browsers send UTF-8 file names; busboy's default would read them as latin1.
     defParamCharset: 'utf8',
     limits: {

@@ -94,6 +94,20 @@ describe('upload', () => {
     }
   });
 
+  it('when a batch turns out to have too many files, then the files already received are dropped quietly and the answer is 413', async () => {
+    const token = await csrfFrom(owner, '/');
+    let req = owner.post('/images').set('X-CSRF-Token', token).set('Accept', 'application/json').field('visibility', 'public');
+    for (let i = 0; i < 6; i++) req = req.attach('images', await solidPng('#c0392b', 300, 200), `${i}.png`); // MAX_FILES is 5
+    const res = await req;
+    expect(res.status).toBe(413);
+    expect(t.count('images')).toBe(0);
+    expect(t.storedFiles()).toEqual([]);
+    // Analyses are awaited before the answer; let any late log line land.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(t.incomingFiles()).toEqual([]);
+    expect(t.logLines.join('')).not.toContain('ingest failed');
+  });
+
   it('when the request fails after files were received and analysed, then nothing of them is kept', async () => {
     const token = await csrfFrom(owner, '/');
     // The visibility field comes after the files, so they are on disk (and being analysed) when it is refused.
