@@ -16,7 +16,7 @@ import type { Figure } from './lib/figure.js';
 import { modelDir, outDir, repoRoot } from './lib/paths.js';
 import { benchPhotos, totalBytes } from './lib/photos.js';
 import { VIEWER } from './lib/seed.js';
-import { buildApp, NODE_FLAGS, setServerEnv, startServer } from './lib/server.js';
+import { buildApp, setServerEnv, startServer } from './lib/server.js';
 import { sleep } from './lib/stats.js';
 
 const args = process.argv.slice(2);
@@ -42,10 +42,10 @@ async function main() {
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     loadAverageBefore: os.loadavg().map((l) => l.toFixed(2)).join(' '),
     cpuBusyBeforePercent: await cpuBusyPercent(2000),
-    serverEnv: Object.entries(serverEnv).map(([k, v]) => `${k}=${v}`).join(' ') || 'none beyond PORT, DATA_DIR, UPLOAD_DIR, MODEL_DIR and MALLOC_ARENA_MAX=2 (as npm start sets it)',
+    serverEnv: Object.entries(serverEnv).map(([k, v]) => `${k}=${v}`).join(' ') || 'none beyond PORT, DATA_DIR, UPLOAD_DIR, MODEL_DIR and MALLOC_ARENA_MAX=2 (as npm start)',
   };
   console.log(`Image Repo benchmarks: commit ${machine.commit}, Node ${machine.node}, ${machine.cpus}, ${machine.memoryGb} GB`);
-  console.log(`servers run as: node ${NODE_FLAGS.join(' ')} dist/server.js (as npm start runs them); extra environment: ${machine.serverEnv}`);
+  console.log(`servers run as: node dist/server.js; extra environment: ${machine.serverEnv}`);
   console.log(
     `before the run: load average ${machine.loadAverageBefore}, CPU ${machine.cpuBusyBeforePercent}% busy with other work ` +
       '(anything above a few per cent skews every figure, the absolute ones most)',

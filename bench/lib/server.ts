@@ -10,18 +10,12 @@ import { modelDir, outDir, repoRoot } from './paths.js';
 import { sleep } from './stats.js';
 
 const defaultAppDir = path.join(outDir, 'app');
-/** As `npm start` runs the server (package.json): young-generation semi-spaces of at most 4 MB. */
-export const NODE_FLAGS = ['--max-semi-space-size=4'];
 /** Environment for every server this run starts (`npm run bench -- --env NAME=VALUE`), e.g. a malloc setting. */
 const runEnv: Record<string, string> = {};
 export const setServerEnv = (env: Record<string, string>) => Object.assign(runEnv, env);
 
 /** Compiles the working tree's src/ into `appDir`/dist. */
 export function buildApp(appDir = defaultAppDir): void {
-  const start = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  for (const part of [...NODE_FLAGS, 'MALLOC_ARENA_MAX=2']) {
-    if (!start.includes(part)) throw new Error(`npm start no longer runs the server with ${part}: make bench/lib/server.ts match it`);
-  }
   compile(repoRoot, appDir);
   // dist/ finds views/, public/ and migrations/ one level up, as it does in the checkout.
   for (const dir of ['views', 'public', 'migrations']) {
@@ -84,7 +78,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   delete env.NODE_OPTIONS;
   const appDir = opts.appDir ?? defaultAppDir;
   const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, path.join(appDir, 'dist/server.js')], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(appDir, 'dist/server.js')], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const base = `http://127.0.0.1:${port}`;
