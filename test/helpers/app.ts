@@ -9,6 +9,7 @@ import { openDatabase } from '../../src/db/open.js';
 import { createLogger } from '../../src/log.js';
 import { createPasswords } from '../../src/auth/passwords.js';
 import { fakeClassifier } from './fake-classifier.js';
+import { csrfTokenIn } from './fixtures.js';
 import { readdirSync } from 'node:fs';
 
 /** A clock the tests move by hand. */
@@ -62,9 +63,7 @@ export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record
 /** The CSRF token the page at `url` carries (from its meta tag), fetched with the agent's cookies. */
 export async function csrfFrom(agent: request.Agent, url = '/login'): Promise<string> {
   const res = await agent.get(url);
-  const match = /name="csrf-token" content="([^"]+)"/.exec(res.text);
-  if (!match) throw new Error(`no CSRF token on ${url} (status ${res.status})`);
-  return match[1];
+  return csrfTokenIn(res.text, `${url} (status ${res.status})`);
 }
 
 export async function register(agent: request.Agent, username: string, password = 'correct horse') {

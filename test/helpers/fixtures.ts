@@ -6,6 +6,13 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 
+/** The CSRF token a page carries in its <meta name="csrf-token">; throws if it has none. */
+export function csrfTokenIn(html: string, where = 'the page'): string {
+  const match = /name="csrf-token" content="([^"]+)"/.exec(html);
+  if (!match) throw new Error(`no CSRF token on ${where}`);
+  return match[1];
+}
+
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const sharedDir = path.resolve(repoRoot, '../shared');
 export const modelDir = process.env.MODEL_DIR ?? path.join(sharedDir, 'models/mobilenet_v2_1.0_224');

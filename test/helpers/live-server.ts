@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { modelDir, repoRoot } from './fixtures.js';
+import { csrfTokenIn, modelDir, repoRoot } from './fixtures.js';
 
 export type LiveServer = { child: ChildProcess; base: string; exited: Promise<number | null>; output: () => string; kill: (signal?: NodeJS.Signals) => Promise<void> };
 
@@ -72,7 +72,6 @@ export async function startLiveServer(env: Record<string, string>, timeoutMs = 6
 
 export type Session = { cookie: string; token: string };
 
-const tokenIn = (html: string) => /name="csrf-token" content="([^"]+)"/.exec(html)![1];
 
 /** Posts a form the way a browser does from a fresh visit to it; resolves with the new session cookie. */
 async function submitForm(base: string, path: string, fields: Record<string, string>): Promise<string> {
@@ -81,7 +80,7 @@ async function submitForm(base: string, path: string, fields: Record<string, str
   const res = await fetch(`${base}${path}`, {
     method: 'POST', redirect: 'manual',
     headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: tokenIn(await page.text()), ...fields }),
+    body: new URLSearchParams({ _csrf: csrfTokenIn(await page.text()), ...fields }),
   });
   if (res.status !== 303) throw new Error(`POST ${path} as ${fields.username} answered ${res.status}`);
   return res.headers.getSetCookie()[0].split(';')[0];
@@ -91,7 +90,7 @@ async function submitForm(base: string, path: string, fields: Record<string, str
 export async function logIn(base: string, username = 'rishi', password = 'password'): Promise<Session> {
   const cookie = await submitForm(base, '/login', { username, password });
   const upload = await fetch(`${base}/upload`, { headers: { cookie } });
-  return { cookie, token: tokenIn(await upload.text()) };
+  return { cookie, token: csrfTokenIn(await upload.text()) };
 }
 
 /** Registers a new account through the form and returns its session, like logIn. */

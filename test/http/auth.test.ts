@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, csrfFrom, login, register, signedInAgent, type TestApp } from '../helpers/app.js';
+import { csrfTokenIn } from '../helpers/fixtures.js';
 import { ensureDemoUser } from '../../src/auth/demo-user.js';
 import { createUsersRepo } from '../../src/auth/users.js';
 import { createPasswords } from '../../src/auth/passwords.js';
@@ -141,7 +142,7 @@ describe('signed-in pages and return paths', () => {
     expect(res.headers.location).toBe('/login?next=%2F%3Fpage%3D2');
     const loginPage = await agent.get(res.headers.location);
     expect(loginPage.text).toContain('name="next" value="/?page=2"');
-    const _csrf = /name="csrf-token" content="([^"]+)"/.exec(loginPage.text)![1];
+    const _csrf = csrfTokenIn(loginPage.text);
     const back = await agent.post('/login').type('form').send({ _csrf, username: 'dave', password: 'correct horse', next: '/?page=2' });
     expect(back.headers.location).toBe('/?page=2');
   });

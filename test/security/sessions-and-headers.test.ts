@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createTestApp, csrfFrom, login, register, signedInAgent, type TestApp } from '../helpers/app.js';
-import { solidPng } from '../helpers/fixtures.js';
+import { csrfTokenIn, solidPng } from '../helpers/fixtures.js';
 import { SESSION_LIFETIME_MS } from '../../src/web/session.js';
 import { multipart, multipartType } from './multipart.js';
 import { routesOf } from './routes-of.js';
@@ -122,7 +122,7 @@ describe('cookie flags', () => {
     /** A browser behind the TLS-terminating proxy; cookies by hand, since superagent keeps Secure ones off plain http. */
     async function registerThrough(proto: 'https' | 'http', username: string) {
       const page = await request(prod.app).get('/register').set('X-Forwarded-Proto', proto);
-      const _csrf = /name="csrf-token" content="([^"]+)"/.exec(page.text)![1];
+      const _csrf = csrfTokenIn(page.text);
       const cookie = sidCookie(page);
       const res = await request(prod.app).post('/register').set('X-Forwarded-Proto', proto).set('Cookie', cookie ? cookiePair(cookie) : '')
         .type('form').send({ _csrf, username, password: PASSWORD, confirm: PASSWORD });
