@@ -1,12 +1,10 @@
 // Figure 1: classifying a decoded image in the app (crop, resize, tensor, inference, top 3) against a bare
 // model.predict on a ready 224 x 224 tensor, in the same process, measured in alternation.
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { decodeImage, modelPixels, type Raw } from '../../src/images/analysis.js';
 import type { Classifier } from '../../src/images/classifier.js';
-import type { TfjsClassifier } from '../../src/images/tfjs-classifier.js';
+import { diskModel, type TfjsClassifier } from '../../src/images/tfjs-classifier.js';
 import type { Figure } from '../lib/figure.js';
 import { modelDir } from '../lib/paths.js';
 import type { BenchPhoto } from '../lib/photos.js';
@@ -23,7 +21,7 @@ export async function classifierOverhead(
   // The app's own decode of a few real photos; the crop and resize from it are part of what is timed.
   const decoded: Raw[] = [];
   for (const photo of photos.slice(0, 8)) decoded.push((await decodeImage(photo.file, { maxPixels: 100e6 })).base);
-  const model = await loadGraphModel(diskHandler(modelDir));
+  const model = await loadGraphModel(diskModel(modelDir)); // read from disk as the app reads it
   const ready = tf.tidy(() => tf.randomUniform([1, 224, 224, 3], -1, 1));
 
   const bare = async () => {
@@ -79,19 +77,6 @@ export async function classifierOverhead(
         'in-app via the pool, p90 ms': round(percentile(samples.pool, 90), 2),
         'tensors in this thread after the runs': tensorsBefore,
       },
-    },
-  };
-}
-
-/** Reads model.json and its shards from disk, as the app does. */
-export function diskHandler(dir: string): tf.io.IOHandler {
-  return {
-    load: async () => {
-      const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-      return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-        const files = await Promise.all(manifest.flatMap((g) => g.paths).map((name) => readFile(path.join(dir, name))));
-        return [tf.io.getWeightSpecs(manifest), files.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer)];
-      });
     },
   };
 }

@@ -43,8 +43,9 @@ export async function wasmInfo(): Promise<{ backend: string; simd: boolean; thre
 /**
  * Reads model.json and its shards straight from disk: tfjs's own loaders want http(s) or a browser.
  * `loaded` hands back the artifacts object the model keeps, so the caller can drop its weight bytes.
+ * (Exported for bench/, whose bare model must load the same way.)
  */
-function diskModel(modelDir: string): tf.io.IOHandler & { loaded?: tf.io.ModelArtifacts } {
+export function diskModel(modelDir: string): tf.io.IOHandler & { loaded?: tf.io.ModelArtifacts } {
   const handler: tf.io.IOHandler & { loaded?: tf.io.ModelArtifacts } = {
     load: async () => {
       const json = JSON.parse(await readFile(path.join(modelDir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
