@@ -28,6 +28,9 @@ export function parsePageRequest(query: Record<string, unknown>): PageRequest {
   return { page, cursor: { offset: (page - 1) * PAGE_SIZE } };
 }
 
+/** How many a list holds: exactly, or (`exact: false`) more than `total`. */
+export type Total = { total: number; exact: boolean };
+
 /** `total` is exact unless `totalExact` is false: then there are more than `total`, and `pages` is unknown (null). */
 export type Pagination = { page: number; pages: number | null; total: number; totalExact: boolean; newer?: string; older?: string };
 
@@ -35,7 +38,7 @@ export type Pagination = { page: number; pages: number | null; total: number; to
 export function paginate(
   request: PageRequest,
   result: Page,
-  count: { total: number; exact: boolean },
+  count: Total,
   base: string,
   params: Record<string, string> = {},
 ): Pagination {

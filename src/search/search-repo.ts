@@ -1,5 +1,6 @@
 import type { Db } from '../db/open.js';
 import { SELECT_IMAGE, toRecord, type Cursor, type ImageRecord, type Page } from '../images/images-repo.js';
+import type { Total } from '../images/pagination.js';
 import { isIdPrefix } from './query.js';
 
 const MAX_ID_EXPANSION = 20;
@@ -11,7 +12,6 @@ const MAX_ID_EXPANSION = 20;
 export const COUNT_CAP = 1000;
 
 export type SearchRepo = ReturnType<typeof createSearchRepo>;
-export type Total = { total: number; exact: boolean };
 
 /**
  * Search is an index lookup per term in image_terms (PRIMARY KEY (term, image_seq)), read newest
