@@ -2,7 +2,8 @@
 // model.predict on a ready 224 x 224 tensor, in the same process, measured in alternation.
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { decodeImage, modelPixels, type Raw } from '../../src/images/analysis.js';
+import { decodeImage, type Raw } from '../../src/images/analysis.js';
+import { modelPixels } from '../../src/images/model-input.js';
 import type { Classifier } from '../../src/images/classifier.js';
 import { diskModel, type TfjsClassifier } from '../../src/images/tfjs-classifier.js';
 import type { Figure } from '../lib/figure.js';
@@ -33,7 +34,7 @@ export async function classifierOverhead(
   };
   const inApp = async (classifier: Classifier, base: Raw) => {
     const started = performance.now();
-    const labels = await classifier.classify(await modelPixels(base));
+    const labels = await classifier.classify(modelPixels(base));
     if (labels.length !== 3) throw new Error('expected the top 3');
     return performance.now() - started;
   };

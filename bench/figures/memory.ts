@@ -1,6 +1,7 @@
 // Figure 5b: resident memory of the running app after 1,000 images went through it, and the classifier's
 // tensor count over 1,000 classifications.
-import { decodeImage, modelPixels } from '../../src/images/analysis.js';
+import { decodeImage } from '../../src/images/analysis.js';
+import { modelPixels } from '../../src/images/model-input.js';
 import type { ClassifierPool } from '../../src/images/classifier-pool.js';
 import type { Client } from '../lib/client.js';
 import type { Figure } from '../lib/figure.js';
@@ -15,7 +16,7 @@ import { uploadAll } from './ingest.js';
  */
 export async function tensorStability(pool: ClassifierPool, photos: BenchPhoto[], count = 1000) {
   const inputs: Uint8Array[] = [];
-  for (const photo of photos.slice(0, 10)) inputs.push(await modelPixels((await decodeImage(photo.file, { maxPixels: 100e6 })).base));
+  for (const photo of photos.slice(0, 10)) inputs.push(modelPixels((await decodeImage(photo.file, { maxPixels: 100e6 })).base));
   const run = async (from: number, to: number) => {
     let next = from;
     const lane = async () => {

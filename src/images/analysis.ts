@@ -3,6 +3,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { MODEL_INPUT_SIZE } from './classifier.js';
 import { dominantHex } from './dominant-colour.js';
+import { CROP_FRACTION, modelPixels } from './model-input.js';
 
 /** The upload is not an image we accept; the message is meant for the person who sent it. */
 export class ImageRejected extends Error {
@@ -25,13 +26,10 @@ const MIME: Record<ImageFormat, string> = {
 };
 
 export const THUMB_SIZE = 400;
-/** Centre crop fed to MobileNet, as in its ImageNet evaluation; beats a full-square crop on imagenet-dev. */
-export const CROP_FRACTION = 0.875;
 const COLOUR_SIZE = 256;
 // The one decode goes down to the smallest size that still serves the thumbnail and a sharp 224 crop.
 const BASE_LONG = 512;
 const BASE_SHORT = Math.ceil(MODEL_INPUT_SIZE / CROP_FRACTION);
-const WHITE = { r: 255, g: 255, b: 255 };
 const WHITE_BIN = '#f8f8f8';
 
 // libvips keeps the results of recent operations (up to 50 MB) for reuse; every upload is a new image, so
@@ -47,7 +45,8 @@ export async function analyseImage(
   limits: { maxPixels: number },
 ): Promise<Analysis> {
   const { header, base } = await decodeImage(inputPath, limits);
-  const [colourHex, modelInput, thumb] = await Promise.all([dominantColour(base), modelPixels(base), thumbnail(base)]);
+  const modelInput = modelPixels(base);
+  const [colourHex, thumb] = await Promise.all([dominantColour(base), thumbnail(base)]);
   await writeAtomically(thumbPath, thumb);
   return { ...header, mime: MIME[header.format], colourHex, modelInput };
 }
@@ -118,20 +117,6 @@ async function dominantColour(base: Raw): Promise<string> {
     .raw()
     .toBuffer({ resolveWithObject: true })) as Raw;
   return dominantHex(small.data, small.info.channels === 4 ? 4 : 3) ?? WHITE_BIN;
-}
-
-/** The centre crop MobileNet sees, from a decoded image (exported for bench/). */
-export async function modelPixels(base: Raw): Promise<Uint8Array> {
-  const { width, height } = base.info;
-  const side = Math.max(1, Math.round(Math.min(width, height) * CROP_FRACTION));
-  const pixels = await fromRaw(base)
-    .flatten({ background: WHITE })
-    .extract({ left: Math.floor((width - side) / 2), top: Math.floor((height - side) / 2), width: side, height: side })
-    .resize(MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, { fit: 'fill' })
-    .raw()
-    .toBuffer();
-  // A view of its own ArrayBuffer, so it can be transferred to a worker thread.
-  return new Uint8Array(pixels.buffer.slice(pixels.byteOffset, pixels.byteOffset + pixels.byteLength));
 }
 
 function thumbnail(base: Raw): Promise<Buffer> {
