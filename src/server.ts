@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { createApp } from './app.js';
 import { openDatabase } from './db/open.js';
+import { startCheckpointer } from './db/checkpointer.js';
 import { createLogger } from './log.js';
 import { createPasswords } from './auth/passwords.js';
 import { ensureDemoUser } from './auth/demo-user.js';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
+  const checkpointer = startCheckpointer(db, config.databasePath, logger);
   const passwords = createPasswords(config.bcryptCost);
   // The model loads in worker threads while this thread repairs the upload folder and seeds the demo user.
   const loadingClassifier = loadClassifier(config, logger);
@@ -50,7 +52,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     server.close(async () => {
       close();
-      await classifier?.close();
+      await Promise.all([classifier?.close(), checkpointer.stop()]);
       db.close();
       logger.info('stopped');
       process.exit(0);

@@ -1,19 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { type Classifier, type Label, checkPixels } from './classifier.js';
 import type { WorkerReply, WorkerRequest } from './classifier-worker.js';
-
-// Under vitest/tsx this module is TypeScript, and so is the worker; after tsc both are JavaScript.
-const fromSource = import.meta.url.endsWith('.ts');
-const workerEntry = new URL(fromSource ? './classifier-worker.ts' : './classifier-worker.js', import.meta.url);
-
-function startWorker(modelDir: string): Worker {
-  if (!fromSource) return new Worker(workerEntry, { workerData: { modelDir } });
-  // Node 20 ignores `--import tsx` in a worker's execArgv (nodejs/node#47747), so register tsx in the worker first.
-  const bootstrap = `const { workerData } = require('node:worker_threads');
-    import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(bootstrap, { eval: true, workerData: { modelDir, tsx, entry: workerEntry.href } });
-}
+import { startWorker } from '../worker-thread.js';
 
 type Job = { pixels: Uint8Array; resolve: (labels: Label[]) => void; reject: (err: Error) => void };
 type Slot = { worker: Worker; job?: Job & { id: number }; crash?: Error; numTensors?: number };
@@ -54,7 +42,7 @@ export async function createClassifierPool(opts: { modelDir: string; size: numbe
   const spawn = () =>
     new Promise<void>((resolve, reject) => {
       starting++;
-      const slot: Slot = { worker: startWorker(opts.modelDir) };
+      const slot: Slot = { worker: startWorker(import.meta.url, 'classifier-worker', { modelDir: opts.modelDir }) };
       let ready = false;
       slot.worker.on('message', (reply: WorkerReply) => {
         if (reply.type === 'ready') {
