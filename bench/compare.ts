@@ -44,6 +44,7 @@ for (let run = 0; run < runs; run++) {
       const client = httpClient(server.base);
       await client.login(VIEWER.username, VIEWER.password);
       const sampler = startLoginSampler(server.base);
+      await sampler.ready;
       const first = await uploadAll(client, photos);
       const latencies = (await sampler.stop()).map((s) => s.ms);
       for (let i = 1; i < uploads; i++) await uploadAll(client, photos);

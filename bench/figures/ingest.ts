@@ -40,10 +40,12 @@ export async function ingestAndResponsiveness(
 ): Promise<Figure[]> {
   // Idle latency first, the same way, as the comparison for figure 3.
   const idleSampler = startLoginSampler(base);
+  await idleSampler.ready;
   await sleep(2000);
   const idle = ok(await idleSampler.stop());
 
   const sampler = startLoginSampler(base);
+  await sampler.ready;
   await sleep(100);
   const app = await uploadAll(client, photos);
   const busy = ok(await sampler.stop());

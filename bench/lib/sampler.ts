@@ -4,7 +4,7 @@ import { repoRoot } from './paths.js';
 
 export type LatencySample = { at: number; ms: number; status: number; error?: string };
 
-/** Starts the GET /login prober; stop() ends it and returns what it measured. */
+/** Starts the GET /login prober; `ready` resolves as its measured probes begin, stop() returns what they measured. */
 export function startLoginSampler(base: string, intervalMs = 20) {
   const child = spawn(process.execPath, [path.join(repoRoot, 'bench/lib/login-sampler.mjs'), base, String(intervalMs)], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -12,11 +12,18 @@ export function startLoginSampler(base: string, intervalMs = 20) {
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = new Promise<void>((resolve, reject) => {
+    const check = () => (out.startsWith('ready\n') ? resolve() : undefined);
+    child.stdout.on('data', check);
+    void done.then(() => reject(new Error('the login sampler exited before it was ready')));
+  });
+  ready.catch(() => undefined); // stop() reports a sampler that died; `ready` need not be awaited
   return {
+    ready,
     async stop(): Promise<LatencySample[]> {
       child.stdin.end();
       await done;
-      return (JSON.parse(out) as { samples: LatencySample[] }).samples;
+      return (JSON.parse(out.slice('ready\n'.length)) as { samples: LatencySample[] }).samples;
     },
   };
 }
