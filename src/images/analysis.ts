@@ -45,8 +45,12 @@ export async function analyseImage(
 ): Promise<Analysis> {
   const { header, base } = await decodeImage(inputPath, limits);
   const modelInput = modelPixels(base);
-  const [colourHex] = await Promise.all([dominantColour(base), writeThumbnail(base, thumbPath)]);
-  return { ...header, mime: MIME[header.format], colourHex, modelInput };
+  // Both settle before either failure is reported: sharp may still be writing the thumbnail when the colour
+  // fails, and the caller's clean-up must not run before that file exists.
+  const [colour, thumbnail] = await Promise.allSettled([dominantColour(base), writeThumbnail(base, thumbPath)]);
+  if (thumbnail.status === 'rejected') throw thumbnail.reason;
+  if (colour.status === 'rejected') throw colour.reason;
+  return { ...header, mime: MIME[header.format], colourHex: colour.value, modelInput };
 }
 
 type Header = { format: ImageFormat; width: number; height: number };

@@ -69,7 +69,7 @@ export function createIngest(deps: IngestDeps) {
   async function commit(file: IncomingFile, prepared: Prepared, owner: User, visibility: Visibility): Promise<IngestResult> {
     const filename = file.originalName;
     if (!prepared.ok) {
-      await removeQuietly(file.tempPath);
+      await removeQuietly(file.tempPath, prepared.thumbPath);
       return { filename, ok: false, error: prepared.error };
     }
     const { analysis, labels, thumbPath } = prepared;
