@@ -17,10 +17,14 @@ export function startCheckpointer(db: Db, file: string, logger: Logger, interval
   const worker = startWorker(import.meta.url, 'checkpoint-worker', { file, intervalMs });
   let stopping = false;
   const checkpointHere = () => db.open && db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
-  worker.on('error', (err) => logger.error({ err }, 'the checkpoint worker failed; the app checkpoints the database itself'));
+  let failure: Error | undefined;
+  worker.on('error', (err) => (failure = err));
   const exited = new Promise<void>((resolve) =>
-    worker.once('exit', () => {
-      if (!stopping) checkpointHere();
+    worker.once('exit', (code) => {
+      if (!stopping) {
+        logger.error({ err: failure, code }, 'the checkpoint worker stopped; the app checkpoints the database itself');
+        checkpointHere();
+      }
       resolve();
     }),
   );
