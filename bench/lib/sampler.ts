@@ -23,7 +23,9 @@ export function startLoginSampler(base: string, intervalMs = 20) {
     async stop(): Promise<LatencySample[]> {
       child.stdin.end();
       await done;
-      return (JSON.parse(out.slice('ready\n'.length)) as { samples: LatencySample[] }).samples;
+      const report = out.startsWith('ready\n') ? out.slice('ready\n'.length) : out;
+      if (!report.trim()) throw new Error('the login sampler reported nothing (see its output above)');
+      return (JSON.parse(report) as { samples: LatencySample[] }).samples;
     },
   };
 }
