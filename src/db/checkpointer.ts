@@ -16,15 +16,13 @@ export function startCheckpointer(db: Db, file: string, logger: Logger, interval
   db.pragma('wal_autocheckpoint = 0');
   const worker = startWorker(import.meta.url, 'checkpoint-worker', { file, intervalMs });
   let stopping = false;
-  const checkpointHere = () => db.open && db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
   let failure: Error | undefined;
   worker.on('error', (err) => (failure = err));
+  // However the worker ends, the app's connection checkpoints by itself from then on.
   const exited = new Promise<void>((resolve) =>
     worker.once('exit', (code) => {
-      if (!stopping) {
-        logger.error({ err: failure, code }, 'the checkpoint worker stopped; the app checkpoints the database itself');
-        checkpointHere();
-      }
+      if (!stopping) logger.error({ err: failure, code }, 'the checkpoint worker stopped; the app checkpoints the database itself');
+      if (db.open) db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
       resolve();
     }),
   );
@@ -33,7 +31,6 @@ export function startCheckpointer(db: Db, file: string, logger: Logger, interval
       stopping = true;
       worker.postMessage('stop');
       await exited;
-      checkpointHere();
     },
   };
 }

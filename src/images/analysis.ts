@@ -26,7 +26,7 @@ const MIME: Record<ImageFormat, string> = {
 
 export const THUMB_SIZE = 400;
 const COLOUR_SIZE = 256;
-// The one decode goes down to the smallest size that still serves the thumbnail and a sharp 224 crop.
+// The one decode goes down to the smallest size that still serves the thumbnail and a crisp 224 model input.
 const BASE_LONG = 512;
 const BASE_SHORT = Math.ceil(MODEL_INPUT_SIZE / CROP_FRACTION);
 const WHITE_BIN = '#f8f8f8';

@@ -72,7 +72,6 @@ export async function startLiveServer(env: Record<string, string>, timeoutMs = 6
 
 export type Session = { cookie: string; token: string };
 
-
 /** Posts a form the way a browser does from a fresh visit to it; resolves with the new session cookie. */
 async function submitForm(base: string, path: string, fields: Record<string, string>): Promise<string> {
   const page = await fetch(`${base}${path}`);
