@@ -19,6 +19,8 @@ export type Config = Readonly<{
   maxFileBytes: number;
   maxFiles: number;
   maxPixels: number;
+  /** Bytes one user may keep stored; undefined means no quota. */
+  maxUserBytes: number | undefined;
 }>;
 
 type Env = Record<string, string | undefined>;
@@ -30,7 +32,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Reads and validates the environment once; a bad value names its variable. */
 export function loadConfig(env: Env = process.env): Config {
   const production = env.NODE_ENV === 'production';
-  const dataDir = env.DATA_DIR || 'data';
+  // Absolute from here on: res.sendFile refuses a relative path, and a path that meant one folder at start-up
+  // must not mean another if something changes the working directory later.
+  const dataDir = path.resolve(env.DATA_DIR || 'data');
   const sessionSecret = env.SESSION_SECRET || undefined;
   if (production && !sessionSecret) {
     throw new ConfigError('SESSION_SECRET must be set when NODE_ENV=production');
@@ -42,9 +46,9 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     port: integer(env, 'PORT', 3000, 0, 65535),
     dataDir,
-    databasePath: env.DATABASE_PATH || path.join(dataDir, 'image-repo.db'),
-    uploadDir: env.UPLOAD_DIR || 'uploads',
-    modelDir: env.MODEL_DIR || undefined,
+    databasePath: env.DATABASE_PATH === ':memory:' ? ':memory:' : path.resolve(env.DATABASE_PATH || path.join(dataDir, 'image-repo.db')),
+    uploadDir: path.resolve(env.UPLOAD_DIR || 'uploads'),
+    modelDir: env.MODEL_DIR ? path.resolve(env.MODEL_DIR) : undefined,
     sessionSecret,
     demoUser: boolean(env, 'DEMO_USER', !production),
     trustProxy: trustProxy(env.TRUST_PROXY),
@@ -54,6 +58,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxFileBytes: integer(env, 'MAX_FILE_MB', 25, 1, 1024) * 1024 * 1024,
     maxFiles: integer(env, 'MAX_FILES', 100, 1, 1000),
     maxPixels: integer(env, 'MAX_MEGAPIXELS', 100, 1, 1000) * 1_000_000,
+    maxUserBytes: gigabytes(env, 'MAX_USER_GB', 0.001, 1_000_000),
   });
 }
 
@@ -65,6 +70,17 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+/** A positive decimal in GB (2**30 bytes), or undefined when unset. */
+function gigabytes(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw.trim()) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a number of GB from ${min} to ${max}, got "${raw}"`);
+  }
+  return Math.round(value * 2 ** 30);
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {

@@ -35,10 +35,15 @@ export async function killAllLiveServers(): Promise<void> {
   children.clear();
 }
 
-export async function startLiveServer(env: Record<string, string>, timeoutMs = 60_000): Promise<LiveServer> {
+// Absolute, so a server started in another working directory still finds both.
+const tsxLoader = import.meta.resolve('tsx');
+const serverEntry = path.join(repoRoot, 'src/server.ts');
+
+/** `cwd` is where relative settings (the defaults among them) resolve; the checkout unless given. */
+export async function startLiveServer(env: Record<string, string>, timeoutMs = 60_000, cwd = repoRoot): Promise<LiveServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: repoRoot,
+  const child = spawn(process.execPath, ['--import', tsxLoader, serverEntry], {
+    cwd,
     env: { PATH: process.env.PATH, PORT: String(port), BCRYPT_COST: '4', LOG_LEVEL: 'warn', DEMO_USER: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -24,6 +24,27 @@ describe('the server process', () => {
     expect(result.stderr).toContain('Configuration error: PORT must be a whole number');
   });
 
+  it('when started with the default, relative data and upload folders, then files, thumbnails and downloads are served', async () => {
+    // No DATA_DIR, UPLOAD_DIR or DATABASE_PATH: the README's `npm start`, run from this folder.
+    const server = await startLiveServer({ MODEL_DIR: path.join(root, 'no-model'), LOG_LEVEL: 'info' }, 60_000, root);
+    const { cookie, token } = await logIn(server.base);
+    const form = new FormData();
+    form.append('visibility', 'private');
+    form.append('images', new Blob([new Uint8Array(await solidPng('#336699', 600, 400))], { type: 'image/png' }), 'a.png');
+    const res = await fetch(`${server.base}/images`, { method: 'POST', body: form, headers: { cookie, 'x-csrf-token': token, accept: 'application/json' } });
+    const { results } = (await res.json()) as { results: { image: { id: string } }[] };
+    const id = results[0].image.id;
+    for (const [route, type] of [['file', 'image/png'], ['thumb', 'image/webp'], ['download', 'image/png']]) {
+      const got = await fetch(`${server.base}/images/${id}/${route}`, { headers: { cookie } });
+      expect(got.status, route).toBe(200);
+      expect(got.headers.get('content-type'), route).toBe(type);
+      expect((await got.arrayBuffer()).byteLength, route).toBeGreaterThan(0);
+    }
+    expect(readdirSync(path.join(root, 'uploads')).filter((f) => f.startsWith(id)).sort()).toEqual([`${id}.png`, `${id}.thumb.webp`]);
+    expect(existsSync(path.join(root, 'data', 'image-repo.db'))).toBe(true);
+    await server.kill();
+  });
+
   it('when no model can be loaded, then it still starts, says so in the log, and the demo user can log in', async () => {
     const server = await startLiveServer(envFor(root));
     expect(server.output()).toContain('No MobileNet model could be loaded');

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('when the environment is empty, then the defaults make a laptop start work', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
-      production: false, port: 3000, uploadDir: 'uploads', databasePath: 'data/image-repo.db',
-      modelDir: undefined, sessionSecret: undefined, demoUser: true, trustProxy: false,
+      production: false, port: 3000, uploadDir: path.resolve('uploads'), databasePath: path.resolve('data/image-repo.db'),
+      dataDir: path.resolve('data'), maxUserBytes: undefined, sessionSecret: undefined, demoUser: true, trustProxy: false,
       maxFileBytes: 25 * 1024 * 1024, maxFiles: 100, maxPixels: 100_000_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -27,6 +28,19 @@ describe('loadConfig', () => {
     ['MAX_FILE_MB', '0'], ['CLASSIFIER_THREADS', '1.5'], ['LOG_LEVEL', 'loud'], ['TRUST_PROXY', 'a;b'],
   ])('when %s=%j, then the error names the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('when paths are relative, then the config holds them resolved against the working directory', () => {
+    const config = loadConfig({ DATA_DIR: 'd', UPLOAD_DIR: './up', DATABASE_PATH: 'x/y.db', MODEL_DIR: 'm' });
+    expect(config).toMatchObject({
+      dataDir: path.resolve('d'), uploadDir: path.resolve('up'), databasePath: path.resolve('x/y.db'), modelDir: path.resolve('m'),
+    });
+    expect(loadConfig({ DATA_DIR: 'd' }).databasePath).toBe(path.resolve('d/image-repo.db'));
+  });
+
+  it('when MAX_USER_GB is set, then it is a byte quota; a bad value names the variable', () => {
+    expect(loadConfig({ MAX_USER_GB: '1.5' }).maxUserBytes).toBe(1.5 * 2 ** 30);
+    for (const bad of ['0', '-1', 'lots', '1e3']) expect(() => loadConfig({ MAX_USER_GB: bad })).toThrow('MAX_USER_GB');
   });
 
   it('when values are given, then they are used', () => {
