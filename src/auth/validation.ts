@@ -28,10 +28,13 @@ export function field(body: unknown, name: string, max = 200): string {
   return typeof value === 'string' ? value.slice(0, max) : '';
 }
 
-/** Only same-site paths: "/images/1" yes; "//evil.example", "https://…", "/\\evil" no. */
+/** Only same-site paths: "/images/1" yes; "//evil.example", "https://…", "/\\evil", "/..//evil" no. */
 export function safeReturnPath(raw: unknown): string | undefined {
   if (typeof raw !== 'string' || !raw.startsWith('/') || raw.length > 2000) return undefined;
-  if (/[\\\s\u0000-\u001f]/.test(raw) || raw.startsWith('//')) return undefined;
+  if (/[\\\s\u0000-\u001f]/.test(raw)) return undefined;
   const url = new URL(raw, 'http://same.invalid');
-  return url.origin === 'http://same.invalid' ? url.pathname + url.search : undefined;
+  const path = url.pathname + url.search;
+  // Checked after normalisation: dot segments ("/..//evil", "/%2e//evil") collapse into "//evil", which a
+  // browser reads as another host.
+  return url.origin === 'http://same.invalid' && !path.startsWith('//') ? path : undefined;
 }
