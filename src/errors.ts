@@ -42,8 +42,9 @@ export function toHttpError(err: unknown): HttpError {
   if (e?.code === 'EBADCSRFTOKEN') return new HttpError(403, 'The form has expired or did not come from this site. Reload the page and try again.');
   if (e?.type === 'entity.too.large') return new HttpError(413, 'The request is too large.');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    // body-parser and busboy errors: client mistakes such as malformed bodies.
-    return new HttpError(e.status, e.status === 400 ? 'The request could not be read.' : String(e.message));
+    // body-parser, busboy and send errors: client mistakes such as malformed bodies. Their messages can
+    // name server paths (send's ENOENT), so only the status is kept.
+    return new HttpError(e.status, e.status === 404 ? 'There is nothing here.' : 'The request could not be read.');
   }
   if (typeof e?.message === 'string' && BUSBOY_REFUSALS.test(e.message)) {
     return new HttpError(400, 'The upload was cut off or malformed.');

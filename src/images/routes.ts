@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../config.js';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { currentUser } from '../auth/require-user.js';
@@ -13,6 +13,7 @@ import { imagePaths, removeQuietly } from './storage.js';
 
 type Deps = { images: ImagesRepo; config: Pick<Config, 'uploadDir'> };
 
+const NO_SUCH_IMAGE = 'There is no image with this id.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function parseVisibility(raw: unknown): Visibility {
@@ -27,7 +28,7 @@ export function imagesRoutes({ images, config }: Deps): Router {
   const visibleImage = (req: Request, res: Response): ImageRecord => {
     const id = String(req.params.id).toLowerCase();
     const image = UUID.test(id) ? images.findVisible(id, currentUser(res).id) : undefined;
-    if (!image) throw notFound('There is no image with this id.');
+    if (!image) throw notFound(NO_SUCH_IMAGE);
     return image;
   };
   const ownImage = (req: Request, res: Response): ImageRecord => {
@@ -57,25 +58,27 @@ export function imagesRoutes({ images, config }: Deps): Router {
     res.render('images/show', { title: image.originalName, image });
   });
 
-  const sendStored = (which: 'original' | 'thumb') => (req: Request, res: Response) => {
+  // Revalidated on every use, so an image made private stops showing from caches too.
+  const fileHeaders = (type: string) => ({ 'Content-Type': type, 'Cache-Control': 'private, no-cache', 'X-Content-Type-Options': 'nosniff' });
+  /** A row whose file is gone is our fault, but the viewer gets the same 404 as an unknown id and the log gets the rest. */
+  const whenMissing = (req: Request, next: NextFunction, image: ImageRecord) => (err?: Error) => {
+    if (!err) return;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return next(err);
+    req.log.error({ imageId: image.id }, 'a stored file is missing');
+    next(notFound(NO_SUCH_IMAGE));
+  };
+
+  const sendStored = (which: 'original' | 'thumb') => (req: Request, res: Response, next: NextFunction) => {
     const image = visibleImage(req, res);
-    const file = imagePaths(config.uploadDir, image)[which];
-    // Revalidated on every use, so an image made private stops showing from caches too.
-    res.sendFile(file, {
-      headers: {
-        'Content-Type': which === 'thumb' ? 'image/webp' : `image/${image.format}`,
-        'Cache-Control': 'private, no-cache',
-        'X-Content-Type-Options': 'nosniff',
-      },
-    });
+    const type = which === 'thumb' ? 'image/webp' : `image/${image.format}`;
+    res.sendFile(imagePaths(config.uploadDir, image)[which], { headers: fileHeaders(type) }, whenMissing(req, next, image));
   };
   router.get('/images/:id/file', sendStored('original'));
   router.get('/images/:id/thumb', sendStored('thumb'));
-  router.get('/images/:id/download', (req, res) => {
+  router.get('/images/:id/download', (req, res, next) => {
     const image = visibleImage(req, res);
-    res.download(imagePaths(config.uploadDir, image).original, downloadName(image.originalName, image.id, image.format), {
-      headers: { 'Content-Type': `image/${image.format}`, 'Cache-Control': 'private, no-cache', 'X-Content-Type-Options': 'nosniff' },
-    });
+    const name = downloadName(image.originalName, image.id, image.format);
+    res.download(imagePaths(config.uploadDir, image).original, name, { headers: fileHeaders(`image/${image.format}`) }, whenMissing(req, next, image));
   });
 
   router.post('/images/:id/visibility', (req, res) => {
