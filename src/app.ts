@@ -8,7 +8,8 @@ import { createUsersRepo } from './auth/users.js';
 import type { Passwords } from './auth/passwords.js';
 import { loadUser, requireUser } from './auth/require-user.js';
 import { createSession } from './web/session.js';
-import { csrfProtection, exposeCsrfToken } from './web/csrf.js';
+import { createCsrf } from './web/csrf.js';
+import cookieParser from 'cookie-parser';
 import { securityHeaders } from './web/security-headers.js';
 import { exposeFlash } from './web/flash.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
@@ -22,6 +23,8 @@ import { createSearchRepo } from './search/search-repo.js';
 import { searchRoutes } from './search/routes.js';
 import { mkdirSync } from 'node:fs';
 import { viewHelpers } from './web/view-helpers.js';
+import { HEALTH_PATH, healthRoutes } from './health/routes.js';
+import { deriveKey } from './web/keys.js';
 
 export type AppDeps = {
   config: Config;
@@ -54,7 +57,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
     images, classifier: deps.classifier, uploadDir: deps.config.uploadDir, maxPixels: deps.config.maxPixels, logger: deps.logger, now,
   });
   mkdirSync(incomingDir(deps.config.uploadDir), { recursive: true });
-  const session = createSession({ db: deps.db, secret: deps.sessionSecret, secure: deps.config.production });
+  const session = createSession({ db: deps.db, secret: deps.sessionSecret, secure: deps.config.production, logger: deps.logger });
+  const csrf = createCsrf({ secret: deriveKey(deps.sessionSecret, 'csrf').toString('hex'), secure: deps.config.production });
 
   const app = express();
   app.set('trust proxy', deps.config.trustProxy);
@@ -75,16 +79,22 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
     classifierReady: deps.classifier !== undefined,
   };
 
-  app.use(requestLogger(deps.logger));
+  app.use(requestLogger(deps.logger, { quietPaths: [HEALTH_PATH] }));
   app.use(securityHeaders);
+  // Before the session: a load balancer's probe needs no login and must leave no session row or cookie.
+  app.use(healthRoutes({
+    db: deps.db, uploadDir: deps.config.uploadDir, incomingDir: incomingDir(deps.config.uploadDir),
+    modelLoaded: deps.classifier !== undefined, logger: deps.logger,
+  }));
   // Under a prefix, so no other request costs a file-system lookup (a stat queued behind image work
   // in libuv's thread pool during an upload).
   app.use('/assets', express.static(root('public'), { index: false, maxAge: '1h' }));
+  app.use(cookieParser());
   app.use(session.middleware);
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
-  app.use(csrfProtection);
-  app.use(exposeCsrfToken);
+  app.use(csrf.protection);
+  app.use(csrf.exposeToken);
   app.use(loadUser(users, now));
   app.use(exposeFlash);
   app.use((req, res, next) => {

@@ -8,6 +8,7 @@ const FALLBACK_TTL_MS = 30 * 60 * 1000;
  * sweep, and sessions end 30 minutes after login anyway (loadUser), so a minute's lag costs nothing.
  */
 export const TOUCH_SLACK_MS = 60 * 1000;
+export const SWEEP_BATCH = 500;
 
 /** express-session rows in the app's own SQLite file, so sessions survive restarts without a second service. */
 export class SqliteSessionStore extends session.Store {
@@ -26,7 +27,7 @@ export class SqliteSessionStore extends session.Store {
       ),
       touch: db.prepare('UPDATE sessions SET expires_at = @expiresAt WHERE sid = @sid AND expires_at < @expiresAt - @slack'),
       destroy: db.prepare('DELETE FROM sessions WHERE sid = ?'),
-      sweep: db.prepare('DELETE FROM sessions WHERE expires_at <= ?'),
+      sweep: db.prepare('DELETE FROM sessions WHERE sid IN (SELECT sid FROM sessions WHERE expires_at <= ? LIMIT ?)'),
     };
   }
 
@@ -49,9 +50,18 @@ export class SqliteSessionStore extends session.Store {
     this.run(done, () => void this.statements.destroy.run(sid));
   }
 
-  /** Deletes expired rows; returns how many went. */
-  sweep(): number {
-    return this.statements.sweep.run(this.now()).changes;
+  /**
+   * Deletes expired rows, SWEEP_BATCH per transaction with a turn of the event loop between, so a backlog
+   * (say, a flood of logins) never holds the database or the loop for long; resolves with how many went.
+   */
+  async sweep(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { changes } = this.statements.sweep.run(this.now(), SWEEP_BATCH);
+      total += changes;
+      if (changes < SWEEP_BATCH) return total;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   private expiresAt(data: session.SessionData): number {

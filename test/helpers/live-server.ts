@@ -77,24 +77,34 @@ export async function startLiveServer(env: Record<string, string>, timeoutMs = 6
 
 export type Session = { cookie: string; token: string };
 
-/** Posts a form the way a browser does from a fresh visit to it; resolves with the new session cookie. */
+/** The cookies a response sets, merged over those already held, as one Cookie header. */
+export function withCookies(held: string, res: Response): string {
+  const jar = new Map(held.split('; ').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair]));
+  for (const line of res.headers.getSetCookie()) {
+    const pair = line.split(';')[0];
+    jar.set(pair.slice(0, pair.indexOf('=')), pair);
+  }
+  return [...jar.values()].join('; ');
+}
+
+/** Posts a form the way a browser does from a fresh visit to it; resolves with the cookies it then holds. */
 async function submitForm(base: string, path: string, fields: Record<string, string>): Promise<string> {
   const page = await fetch(`${base}${path}`);
-  const anonymous = page.headers.getSetCookie()[0].split(';')[0];
+  const anonymous = withCookies('', page);
   const res = await fetch(`${base}${path}`, {
     method: 'POST', redirect: 'manual',
     headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: csrfTokenIn(await page.text()), ...fields }),
   });
   if (res.status !== 303) throw new Error(`POST ${path} as ${fields.username} answered ${res.status}`);
-  return res.headers.getSetCookie()[0].split(';')[0];
+  return withCookies(anonymous, res);
 }
 
 /** Logs in with fetch (no cookie jar needed) and returns the session cookie and its CSRF token. */
 export async function logIn(base: string, username = 'rishi', password = 'password'): Promise<Session> {
-  const cookie = await submitForm(base, '/login', { username, password });
-  const upload = await fetch(`${base}/upload`, { headers: { cookie } });
-  return { cookie, token: csrfTokenIn(await upload.text()) };
+  const session = await submitForm(base, '/login', { username, password });
+  const upload = await fetch(`${base}/upload`, { headers: { cookie: session } });
+  return { cookie: withCookies(session, upload), token: csrfTokenIn(await upload.text()) };
 }
 
 /** Registers a new account through the form and returns its session, like logIn. */

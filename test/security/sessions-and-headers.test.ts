@@ -14,6 +14,7 @@ const json = (test: request.Test) => test.set('Accept', 'application/json');
 
 const setCookies = (res: request.Response): string[] => ([] as string[]).concat((res.headers['set-cookie'] as unknown as string[] | undefined) ?? []);
 const sidCookie = (res: request.Response) => setCookies(res).find((c) => c.startsWith('sid='));
+const csrfCookie = (res: request.Response) => setCookies(res).find((c) => /^(__Host-)?csrf=/.test(c));
 /** `sid=s%3A<id>.<signature>` -> the bare cookie pair, for replaying it from another client. */
 const cookiePair = (cookie: string) => cookie.split(';')[0];
 /** The session id inside a signed cookie value, as stored in the sessions table. */
@@ -24,28 +25,33 @@ beforeAll(async () => (t = await createTestApp({ env: { LOG_LEVEL: 'trace' } }))
 afterAll(() => t.close());
 
 describe('session fixation', () => {
-  it('when someone logs in, then the session id changes and the id from before login is worth nothing', async () => {
-    const victim = t.agent();
+  it('when a validly signed session id is planted before login, then login gives a fresh one and the planted id stays worth nothing', async () => {
     await register(t.agent(), 'fixated', PASSWORD);
-    const planted = sidCookie(await victim.get('/login'))!;
-    expect(planted).toBeDefined();
-    const res = await login(victim, 'fixated', PASSWORD);
+    // The attacker's own session, logged out: its cookie is signed by the server but its row is gone.
+    const attacker = t.agent();
+    const planted = sidCookie(await register(attacker, 'planter', PASSWORD))!;
+    const _csrf = await csrfFrom(attacker, '/');
+    expect((await attacker.post('/logout').type('form').send({ _csrf })).status).toBe(303);
+    const page = await request(t.app).get('/login').set('Cookie', cookiePair(planted));
+    const cookies = [cookiePair(planted), cookiePair(csrfCookie(page)!)].join('; ');
+    const res = await request(t.app).post('/login').set('Cookie', cookies).type('form')
+      .send({ _csrf: csrfTokenIn(page.text), username: 'fixated', password: PASSWORD });
     expect(res.status).toBe(303);
     const fresh = sidCookie(res)!;
     expect(sessionIdOf(fresh)).not.toBe(sessionIdOf(planted));
     expect(t.db.prepare('SELECT count(*) FROM sessions WHERE sid = ?').pluck().get(sessionIdOf(planted))).toBe(0);
-    // The attacker who planted the old id is still anonymous; the victim is signed in.
-    const attacker = await request(t.app).get('/').set('Cookie', cookiePair(planted));
-    expect(attacker.status).toBe(303);
-    expect(attacker.headers.location).toMatch(/^\/login/);
-    expect((await victim.get('/')).status).toBe(200);
+    // Whoever holds the planted id is anonymous; the victim is signed in.
+    const replay = await request(t.app).get('/').set('Cookie', cookiePair(planted));
+    expect(replay.status).toBe(303);
+    expect(replay.headers.location).toMatch(/^\/login/);
+    expect((await request(t.app).get('/').set('Cookie', cookiePair(fresh))).status).toBe(200);
   });
 
-  it('when someone registers, then the session id changes too', async () => {
+  it('when someone registers, then they get a session cookie they did not have before', async () => {
     const agent = t.agent();
-    const before = sidCookie(await agent.get('/register'))!;
+    expect(sidCookie(await agent.get('/register'))).toBeUndefined();
     const after = sidCookie(await register(agent, 'fresh-id', PASSWORD))!;
-    expect(sessionIdOf(after)).not.toBe(sessionIdOf(before));
+    expect(t.db.prepare('SELECT count(*) FROM sessions WHERE sid = ?').pluck().get(sessionIdOf(after))).toBe(1);
   });
 });
 
@@ -123,15 +129,18 @@ describe('cookie flags', () => {
     async function registerThrough(proto: 'https' | 'http', username: string) {
       const page = await request(prod.app).get('/register').set('X-Forwarded-Proto', proto);
       const _csrf = csrfTokenIn(page.text);
-      const cookie = sidCookie(page);
-      const res = await request(prod.app).post('/register').set('X-Forwarded-Proto', proto).set('Cookie', cookie ? cookiePair(cookie) : '')
+      // A browser keeps a Secure cookie only when it came over https.
+      const cookie = csrfCookie(page);
+      const res = await request(prod.app).post('/register').set('X-Forwarded-Proto', proto)
+        .set('Cookie', cookie && proto === 'https' ? cookiePair(cookie) : '')
         .type('form').send({ _csrf, username, password: PASSWORD, confirm: PASSWORD });
       return { page, res };
     }
 
-    it('when the request came over https, then the session cookie is Secure, HttpOnly and SameSite=Lax', async () => {
+    it('when the request came over https, then the session and CSRF cookies are Secure, HttpOnly and SameSite=Lax', async () => {
       const { page, res } = await registerThrough('https', 'secure-user');
-      for (const cookie of [sidCookie(page)!, sidCookie(res)!]) {
+      expect(csrfCookie(page)).toMatch(/^__Host-csrf=/);
+      for (const cookie of [csrfCookie(page)!, sidCookie(res)!]) {
         expect(cookie).toMatch(/; Secure(;|$)/);
         expect(cookie).toMatch(/; HttpOnly(;|$)/);
         expect(cookie).toMatch(/; SameSite=Lax(;|$)/);
@@ -140,10 +149,11 @@ describe('cookie flags', () => {
       expect(prod.db.prepare('SELECT count(*) FROM users WHERE username = ?').pluck().get('secure-user')).toBe(1);
     });
 
-    it('when the request came over plain http, then no session cookie is sent at all', async () => {
+    it('when the request came over plain http, then no session cookie is sent and the form cannot be posted', async () => {
       const { page, res } = await registerThrough('http', 'plain-user');
       expect(sidCookie(page)).toBeUndefined();
-      // Without its session the form's token cannot be checked, so nothing is written.
+      expect(csrfCookie(page)).toMatch(/; Secure(;|$)/);
+      // Without its cookie the form's token cannot be checked, so nothing is written.
       expect(res.status).toBe(403);
       expect(prod.db.prepare('SELECT count(*) FROM users').pluck().get()).toBe(1);
     });
@@ -319,7 +329,7 @@ describe('logs', () => {
     for (const [i, password] of passwords.slice(0, 2).entries()) {
       const agent = t.agent();
       const first = await agent.get('/register');
-      secrets.add(sidCookie(first)!.split(';')[0].slice(4));
+      secrets.add(csrfTokenIn(first.text)).add(cookiePair(csrfCookie(first)!).slice('csrf='.length));
       const registered = await register(agent, `logged-${i}`, password);
       const cookie = sidCookie(registered)!;
       secrets.add(cookie.split(';')[0].slice(4)).add(sessionIdOf(cookie)).add(decodeURIComponent(cookie.split(';')[0].slice(4)));
