@@ -112,7 +112,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
     next();
   });
   app.use(uploadRoutes({ ingest, config: deps.config }));
-  app.use(imagesRoutes({ images, config: deps.config }));
+  app.use(imagesRoutes({ images, config: deps.config, now }));
   app.use(searchRoutes({ search: createSearchRepo(deps.db) }));
 
   app.use(notFoundHandler);

@@ -13,7 +13,7 @@ import { createUsersRepo } from './auth/users.js';
 import { sessionSecretFor } from './session-secret.js';
 import { createImagesRepo } from './images/images-repo.js';
 import { loadClassifier } from './images/load-classifier.js';
-import { removeOrphans } from './images/storage.js';
+import { refuseForeignUploads, sweepUnfinished } from './images/storage.js';
 
 async function main(): Promise<void> {
   let config;
@@ -28,13 +28,15 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
+  const images = createImagesRepo(db);
+  await refuseForeignUploads(config.uploadDir, config.databasePath, images);
   const checkpointer = startCheckpointer(db, config.databasePath, logger);
   const passwords = createPasswords(config.bcryptCost);
   // The model loads in worker threads while this thread repairs the upload folder and seeds the demo user.
   const loadingClassifier = loadClassifier(config, logger);
   if (config.demoUser) await ensureDemoUser(createUsersRepo(db), passwords);
-  const orphans = await removeOrphans(config.uploadDir, createImagesRepo(db).allIds());
-  if (orphans > 0) logger.warn({ orphans }, 'removed files of uploads that never finished');
+  const unfinished = await sweepUnfinished(config.uploadDir, images);
+  if (unfinished > 0) logger.warn({ images: unfinished }, 'removed the files of uploads and deletes that never finished');
   const classifier = await loadingClassifier;
   await lowerBackgroundThreads();
 
@@ -66,6 +68,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -26,6 +26,9 @@ export type ImageRecord = {
 
 export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels'>;
 
+/** What names an image's files in UPLOAD_DIR. */
+export type StoredFiles = { id: string; format: ImageFormat };
+
 /** One list page: rows newest first, and whether there is more on either side. */
 export type Page = { images: ImageRecord[]; hasNewer: boolean; hasOlder: boolean };
 export type Cursor = { before?: number; after?: number; offset?: number };
@@ -83,8 +86,11 @@ export function createImagesRepo(db: Db) {
     setVisibility: db.prepare('UPDATE images SET visibility = ? WHERE seq = ?'),
     setTermsVisibility: db.prepare('UPDATE image_terms SET public = ? WHERE image_seq = ?'),
     delete: db.prepare('DELETE FROM images WHERE seq = ?'),
+    markPending: db.prepare('INSERT OR REPLACE INTO pending_files (id, format, created_at) VALUES (?, ?, ?)'),
+    clearPending: db.prepare('DELETE FROM pending_files WHERE id = ?'),
+    pending: db.prepare<[], StoredFiles>('SELECT id, format FROM pending_files ORDER BY created_at, id'),
+    anyImage: db.prepare<[], { found: 0 | 1 }>('SELECT EXISTS (SELECT 1 FROM images) AS found'),
     unclassified: db.prepare<[], { seq: number }>('SELECT seq FROM images WHERE classified = 0 ORDER BY seq'),
-    fileStems: db.prepare<[], { id: string }>('SELECT id FROM images'),
   };
 
   const writeLabelsAndTerms = (seq: number, record: ImageRecord, labels: Label[] | null) => {
@@ -98,6 +104,7 @@ export function createImagesRepo(db: Db) {
     /** The image row, its labels and its search terms, all or nothing. */
     insert: db.transaction((image: NewImage, owner: User, labels: Label[] | null): ImageRecord => {
       const { lastInsertRowid } = statements.insert.run({ ...image, ownerId: owner.id, classified: labels ? 1 : 0 });
+      statements.clearPending.run(image.id);
       const seq = Number(lastInsertRowid);
       const record: ImageRecord = { ...image, seq, ownerId: owner.id, owner: owner.username, labels };
       writeLabelsAndTerms(seq, record, labels);
@@ -147,10 +154,21 @@ export function createImagesRepo(db: Db) {
       statements.setTermsVisibility.run(visibility === 'public' ? 1 : 0, seq);
     }),
 
-    /** Labels, terms go with the row (ON DELETE CASCADE); files are the caller's. */
-    delete: (seq: number) => void statements.delete.run(seq),
+    /**
+     * Labels, terms go with the row (ON DELETE CASCADE); the files are recorded as pending in the same
+     * transaction, and the caller removes them, then calls clearPending.
+     */
+    delete: db.transaction((image: Pick<ImageRecord, 'seq' | 'id' | 'format'>, at: number) => {
+      statements.delete.run(image.seq);
+      statements.markPending.run(image.id, image.format, at);
+    }),
+
+    /** Before an upload's files take their real names: until its row is inserted they are the sweep's to remove. */
+    markPending: (files: StoredFiles, at: number) => void statements.markPending.run(files.id, files.format, at),
+    clearPending: (id: string) => void statements.clearPending.run(id),
+    pendingFiles: (): StoredFiles[] => statements.pending.all(),
+    hasImages: (): boolean => statements.anyImage.get()!.found === 1,
 
     unclassifiedSeqs: (): number[] => statements.unclassified.all().map((r) => r.seq),
-    allIds: (): Set<string> => new Set(statements.fileStems.all().map((r) => r.id)),
   };
 }

@@ -76,7 +76,9 @@ export function createIngest(deps: IngestDeps) {
     const id = randomUUID();
     const paths = imagePaths(deps.uploadDir, { id, format: analysis.format });
     try {
-      // Files first, row last: a crash in between leaves only files, which start-up removes.
+      // Recorded, then files, then the row (which clears the record): a crash in between leaves files the
+      // start-up sweep knows to remove, never a row without files.
+      deps.images.markPending({ id, format: analysis.format }, deps.now());
       await rename(thumbPath, paths.thumb);
       await rename(file.tempPath!, paths.original);
       const image = deps.images.insert(
@@ -91,6 +93,11 @@ export function createIngest(deps: IngestDeps) {
       return { filename, ok: true, image, ...(labels ? {} : { notice: NOT_CLASSIFIED }) };
     } catch (err) {
       await removeQuietly(file.tempPath, thumbPath, paths.original, paths.thumb);
+      try {
+        deps.images.clearPending(id);
+      } catch {
+        // The database is failing: the record stays, and the start-up sweep finds nothing left to remove.
+      }
       deps.logger.error({ err }, 'ingest failed');
       return { filename, ok: false, error: SERVER_SIDE_ERROR };
     }

@@ -11,7 +11,7 @@ import { PAGE_SIZE, paginate, parsePageRequest } from './pagination.js';
 import { imageJson } from './present.js';
 import { imagePaths, removeQuietly } from './storage.js';
 
-type Deps = { images: ImagesRepo; config: Pick<Config, 'uploadDir'> };
+type Deps = { images: ImagesRepo; config: Pick<Config, 'uploadDir'>; now: () => number };
 
 const NO_SUCH_IMAGE = 'There is no image with this id.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -21,7 +21,7 @@ export function parseVisibility(raw: unknown): Visibility {
   throw badRequest('Choose whether the images are public or private.');
 }
 
-export function imagesRoutes({ images, config }: Deps): Router {
+export function imagesRoutes({ images, config, now }: Deps): Router {
   const router = Router();
 
   /** The image the viewer may see, or the same 404 whether it is missing or someone else's private one. */
@@ -95,10 +95,12 @@ export function imagesRoutes({ images, config }: Deps): Router {
 
   router.post('/images/:id/delete', async (req, res) => {
     const image = ownImage(req, res);
-    images.delete(image.seq);
-    // Row first: a crash before the files go leaves orphans that start-up removes, never a row without files.
+    // Row first, with its files recorded as pending: a crash before they go leaves files the start-up sweep
+    // removes, never a row without files.
+    images.delete(image, now());
     const paths = imagePaths(config.uploadDir, image);
     await removeQuietly(paths.original, paths.thumb);
+    images.clearPending(image.id);
     if (wantsJson(req)) {
       res.json({ deleted: image.id });
       return;

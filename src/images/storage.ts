@@ -1,8 +1,10 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, opendir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { ConfigError } from '../config.js';
 import type { ImageFormat } from './analysis.js';
+import type { ImagesRepo } from './images-repo.js';
 
-const STORED_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(thumb\.webp|jpeg|png|webp|gif|avif|tiff)$/;
+const STORED_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(thumb\.webp|jpeg|png|webp|gif|avif|tiff)$/;
 
 /** Where an image's files live: `<uuid>.<format>` and `<uuid>.thumb.webp`; user file names never touch the disk. */
 export function imagePaths(uploadDir: string, image: { id: string; format: ImageFormat }) {
@@ -20,16 +22,37 @@ export async function removeQuietly(...files: (string | undefined)[]): Promise<v
 }
 
 /**
- * Start-up repair after a crash: empties the incoming folder and deletes stored files that no row owns.
- * Rows are only inserted after their files are in place, so a row never lacks its files.
+ * Start-up repair after a crash: empties the incoming folder and removes the files of uploads that never got
+ * their row and of deletes that never finished (both recorded in pending_files). Files the database has no
+ * record of are left alone. Returns how many images' files went.
  */
-export async function removeOrphans(uploadDir: string, knownIds: Set<string>): Promise<number> {
+export async function sweepUnfinished(uploadDir: string, images: Pick<ImagesRepo, 'pendingFiles' | 'clearPending'>): Promise<number> {
   await rm(incomingDir(uploadDir), { recursive: true, force: true });
   await mkdir(incomingDir(uploadDir), { recursive: true });
-  const orphans = (await readdir(uploadDir)).filter((name) => {
-    const match = STORED_FILE.exec(name);
-    return match !== null && !knownIds.has(match[1]);
-  });
-  await removeQuietly(...orphans.map((name) => path.join(uploadDir, name)));
-  return orphans.length;
+  const pending = images.pendingFiles();
+  for (const files of pending) {
+    const paths = imagePaths(uploadDir, files);
+    await removeQuietly(paths.original, paths.thumb);
+    images.clearPending(files.id);
+  }
+  return pending.length;
+}
+
+/**
+ * A database with no image beside an upload folder full of them is a mistyped DATA_DIR, DATABASE_PATH or
+ * UPLOAD_DIR far more often than a wish to start again: refuse to start rather than show an empty library.
+ * Reads the folder only until the first stored file, and only when the database has no image at all.
+ */
+export async function refuseForeignUploads(uploadDir: string, databasePath: string, images: Pick<ImagesRepo, 'hasImages'>): Promise<void> {
+  if (images.hasImages()) return;
+  const dir = await opendir(uploadDir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+  if (!dir) return;
+  for await (const entry of dir) {
+    if (!STORED_FILE.test(entry.name)) continue;
+    await dir.close().catch(() => undefined);
+    throw new ConfigError(
+      `UPLOAD_DIR (${uploadDir}) holds stored images, but the database at DATABASE_PATH (${databasePath}) has none. ` +
+        'Check DATA_DIR, DATABASE_PATH and UPLOAD_DIR; to start a new library, point UPLOAD_DIR at an empty folder.',
+    );
+  }
 }
