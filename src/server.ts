@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  // Readable lines for a person at a terminal; JSON for pipes, files and log collectors.
+  const logger = createLogger(config.logLevel, undefined, { pretty: process.stdout.isTTY === true });
   const db = openDatabase(config.databasePath);
   const images = createImagesRepo(db);
   await refuseForeignUploads(config.uploadDir, config.databasePath, images);
