@@ -7,8 +7,8 @@ export type Config = Readonly<{
   dataDir: string;
   databasePath: string;
   uploadDir: string;
-  /** Unset means: download the public MobileNet once and cache it in dataDir. */
-  modelDir: string | undefined;
+  /** MODEL_DIR, or else the MobileNet v2 that ships in the repository's models/ folder. */
+  modelDir: string;
   /** Unset outside production means: make one and keep it in dataDir. */
   sessionSecret: string | undefined;
   demoUser: boolean;
@@ -48,7 +48,8 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     databasePath: env.DATABASE_PATH === ':memory:' ? ':memory:' : path.resolve(env.DATABASE_PATH || path.join(dataDir, 'image-repo.db')),
     uploadDir: path.resolve(env.UPLOAD_DIR || 'uploads'),
-    modelDir: env.MODEL_DIR ? path.resolve(env.MODEL_DIR) : undefined,
+    // From this file's folder, not the working directory: the same from src/ and dist/, wherever npm start runs.
+    modelDir: path.resolve(env.MODEL_DIR || path.join(import.meta.dirname, '../models/mobilenet_v2_1.0_224')),
     sessionSecret,
     demoUser: boolean(env, 'DEMO_USER', !production),
     trustProxy: trustProxy(env.TRUST_PROXY),

@@ -15,7 +15,8 @@ export function csrfTokenIn(html: string, where = 'the page'): string {
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const sharedDir = path.resolve(repoRoot, '../shared');
-export const modelDir = process.env.MODEL_DIR ?? path.join(sharedDir, 'models/mobilenet_v2_1.0_224');
+/** The MobileNet the app ships with (what it loads without MODEL_DIR); MODEL_DIR tries another. */
+export const modelDir = process.env.MODEL_DIR ?? path.join(repoRoot, 'models/mobilenet_v2_1.0_224');
 export const photosDir = path.join(sharedDir, 'testdata/photos');
 export const imagenetDevDir = path.join(sharedDir, 'testdata/imagenet-dev');
 

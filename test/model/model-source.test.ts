@@ -1,94 +1,94 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { PIXEL_BYTES } from '../../src/images/classifier.js';
-import { resolveModelDir, TFHUB_MODEL_URL } from '../../src/images/model-source.js';
-import { loadTfjsClassifier } from '../../src/images/tfjs-classifier.js';
+import { loadClassifier } from '../../src/images/load-classifier.js';
+import { checkedModelDir, shardNames } from '../../src/images/model-source.js';
+import { createLogger } from '../../src/log.js';
 import * as fx from '../helpers/fixtures.js';
 
-/** A fetch that serves the shared model as TF Hub would, and records what it was asked for. */
-function fakeHub(opts: { failOn?: string; asPublished?: boolean } = {}) {
-  const requested: string[] = [];
-  const fetchFn = (async (input: string | URL | Request) => {
-    const url = String(input);
-    requested.push(url);
-    const match = url.match(/^(.*)\/([^/?]+)\?tfjs-format=file$/);
-    if (!match || match[1] !== TFHUB_MODEL_URL) return new Response('not found', { status: 404 });
-    if (match[2] === opts.failOn) return new Response('overloaded', { status: 503 });
-    if (match[2] === 'model.json' && opts.asPublished) {
-      // TF Hub's own model.json says nothing about the input range.
-      const { userDefinedMetadata: _, ...published } = JSON.parse(await readFile(path.join(fx.modelDir, 'model.json'), 'utf8'));
-      return Response.json(published);
-    }
-    try {
-      return new Response(await readFile(path.join(fx.modelDir, match[2])));
-    } catch {
-      return new Response('not found', { status: 404 });
-    }
-  }) as typeof fetch;
-  return { fetch: fetchFn, requested };
-}
+const shippedDir = path.join(fx.repoRoot, 'models/mobilenet_v2_1.0_224');
 
 let folder: Awaited<ReturnType<typeof fx.tempFolder>>;
 beforeEach(async () => (folder = await fx.tempFolder()));
 afterEach(() => folder.cleanup());
 
-describe('resolveModelDir', () => {
-  test('when a model folder is configured and has model.json, then that folder is used', async () => {
-    expect(await resolveModelDir({ modelDir: fx.modelDir, cacheDir: folder.dir })).toBe(path.resolve(fx.modelDir));
-  });
+function capturedLogger() {
+  const lines: string[] = [];
+  const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+  return { logger: createLogger('info', sink), lines };
+}
 
-  test('when the configured folder has no model.json, then a clear error names it', async () => {
-    await expect(resolveModelDir({ modelDir: folder.dir, cacheDir: folder.path('cache') })).rejects.toThrow(
-      `model folder ${folder.dir} has no model.json`,
-    );
-  });
-
-  test('when no folder is configured, then the model is fetched from TF Hub once and cached', async () => {
-    const cacheDir = folder.path('cache');
-    const hub = fakeHub();
-    expect(await resolveModelDir({ cacheDir, fetch: hub.fetch })).toBe(cacheDir);
-    expect(hub.requested[0]).toBe(`${TFHUB_MODEL_URL}/model.json?tfjs-format=file`);
-    expect(hub.requested).toHaveLength(5); // model.json and four shards
-    for (const shard of readdirSync(fx.modelDir).filter((f) => f.endsWith('.bin'))) {
-      expect(readFileSync(path.join(cacheDir, shard)).equals(readFileSync(path.join(fx.modelDir, shard)))).toBe(true);
+describe('the model that ships with the app', () => {
+  test('when MODEL_DIR is unset, then the config names the models/ folder of the checkout, whatever the working directory', () => {
+    const cwd = process.cwd();
+    try {
+      process.chdir(folder.dir);
+      expect(loadConfig({}).modelDir).toBe(shippedDir);
+      expect(loadConfig({ MODEL_DIR: 'elsewhere' }).modelDir).toBe(path.join(folder.dir, 'elsewhere'));
+    } finally {
+      process.chdir(cwd);
     }
-    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-
-    const again = fakeHub();
-    expect(await resolveModelDir({ cacheDir, fetch: again.fetch })).toBe(cacheDir);
-    expect(again.requested).toEqual([]);
-
-    const classifier = await loadTfjsClassifier(cacheDir);
-    expect(await classifier.classify(new Uint8Array(PIXEL_BYTES))).toHaveLength(3);
-    await classifier.close();
   });
 
-  test('when the downloaded model.json has no input range, then the TF Hub range [0, 1] is recorded', async () => {
-    const cacheDir = folder.path('cache');
-    await resolveModelDir({ cacheDir, fetch: fakeHub({ asPublished: true }).fetch });
-    const meta = JSON.parse(readFileSync(path.join(cacheDir, 'model.json'), 'utf8')).userDefinedMetadata;
-    expect(meta).toEqual({ inputRange: [0, 1], source: TFHUB_MODEL_URL });
+  test('when its files are read, then every weight model.json lists is there in full (not a Git LFS pointer or a cut file)', () => {
+    const json = JSON.parse(readFileSync(path.join(shippedDir, 'model.json'), 'utf8'));
+    type Spec = { shape: number[]; dtype: string; quantization?: { dtype: string } };
+    const bytesPer: Record<string, number> = { float16: 2, float32: 4, int32: 4 };
+    const weights: Spec[] = json.weightsManifest.flatMap((group: { weights: Spec[] }) => group.weights);
+    // A quantized weight is stored in its quantization's type (float16 here).
+    const expected = weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * bytesPer[w.quantization?.dtype ?? w.dtype], 0);
+    const onDisk = shardNames(json).reduce((sum, name) => sum + statSync(path.join(shippedDir, name)).size, 0);
+    expect(onDisk).toBe(expected);
+    expect(json.userDefinedMetadata).toMatchObject({ inputRange: [-1, 1], output: 'logits' });
+    // Apache-2.0: the licence and the origin travel with the weights.
+    expect(readFileSync(path.join(shippedDir, 'LICENSE'), 'utf8')).toContain('Apache License');
+    expect(readFileSync(path.join(shippedDir, 'SOURCE.txt'), 'utf8')).toContain('google-coral/test_data');
+    expect(readFileSync(path.join(fx.repoRoot, 'NOTICE'), 'utf8')).toContain('models/mobilenet_v2_1.0_224');
   });
 
-  test('when a download fails half way, then nothing looks complete and the next try finishes it', async () => {
-    const cacheDir = folder.path('cache');
-    await expect(resolveModelDir({ cacheDir, fetch: fakeHub({ failOn: 'group1-shard3of4.bin' }).fetch })).rejects.toThrow(/503/);
-    expect(existsSync(path.join(cacheDir, 'model.json'))).toBe(false);
-    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  test('when the classifier is loaded with no MODEL_DIR, then it loads the shipped model and labels an image', async () => {
+    const { logger, lines } = capturedLogger();
+    const classifier = await loadClassifier(loadConfig({ CLASSIFIER_THREADS: '1' }), logger);
+    expect(classifier, lines.join('')).toBeDefined();
+    try {
+      expect(await classifier!.classify(new Uint8Array(PIXEL_BYTES))).toHaveLength(3);
+      expect(JSON.parse(lines.find((l) => l.includes('MobileNet loaded'))!).modelDir).toBe(shippedDir);
+    } finally {
+      await classifier!.close();
+    }
+  });
+});
 
-    const retry = fakeHub();
-    expect(await resolveModelDir({ cacheDir, fetch: retry.fetch })).toBe(cacheDir);
-    expect(existsSync(path.join(cacheDir, 'model.json'))).toBe(true);
+describe('checkedModelDir', () => {
+  test('when the folder has model.json, then it is used', async () => {
+    expect(await checkedModelDir(fx.modelDir)).toBe(path.resolve(fx.modelDir));
   });
 
-  test('when model.json names a weight file outside its folder, then the download is refused', async () => {
-    const evil = (async (input: string | URL | Request) =>
-      String(input).includes('model.json')
-        ? Response.json({ weightsManifest: [{ paths: ['../escape.bin'], weights: [] }] })
-        : new Response('x')) as typeof fetch;
-    await expect(resolveModelDir({ cacheDir: folder.path('cache'), fetch: evil })).rejects.toThrow(/outside its folder/);
-    expect(existsSync(folder.path('escape.bin'))).toBe(false);
+  test('when the folder has no model.json, then a clear error names it', async () => {
+    await expect(checkedModelDir(folder.dir)).rejects.toThrow(`model folder ${folder.dir} has no model.json`);
   });
+
+  test('when MODEL_DIR names a folder without a model, then the app runs without one and the log says why', async () => {
+    const { logger, lines } = capturedLogger();
+    expect(await loadClassifier(loadConfig({ MODEL_DIR: folder.dir }), logger)).toBeUndefined();
+    const logged = JSON.parse(lines.join(''));
+    expect(logged.msg).toContain('No MobileNet model could be loaded');
+    expect(logged.err.message).toContain(`model folder ${folder.dir} has no model.json`);
+  });
+});
+
+describe('shardNames', () => {
+  test('when model.json lists its shards, then their names come back in order', () => {
+    expect(shardNames({ weightsManifest: [{ paths: ['a.bin', 'b.bin'] }, { paths: ['c.bin'] }] })).toEqual(['a.bin', 'b.bin', 'c.bin']);
+  });
+
+  test.each(['../escape.bin', 'sub/x.bin', '..', '.', 'a\\b.bin', '/etc/passwd'])(
+    'when model.json names %j, then loading is refused',
+    (name) => {
+      expect(() => shardNames({ weightsManifest: [{ paths: [name] }] })).toThrow(/outside its folder/);
+    },
+  );
 });
