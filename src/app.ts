@@ -25,6 +25,7 @@ import { mkdirSync } from 'node:fs';
 import { viewHelpers } from './web/view-helpers.js';
 import { HEALTH_PATH, healthRoutes } from './health/routes.js';
 import { deriveKey } from './web/keys.js';
+import { createSealer } from './web/sealed.js';
 
 export type AppDeps = {
   config: Config;
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
   });
   mkdirSync(incomingDir(deps.config.uploadDir), { recursive: true });
   const session = createSession({ db: deps.db, secret: deps.sessionSecret, secure: deps.config.production, logger: deps.logger });
+  const cursors = createSealer(deriveKey(deps.sessionSecret, 'cursor'));
   const csrf = createCsrf({ secret: deriveKey(deps.sessionSecret, 'csrf').toString('hex'), secure: deps.config.production });
 
   const app = express();
@@ -112,8 +114,8 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
     next();
   });
   app.use(uploadRoutes({ ingest, config: deps.config }));
-  app.use(imagesRoutes({ images, config: deps.config, now }));
-  app.use(searchRoutes({ search: createSearchRepo(deps.db) }));
+  app.use(imagesRoutes({ images, config: deps.config, cursors, now }));
+  app.use(searchRoutes({ search: createSearchRepo(deps.db), cursors }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

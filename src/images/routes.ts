@@ -10,8 +10,9 @@ import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
 import { PAGE_SIZE, paginate, parsePageRequest } from './pagination.js';
 import { imageJson } from './present.js';
 import { imagePaths, removeQuietly } from './storage.js';
+import type { Sealer } from '../web/sealed.js';
 
-type Deps = { images: ImagesRepo; config: Pick<Config, 'uploadDir'>; now: () => number };
+type Deps = { images: ImagesRepo; config: Pick<Config, 'uploadDir'>; cursors: Sealer; now: () => number };
 
 const NO_SUCH_IMAGE = 'There is no image with this id.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -21,7 +22,7 @@ export function parseVisibility(raw: unknown): Visibility {
   throw badRequest('Choose whether the images are public or private.');
 }
 
-export function imagesRoutes({ images, config, now }: Deps): Router {
+export function imagesRoutes({ images, config, cursors, now }: Deps): Router {
   const router = Router();
 
   /** The image the viewer may see, or the same 404 whether it is missing or someone else's private one. */
@@ -38,10 +39,10 @@ export function imagesRoutes({ images, config, now }: Deps): Router {
   };
 
   router.get('/', (req, res) => {
-    const request = parsePageRequest(req.query);
+    const request = parsePageRequest(req.query, cursors);
     const viewer = currentUser(res).id;
     const page = images.listVisible(viewer, request.cursor, PAGE_SIZE);
-    const pagination = paginate(request, page, { total: images.countVisible(viewer), exact: true }, '/');
+    const pagination = paginate(request, page, { total: images.countVisible(viewer), exact: true }, { base: '/', cursors });
     if (wantsJson(req)) {
       res.json({ images: page.images.map(imageJson), ...pagination });
       return;

@@ -5,19 +5,20 @@ import { PAGE_SIZE, paginate, parsePageRequest } from '../images/pagination.js';
 import { imageJson } from '../images/present.js';
 import { parseQuery } from './query.js';
 import type { SearchRepo } from './search-repo.js';
+import type { Sealer } from '../web/sealed.js';
 
-export function searchRoutes({ search }: { search: SearchRepo }): Router {
+export function searchRoutes({ search, cursors }: { search: SearchRepo; cursors: Sealer }): Router {
   const router = Router();
 
   router.get('/search', (req, res) => {
     const { terms, truncated } = parseQuery(req.query.q);
     // An empty query (or only commas) is the gallery.
     if (terms.length === 0) return res.redirect(303, '/');
-    const request = parsePageRequest(req.query);
+    const request = parsePageRequest(req.query, cursors);
     const viewer = currentUser(res).id;
     const page = search.search(viewer, terms, request.cursor, PAGE_SIZE);
     const query = terms.join(', ');
-    const pagination = paginate(request, page, { total: page.total, exact: page.exact }, '/search', { q: query });
+    const pagination = paginate(request, page, { total: page.total, exact: page.exact }, { base: '/search', params: { q: query }, cursors });
     if (wantsJson(req)) {
       res.json({ images: page.images.map(imageJson), ...pagination, query, terms, truncated });
       return;

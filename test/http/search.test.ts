@@ -4,7 +4,7 @@ import { createTestApp, signedInAgent, upload, type TestApp } from '../helpers/a
 import { fakeClassifier } from '../helpers/fake-classifier.js';
 import { solidPng } from '../helpers/fixtures.js';
 import { createImagesRepo, VISIBLE_TO } from '../../src/images/images-repo.js';
-import { COUNT_CAP } from '../../src/search/search-repo.js';
+import { COUNT_CAP, SEARCH_SQL } from '../../src/search/search-repo.js';
 import type { Label } from '../../src/images/classifier.js';
 
 let t: TestApp;
@@ -97,7 +97,7 @@ describe('union, order, counts, pages', () => {
     const first = await ids(alice, 'bird, dog');
     expect(first.body.total).toBe(60);
     expect(first.ids).toHaveLength(48);
-    expect(first.body.older).toMatch(/^\/search\?q=bird%2C\+dog&page=2&before=\d+$/);
+    expect(first.body.older).toMatch(/^\/search\?q=bird%2C\+dog&page=2&before=[\w-]{30,}$/);
     const second = await alice.get(first.body.older).set('Accept', 'application/json');
     expect(second.body.images).toHaveLength(12);
     expect(new Set([...first.ids, ...second.body.images.map((i: { id: string }) => i.id)]).size).toBe(60);
@@ -217,13 +217,33 @@ describe('bad input never breaks search', () => {
 });
 
 describe('query plan', () => {
-  it('when a term is looked up, then SQLite uses the image_terms primary key, not a scan', () => {
-    const plan = t.db
-      .prepare(`EXPLAIN QUERY PLAN SELECT image_seq FROM image_terms WHERE term = 'dog' AND (public = 1 OR owner_id = 1) AND image_seq < 99 ORDER BY image_seq DESC LIMIT 49`)
-      .all() as { detail: string }[];
-    const details = plan.map((p) => p.detail).join('\n');
-    expect(details).toMatch(/SEARCH image_terms USING PRIMARY KEY \(term=\? AND image_seq<\?\)/);
+  const planOf = (sql: string, params: Record<string, unknown>) =>
+    (t.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((p) => p.detail).join('\n');
+  const range = { term: 'dog', viewer: 1, cursor: 99, limit: 49 };
+
+  it.each(['publicOlder', 'publicNewer'] as const)('when the %s range of a term is read, then SQLite walks the primary key from the public rows only, with no sort', (name) => {
+    const details = planOf(SEARCH_SQL[name], range);
+    expect(details).toMatch(/SEARCH image_terms USING PRIMARY KEY \(term=\? AND public=\? AND image_seq[<>]\?\)/);
     expect(details).not.toMatch(/SCAN|TEMP B-TREE/);
+  });
+
+  it.each(['ownOlder', 'ownNewer'] as const)('when the %s range of a term is read, then SQLite walks only the viewer\'s private rows, with no sort', (name) => {
+    const details = planOf(SEARCH_SQL[name], range);
+    expect(details).toMatch(/SEARCH image_terms USING (COVERING )?INDEX image_terms_private \(term=\? AND owner_id=\? AND image_seq[<>]\?\)/);
+    expect(details).not.toMatch(/SCAN|TEMP B-TREE/);
+  });
+
+  it('when matches are counted, then each term is read through the same two ranges', () => {
+    const one = planOf(SEARCH_SQL.countOne, { term: 'dog', viewer: 1, cap: 1001 });
+    expect(one).toMatch(/USING PRIMARY KEY \(term=\? AND public=\?\)/);
+    expect(one).toMatch(/USING (COVERING )?INDEX image_terms_private \(term=\? AND owner_id=\?\)/);
+    expect(one).not.toMatch(/SCAN image_terms/);
+    const many = planOf(SEARCH_SQL.countMany, { terms: '["dog","red"]', viewer: 1, cap: 1001 });
+    expect(many).toMatch(/USING PRIMARY KEY \(term=\? AND public=\?\)/);
+    expect(many).toMatch(/USING (COVERING )?INDEX image_terms_private \(term=\? AND owner_id=\?\)/);
+    expect(many).not.toMatch(/SCAN image_terms/);
+    // Streamed up to the cap, not every match sorted first.
+    expect(many).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
   });
 
   it('when a gallery page is read, then it walks images by seq with no sort', () => {
