@@ -15,6 +15,8 @@ import { createImagesRepo } from './images/images-repo.js';
 import { loadClassifier } from './images/load-classifier.js';
 import { refuseForeignUploads, sweepUnfinished } from './images/storage.js';
 
+const HEADERS_TIMEOUT_MS = 60_000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -45,7 +47,9 @@ async function main(): Promise<void> {
     config, db, logger, passwords, classifier,
     sessionSecret: sessionSecretFor(config.sessionSecret, config.dataDir),
   });
-  const server = createServer(app);
+  // Node cuts a request whose headers take over 60 s, but looks only every 30 s by default: every 5 s, a
+  // client trickling headers holds its connection for 60-65 s instead of up to 90.
+  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 5_000 }, app);
   server.listen(config.port, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ port }, `Image Repo listening on http://localhost:${port}`);
