@@ -1,6 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { PIXEL_BYTES } from '../../src/images/classifier.js';
@@ -8,6 +7,7 @@ import { loadClassifier } from '../../src/images/load-classifier.js';
 import { checkedModelDir, shardNames } from '../../src/images/model-source.js';
 import { createLogger } from '../../src/log.js';
 import * as fx from '../helpers/fixtures.js';
+import { logSink } from '../helpers/log-sink.js';
 
 const shippedDir = path.join(fx.repoRoot, 'models/mobilenet_v2_1.0_224');
 
@@ -16,8 +16,7 @@ beforeEach(async () => (folder = await fx.tempFolder()));
 afterEach(() => folder.cleanup());
 
 function capturedLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+  const { lines, sink } = logSink();
   return { logger: createLogger('info', sink), lines };
 }
 

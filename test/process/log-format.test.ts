@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { repoRoot, tempFolder } from '../helpers/fixtures.js';
 import { freePort, killAllLiveServers, startLiveServer } from '../helpers/live-server.js';
+import { logSink } from '../helpers/log-sink.js';
 
 let folder: Awaited<ReturnType<typeof tempFolder>>;
 beforeEach(async () => (folder = await tempFolder('image-repo-logs-')));
@@ -16,20 +16,15 @@ afterAll(killAllLiveServers);
 const envFor = (dir: string) => ({ DATA_DIR: dir, UPLOAD_DIR: path.join(dir, 'uploads'), MODEL_DIR: path.join(dir, 'no-model'), LOG_LEVEL: 'info' });
 const withoutColours = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '');
 
-function capture() {
-  const lines: string[] = [];
-  return { lines, sink: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }) };
-}
-
 describe('createLogger', () => {
   it('when pretty is not asked for, then each line is one JSON object', () => {
-    const { lines, sink } = capture();
+    const { lines, sink } = logSink();
     createLogger('info', sink).info({ port: 3000 }, 'listening');
     expect(JSON.parse(lines[0])).toMatchObject({ level: 30, msg: 'listening', port: 3000 });
   });
 
   it('when pretty is asked for, then a line reads as text: time, level, message, then the fields', () => {
-    const { lines, sink } = capture();
+    const { lines, sink } = logSink();
     createLogger('info', sink, { pretty: true }).warn({ orphans: 2 }, 'removed files');
     const text = withoutColours(lines.join(''));
     expect(text).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] WARN: removed files\n {4}orphans: 2\n$/);
