@@ -16,6 +16,7 @@ import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import type { Classifier } from './images/classifier.js';
 import { createImagesRepo } from './images/images-repo.js';
 import { createIngest } from './images/ingest.js';
+import type { DecodeBudget } from './images/decode-budget.js';
 import { imagesRoutes } from './images/routes.js';
 import { uploadRoutes } from './images/upload-routes.js';
 import { incomingDir } from './images/storage.js';
@@ -37,6 +38,8 @@ export type AppDeps = {
   classifier: Classifier | undefined;
   /** The clock behind session expiry; tests move it forward instead of waiting. */
   now?: () => number;
+  /** The server's one decode budget; made from MAX_MEGAPIXELS unless given (tests give a small one). */
+  decodeBudget?: DecodeBudget;
 };
 
 const root = (dir: string) => fileURLToPath(new URL(`../${dir}`, import.meta.url));
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
   const images = createImagesRepo(deps.db);
   const ingest = createIngest({
     images, classifier: deps.classifier, uploadDir: deps.config.uploadDir, maxPixels: deps.config.maxPixels, logger: deps.logger, now,
+    maxUserBytes: deps.config.maxUserBytes, decodeBudget: deps.decodeBudget,
   });
   mkdirSync(incomingDir(deps.config.uploadDir), { recursive: true });
   const session = createSession({ db: deps.db, secret: deps.sessionSecret, secure: deps.config.production, logger: deps.logger });
@@ -79,6 +83,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
     maxFiles: deps.config.maxFiles,
     maxFileMb: deps.config.maxFileBytes / 2 ** 20,
     classifierReady: deps.classifier !== undefined,
+    hasQuota: deps.config.maxUserBytes !== undefined,
   };
 
   app.use(requestLogger(deps.logger, { quietPaths: [HEALTH_PATH] }));

@@ -2,7 +2,8 @@
 import { goToLogin } from './util.js';
 
 /**
- * Resolves with the server's per-file results, or with an error message for the whole request
+ * Resolves with the server's per-file results (and the quota's usage after them, when there is a quota),
+ * or with an error message for the whole request
  * (too many files, an expired session, a network failure). Never rejects.
  */
 export function sendFiles({ url, token, visibility, files, onProgress, onSent }) {
@@ -27,7 +28,7 @@ export function sendFiles({ url, token, visibility, files, onProgress, onSent })
         return;
       }
       if (Array.isArray(answer.results)) {
-        resolve({ results: answer.results, error: undefined });
+        resolve({ results: answer.results, error: undefined, usage: answer.usage });
         return;
       }
       resolve({ results: [], error: answer.error ?? `the server answered ${xhr.status}.` });

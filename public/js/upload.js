@@ -18,6 +18,7 @@ function enhanceForm(form) {
   const buttons = form.querySelector('.upload-buttons');
   const submit = form.querySelector('button[type="submit"]');
   const dialog = form.closest('dialog');
+  const usageLine = form.querySelector('.quota-usage');
   let entries = []; // { file, row, url }
   let state = 'choosing'; // then 'uploading', then 'done'
 
@@ -90,8 +91,21 @@ function enhanceForm(form) {
     done.focus();
   };
 
-  const finish = ({ results, error }) => {
+  const showUsage = (usage) => {
+    if (usageLine && usage) usageLine.textContent = usage.text;
+  };
+
+  // The dialog is on every page, so its usage is asked for when it opens rather than counted for every page.
+  const refreshUsage = () => {
+    if (!usageLine) return;
+    fetch(usageLine.dataset.usageUrl, { headers: { Accept: 'application/json' } })
+      .then((res) => (res.ok ? res.json() : {}))
+      .then((answer) => showUsage(answer.usage), () => undefined);
+  };
+
+  const finish = ({ results, error, usage }) => {
     setState('done');
+    showUsage(usage);
     let inserted = 0;
     results.forEach((result, i) => {
       if (entries[i]) showResult(entries[i].row, result);
@@ -157,6 +171,7 @@ function enhanceForm(form) {
     }
     upload();
   });
+  dialog?.addEventListener('upload-dialog-open', refreshUsage);
   dialog?.addEventListener('close', () => {
     if (state === 'done') reset();
   });

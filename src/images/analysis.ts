@@ -1,13 +1,11 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { MODEL_INPUT_SIZE } from './classifier.js';
 import { dominantHex } from './dominant-colour.js';
 import { CROP_FRACTION, modelPixels } from './model-input.js';
+import { ImageRejected, type Rejection } from './rejections.js';
 
-/** The upload is not an image we accept; the message is meant for the person who sent it. */
-export class ImageRejected extends Error {
-  override name = 'ImageRejected';
-}
+export { ImageRejected };
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'tiff';
 
@@ -38,11 +36,29 @@ sharp.cache(false);
 /** Decoded sRGB pixels, as sharp's raw output describes them. */
 export type Raw = { data: Buffer; info: { width: number; height: number; channels: 1 | 2 | 3 | 4 } };
 
-export async function analyseImage(
-  inputPath: string,
-  thumbPath: string,
-  limits: { maxPixels: number },
-): Promise<Analysis> {
+/** Runs a decode once `bytes` of decode memory are free (the server's DecodeBudget); unset, at once. */
+export type Admit = <T>(bytes: number, work: () => Promise<T>) => Promise<T>;
+
+/** `bytes` is the file's size when the caller knows it (else it is read from disk when needed). */
+export type DecodeLimits = { maxPixels: number; bytes?: number; admit?: Admit };
+
+// What a decode holds in memory per pixel of the canvas it declares, measured (see README, Decisions):
+// JPEG shrinks on load and PNG and TIFF stream rows; WebP (lossless), GIF and AVIF (libaom's frame
+// buffers) hold the whole frame.
+const DECODE_BYTES_PER_PIXEL: Record<ImageFormat, number> = { jpeg: 1, png: 2, tiff: 2, webp: 4, gif: 5, avif: 20 };
+
+// The most pixels one byte of compressed data can describe: a GIF's LZW code is 12 bits at most and
+// stands for at most 4,096 pixels; deflate turns one byte into at most 1,032, which are 8,256 one-bit
+// pixels. A canvas larger than that is not there to be decoded. (WebP, AVIF, TIFF and JPEG's arithmetic
+// coding can describe a flat image in almost nothing, so no such bound exists for them.)
+const MAX_PIXELS_PER_BYTE: Partial<Record<ImageFormat, number>> = { gif: 4096 / 1.5, png: 1032 * 8 };
+
+// A GIF is decoded whole, 5 bytes a pixel; no real one comes near this (a 4K screen recording is 8.3 MP).
+export const GIF_MAX_PIXELS = 25_000_000;
+
+const decodeNow: Admit = (_bytes, work) => work();
+
+export async function analyseImage(inputPath: string, thumbPath: string, limits: DecodeLimits): Promise<Analysis> {
   const { header, base } = await decodeImage(inputPath, limits);
   const modelInput = modelPixels(base);
   // Both settle before either failure is reported: sharp may still be writing the thumbnail when the colour
@@ -50,40 +66,52 @@ export async function analyseImage(
   const [colour, thumbnail] = await Promise.allSettled([dominantColour(base), writeThumbnail(base, thumbPath)]);
   if (thumbnail.status === 'rejected') throw thumbnail.reason;
   if (colour.status === 'rejected') throw colour.reason;
-  return { ...header, mime: MIME[header.format], colourHex: colour.value, modelInput };
+  const { format, width, height } = header;
+  return { format, mime: MIME[format], width, height, colourHex: colour.value, modelInput };
 }
 
-type Header = { format: ImageFormat; width: number; height: number };
+/** `pixels` is the canvas the decoder works on (before EXIF orientation). */
+type Header = { format: ImageFormat; width: number; height: number; pixels: number };
 
 /** The header checks and the one decode that every later step works from (exported for bench/). */
-export async function decodeImage(inputPath: string, limits: { maxPixels: number }): Promise<{ header: Header; base: Raw }> {
-  const header = await readHeader(inputPath, limits.maxPixels);
-  return { header, base: await decodeSmall(inputPath, header, limits.maxPixels) };
+export async function decodeImage(inputPath: string, limits: DecodeLimits): Promise<{ header: Header; base: Raw }> {
+  const header = await readHeader(inputPath, limits);
+  const admit = limits.admit ?? decodeNow;
+  const base = await admit(header.pixels * DECODE_BYTES_PER_PIXEL[header.format], () => decodeSmall(inputPath, header, limits.maxPixels));
+  return { header, base };
 }
 
-async function readHeader(inputPath: string, maxPixels: number): Promise<Header> {
+async function readHeader(inputPath: string, limits: DecodeLimits): Promise<Header> {
   let meta: Metadata;
   try {
     // Headers only: no pixels are decoded here, so the real limit is applied below, where it can name the size.
     meta = await sharp(inputPath, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw asRejection(err, 'not an image');
+    throw asRejection(err, { reason: 'not-an-image' });
   }
   const format = acceptedFormat(meta);
-  if (meta.width * meta.height > maxPixels) {
-    throw new ImageRejected(`image too big: ${meta.width} x ${meta.height} pixels`);
+  const { width, height } = meta;
+  const pixels = width * height;
+  if (pixels > limits.maxPixels) throw new ImageRejected({ reason: 'too-many-pixels', width, height });
+  const perByte = MAX_PIXELS_PER_BYTE[format];
+  if (perByte !== undefined) {
+    const bytes = limits.bytes ?? (await stat(inputPath)).size;
+    if (pixels > bytes * perByte) throw new ImageRejected({ reason: 'canvas-beyond-data', width, height, bytes });
   }
-  return { format, width: meta.autoOrient.width, height: meta.autoOrient.height };
+  if (format === 'gif' && pixels > GIF_MAX_PIXELS) {
+    throw new ImageRejected({ reason: 'too-many-pixels', width, height, gifLimit: GIF_MAX_PIXELS });
+  }
+  return { format, width: meta.autoOrient.width, height: meta.autoOrient.height, pixels };
 }
 
 function acceptedFormat(meta: Metadata): ImageFormat {
   const f: string = meta.format;
   if (f === 'heif') {
     if (meta.compression === 'av1') return 'avif';
-    throw new ImageRejected(`unsupported format: ${meta.compression === 'hevc' ? 'heic' : 'heif'}`);
+    throw new ImageRejected({ reason: 'unsupported-format', format: meta.compression === 'hevc' ? 'heic' : 'heif' });
   }
   if (f === 'jpeg' || f === 'png' || f === 'webp' || f === 'gif' || f === 'tiff') return f;
-  throw new ImageRejected(`unsupported format: ${f}`);
+  throw new ImageRejected({ reason: 'unsupported-format', format: f });
 }
 
 /** Decodes page 0 once, shrinking on load where the codec can (JPEG, WebP), into sRGB raw pixels. */
@@ -98,8 +126,8 @@ async function decodeSmall(inputPath: string, header: Header, maxPixels: number)
       .raw()
       .toBuffer({ resolveWithObject: true })) as Raw;
   } catch (err) {
-    if (/pixel limit/i.test(String(err))) throw new ImageRejected(`image too big: ${width} x ${height} pixels`);
-    throw asRejection(err, 'not a valid image: the file is damaged or incomplete');
+    if (/pixel limit/i.test(String(err))) throw new ImageRejected({ reason: 'too-many-pixels', width, height });
+    throw asRejection(err, { reason: 'damaged' });
   }
 }
 
@@ -140,11 +168,11 @@ async function writeThumbnail(base: Raw, thumbPath: string): Promise<void> {
   }
 }
 
-function asRejection(err: unknown, message: string): Error {
+function asRejection(err: unknown, rejection: Rejection): Error {
   if (err instanceof ImageRejected) return err;
   const text = String(err);
   // A missing input is our bug, not the sender's: let it surface as a server error.
   if (/Input file is missing/.test(text)) return err instanceof Error ? err : new Error(text);
-  if (/unsupported image format|Input Buffer is empty/i.test(text)) return new ImageRejected('not an image', { cause: err });
-  return new ImageRejected(message, { cause: err });
+  if (/unsupported image format|Input Buffer is empty/i.test(text)) return new ImageRejected({ reason: 'not-an-image' }, { cause: err });
+  return new ImageRejected(rejection, { cause: err });
 }

@@ -2,24 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import type { User } from '../auth/users.js';
-import { analyseImage, ImageRejected, type Analysis } from './analysis.js';
+import { analyseImage, type Admit, type Analysis } from './analysis.js';
 import type { Classifier, Label } from './classifier.js';
 import { nameColour } from './colour.js';
+import { defaultDecodeBudget, type DecodeBudget } from './decode-budget.js';
 import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
+import { createQuota } from './quota.js';
+import { ImageRejected, rejectionMessage, type Rejection, type RejectionReason } from './rejections.js';
 import { imagePaths, removeQuietly } from './storage.js';
 
-/** A file as the upload handed it over: written to a temp path, or already refused (too large). */
-export type IncomingFile = { originalName: string; size: number; tempPath?: string; rejection?: string };
+/** A file as the upload handed it over: written to a temp path, or already refused (too large, no room, unreadable). */
+export type IncomingFile = { originalName: string; size: number; tempPath?: string; rejection?: Rejection };
 
 export type IngestResult =
   | { filename: string; ok: true; image: ImageRecord; notice?: string }
-  | { filename: string; ok: false; error: string };
+  | { filename: string; ok: false; reason: RejectionReason; error: string };
 
 export type IngestDeps = {
   images: ImagesRepo;
   classifier: Classifier | undefined;
   uploadDir: string;
   maxPixels: number;
+  /** Bytes one user may keep stored; undefined means no quota. */
+  maxUserBytes?: number;
+  /** The server's one decode budget; made from maxPixels unless given (tests give a small one). */
+  decodeBudget?: DecodeBudget;
   logger: Logger;
   now: () => number;
 };
@@ -31,7 +38,10 @@ export type Ingest = ReturnType<typeof createIngest>;
 /** What the analysis of one received file gave: what the row needs, or why the file is refused. */
 type Prepared =
   | { ok: true; analysis: Analysis; labels: Label[] | null; thumbPath: string }
-  | { ok: false; error: string; thumbPath: string };
+  | { ok: false; rejection: Rejection; thumbPath: string };
+
+const refused = (filename: string, rejection: Rejection): IngestResult =>
+  ({ filename, ok: false, reason: rejection.reason, error: rejectionMessage(rejection) });
 
 /**
  * The one orchestration of an upload, in two steps. prepare() decodes, analyses and classifies a file as
@@ -39,6 +49,9 @@ type Prepared =
  * request is in and checked (CSRF token, visibility), moves the files into place and inserts the row.
  */
 export function createIngest(deps: IngestDeps) {
+  const decodeBudget = deps.decodeBudget ?? defaultDecodeBudget(deps.maxPixels);
+  const quota = createQuota(deps.images, deps.maxUserBytes);
+
   async function classify(pixels: Uint8Array): Promise<Label[] | null> {
     if (!deps.classifier) return null;
     try {
@@ -50,19 +63,22 @@ export function createIngest(deps: IngestDeps) {
   }
 
   /** `wanted` turns false when the request fails: work not begun by then is skipped. */
-  async function prepare(tempPath: string, gate: Gate, wanted: () => boolean): Promise<Prepared> {
+  async function prepare(tempPath: string, bytes: number, gate: Gate, wanted: () => boolean): Promise<Prepared> {
     const thumbPath = `${tempPath}.thumb.webp`;
+    // A file that waited for the budget while its request failed is not decoded for nothing.
+    const admit: Admit = (cost, work) => decodeBudget.run(cost, () => (wanted() ? work() : Promise.reject(new Error(ABANDONED.reason))));
+    const limits = { maxPixels: deps.maxPixels, bytes, admit };
     try {
-      const analysis = await gate(async () => (wanted() ? analyseImage(tempPath, thumbPath, { maxPixels: deps.maxPixels }) : undefined));
-      if (!analysis) return { ok: false, error: ABANDONED, thumbPath };
+      const analysis = await gate(async () => (wanted() ? analyseImage(tempPath, thumbPath, limits) : undefined));
+      if (!analysis) return { ok: false, rejection: ABANDONED, thumbPath };
       return { ok: true, analysis, labels: wanted() ? await classify(analysis.modelInput) : null, thumbPath };
     } catch (err) {
       await removeQuietly(thumbPath).catch(() => undefined); // abandon() tries again; prepare never rejects
       // A request that failed meanwhile may have had its files removed under the analysis: not an error.
-      if (!wanted()) return { ok: false, error: ABANDONED, thumbPath };
-      if (err instanceof ImageRejected) return { ok: false, error: err.message, thumbPath };
+      if (!wanted()) return { ok: false, rejection: ABANDONED, thumbPath };
+      if (err instanceof ImageRejected) return { ok: false, rejection: err.rejection, thumbPath };
       deps.logger.error({ err }, 'ingest failed');
-      return { ok: false, error: SERVER_SIDE_ERROR, thumbPath };
+      return { ok: false, rejection: SERVER_SIDE_ERROR, thumbPath };
     }
   }
 
@@ -70,7 +86,7 @@ export function createIngest(deps: IngestDeps) {
     const filename = file.originalName;
     if (!prepared.ok) {
       await removeQuietly(file.tempPath, prepared.thumbPath);
-      return { filename, ok: false, error: prepared.error };
+      return refused(filename, prepared.rejection);
     }
     const { analysis, labels, thumbPath } = prepared;
     const id = randomUUID();
@@ -99,7 +115,7 @@ export function createIngest(deps: IngestDeps) {
         // The database is failing: the record stays, and the start-up sweep finds nothing left to remove.
       }
       deps.logger.error({ err }, 'ingest failed');
-      return { filename, ok: false, error: SERVER_SIDE_ERROR };
+      return refused(filename, SERVER_SIDE_ERROR);
     }
   }
 
@@ -117,21 +133,21 @@ export function createIngest(deps: IngestDeps) {
     const inFlight = createGate(IN_FLIGHT);
     const started = new Map<string, Promise<Prepared>>();
     let abandoned = false;
-    const prepared = (tempPath: string) => {
-      if (!started.has(tempPath)) started.set(tempPath, inFlight(() => prepare(tempPath, inSharp, () => !abandoned)));
+    const prepared = (tempPath: string, bytes: number) => {
+      if (!started.has(tempPath)) started.set(tempPath, inFlight(() => prepare(tempPath, bytes, inSharp, () => !abandoned)));
       return started.get(tempPath)!;
     };
     return {
       /** A file is on disk: start on it now. */
-      received: (tempPath: string) => void prepared(tempPath),
+      received: (tempPath: string, bytes: number) => void prepared(tempPath, bytes),
       /** The request is failing: begin nothing more. */
       stop: () => void (abandoned = true),
       /** The request is complete and valid: one result per file, in the files' order. */
       finish: (files: IncomingFile[], owner: User, visibility: Visibility): Promise<IngestResult[]> =>
         Promise.all(
           files.map(async (file) => {
-            if (file.rejection || !file.tempPath) return { filename: file.originalName, ok: false as const, error: file.rejection ?? 'not received' };
-            return commit(file, await prepared(file.tempPath), owner, visibility);
+            if (file.rejection || !file.tempPath) return refused(file.originalName, file.rejection ?? SERVER_SIDE_ERROR);
+            return commit(file, await prepared(file.tempPath, file.size), owner, visibility);
           }),
         ),
       /** The request failed: wait for the work started, then remove every file it received or made. */
@@ -143,13 +159,13 @@ export function createIngest(deps: IngestDeps) {
     };
   }
 
-  return { startBatch };
+  return { startBatch, quota };
 }
 
 export type IngestBatch = ReturnType<Ingest['startBatch']>;
 
-const SERVER_SIDE_ERROR = 'could not be stored because of an error on our side';
-const ABANDONED = 'the upload did not complete';
+const SERVER_SIDE_ERROR: Rejection = { reason: 'server-error' };
+const ABANDONED: Rejection = { reason: 'abandoned' };
 const ANALYSIS_LANES = 1;
 const IN_FLIGHT = 4;
 

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { badRequest, HttpError } from '../errors.js';
 import { flash } from '../web/flash.js';
 import { isCsrfValid, csrfInvalidError } from '../web/csrf.js';
-import { imageUpload, megabytes, type ReceivedFile } from '../web/upload.js';
+import { FIELDS, HARD_LIMIT_FACTOR, imageUpload, type ReceivedFile } from '../web/upload.js';
 import { wantsJson } from '../web/wants-json.js';
 import { cleanFileName } from './file-names.js';
 import type { ImageRecord, Visibility } from './images-repo.js';
@@ -13,30 +13,81 @@ import { imageJson } from './present.js';
 import { currentUser } from '../auth/require-user.js';
 import { parseVisibility } from './routes.js';
 import { incomingDir, removeQuietly } from './storage.js';
+import type { QuotaAccount, Usage } from './quota.js';
+import { REJECTION_STATUS, type Rejection } from './rejections.js';
+import { boundaryOf, UploadParts, type PartEntry } from './upload-parts.js';
 
 type Deps = { ingest: Ingest; config: Pick<Config, 'uploadDir' | 'maxFileBytes' | 'maxFiles'> };
 
-/** GET /upload (the form that works without JavaScript) and POST /images (form or script). */
+// A busy server's answer: long enough for the decodes ahead to finish.
+const RETRY_AFTER_SECONDS = '10';
+
+/** GET /upload (the form that works without JavaScript, or the quota's usage as JSON) and POST /images. */
 export function uploadRoutes({ ingest, config }: Deps): Router {
   const router = Router();
-  // Each file is analysed and classified as soon as it is on disk, while later files are still arriving.
+  // Each file is analysed and classified as soon as it is on disk, while later files are still arriving;
+  // its bytes count against its owner's quota from the moment they arrive.
   const batches = new WeakMap<Request, IngestBatch>();
+  const accounts = new WeakMap<Request, QuotaAccount>();
+  const parts = new WeakMap<Request, PartEntry[]>();
+  const limits = { field: 'images', maxFiles: config.maxFiles, maxParts: config.maxFiles + FIELDS, maxPartBytes: config.maxFileBytes * HARD_LIMIT_FACTOR };
   const upload = imageUpload({
     incomingDir: incomingDir(config.uploadDir),
     maxFileBytes: config.maxFileBytes,
     maxFiles: config.maxFiles,
-    onStored: (req, tempPath) => batches.get(req)?.received(tempPath),
+    onStored: (req, tempPath, size) => batches.get(req)?.received(tempPath, size),
     onFailed: (req) => batches.get(req)?.stop(),
+    mayKeep: (req, bytes) => accounts.get(req)?.take(bytes) ?? true,
+    released: (req, bytes) => accounts.get(req)?.giveBack(bytes),
+    streamHandler: (req, busboy) => {
+      const boundary = boundaryOf(req.headers['content-type']);
+      if (boundary === undefined) return void req.pipe(busboy); // busboy has refused it already
+      const tap = new UploadParts(boundary, limits, (err) => busboy.emit('error', err));
+      parts.set(req, tap.entries);
+      req.pipe(tap).pipe(busboy);
+    },
   });
 
-  const renderUploadPage = (res: Response, status: number, results: IngestResult[], visibility: Visibility) =>
-    res.status(status).render('images/upload', { title: 'Upload', results, visibility });
+  const renderUploadPage = (res: Response, status: number, results: IngestResult[], visibility: Visibility, usage: Usage | null) =>
+    res.status(status).render('images/upload', { title: 'Upload', results, visibility, usage });
 
-  router.get('/upload', (_req, res) => {
-    renderUploadPage(res, 200, [], 'public');
+  router.get('/upload', (req, res) => {
+    const usage = ingest.quota.usage(currentUser(res));
+    if (wantsJson(req)) return void res.json({ usage });
+    renderUploadPage(res, 200, [], 'public', usage);
   });
 
   router.post('/images', async (req, res) => {
+    const owner = currentUser(res);
+    const account = ingest.quota.open(owner);
+    if (account) accounts.set(req, account);
+    let results: IngestResult[];
+    let visibility: Visibility;
+    try {
+      ({ results, visibility } = await receiveAndStore(req, res, account));
+    } finally {
+      account?.close();
+    }
+    const accepted = results.filter((r) => r.ok).length;
+    const status = uploadStatus(results);
+    if (status === 503) res.set('Retry-After', RETRY_AFTER_SECONDS);
+    const usage = ingest.quota.usage(owner);
+    if (wantsJson(req)) {
+      const html = await Promise.all(results.map((r) => (r.ok ? renderCard(res, r.image) : undefined)));
+      const json = results.map((r, i) => (r.ok ? { ...r, image: imageJson(r.image), html: html[i] } : r));
+      res.status(status).json({ results: json, ...(usage ? { usage } : {}) });
+      return;
+    }
+    if (accepted === 0) {
+      renderUploadPage(res, status, results, visibility, usage);
+      return;
+    }
+    flash(req, results.length === accepted ? 'success' : 'error', uploadSummary(results));
+    res.redirect(303, '/');
+  });
+
+  /** The request's files, checked (CSRF, visibility) and then analysed, classified and stored or refused. */
+  async function receiveAndStore(req: Request, res: Response, account: QuotaAccount | undefined) {
     const batch = ingest.startBatch();
     batches.set(req, batch);
     try {
@@ -45,13 +96,8 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
       await batch.abandon(); // multer has removed the files it received; the work on them is dropped too
       throw err;
     }
-    const files = (req.files as ReceivedFile[] | undefined) ?? [];
-    const incoming: IncomingFile[] = files.map((f) => ({
-      originalName: cleanFileName(f.originalname) || 'unnamed',
-      size: f.size,
-      tempPath: f.path,
-      rejection: f.tooLarge ? `too large: ${megabytes(f.size)}, the limit is ${megabytes(config.maxFileBytes)}` : undefined,
-    }));
+    const received = (req.files as ReceivedFile[] | undefined) ?? [];
+    const incoming = incomingFiles(parts.get(req), received, (f) => refusalOf(f, account));
     let visibility: Visibility;
     try {
       if (!isCsrfValid(req)) throw csrfInvalidError;
@@ -63,22 +109,33 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
       throw err;
     }
     const results = await batch.finish(incoming, currentUser(res), visibility);
-    const accepted = results.filter((r) => r.ok).length;
-    const status = accepted > 0 ? 200 : uploadFailureStatus(results);
-    if (wantsJson(req)) {
-      const html = await Promise.all(results.map((r) => (r.ok ? renderCard(res, r.image) : undefined)));
-      res.status(status).json({ results: results.map((r, i) => (r.ok ? { ...r, image: imageJson(r.image), html: html[i] } : r)) });
-      return;
+    // The bytes of stored files now count as stored; those of refused files (removed) count no more.
+    for (const [i, result] of results.entries()) {
+      if (result.ok) account?.kept(incoming[i].size);
+      else if (incoming[i].tempPath) account?.giveBack(incoming[i].size);
     }
-    if (accepted === 0) {
-      renderUploadPage(res, status, results, visibility);
-      return;
-    }
-    flash(req, results.length === accepted ? 'success' : 'error', uploadSummary(results));
-    res.redirect(303, '/');
-  });
+    return { results, visibility };
+  }
+
+  function refusalOf(file: ReceivedFile, account: QuotaAccount | undefined): Rejection | undefined {
+    if (file.refusal === 'too-large') return { reason: 'too-large', bytes: file.size, limit: config.maxFileBytes };
+    if (file.refusal === 'no-room') return { reason: 'over-quota', quota: ingest.quota.bytes ?? 0, left: account?.left() ?? 0 };
+    return undefined;
+  }
 
   return router;
+}
+
+/** One entry per part that looked like a file, in the order sent: the files multer kept, and those refused before it. */
+function incomingFiles(entries: PartEntry[] | undefined, received: ReceivedFile[], refusalOf: (f: ReceivedFile) => Rejection | undefined): IncomingFile[] {
+  const passed = entries?.filter((e) => e.passed).length ?? received.length;
+  if (passed !== received.length) throw new Error(`multipart: ${passed} file parts passed on, ${received.length} received`);
+  let next = 0;
+  return (entries ?? received.map((): PartEntry => ({ passed: true }))).map((entry): IncomingFile => {
+    if (!entry.passed) return { originalName: cleanFileName(entry.filename) || 'unnamed', size: 0, rejection: entry.rejection };
+    const f = received[next++];
+    return { originalName: cleanFileName(f.originalname) || 'unnamed', size: f.size, tempPath: f.path, rejection: refusalOf(f) };
+  });
 }
 
 /** Runs multer as a promise, turning its limits into messages that name the limit. */
@@ -96,11 +153,11 @@ function receive(upload: ReturnType<typeof imageUpload>, req: Request, res: Resp
   );
 }
 
-function uploadFailureStatus(results: IngestResult[]): number {
-  const errors = results.flatMap((r) => (r.ok ? [] : [r.error]));
-  if (errors.every((e) => e.startsWith('too large'))) return 413;
-  if (errors.every((e) => /^(not an image|unsupported)/.test(e))) return 415;
-  return 400;
+/** 200 when anything was stored; else the status of the one reason all files share, or 400 for a mix. */
+function uploadStatus(results: IngestResult[]): number {
+  if (results.some((r) => r.ok)) return 200;
+  const statuses = new Set(results.flatMap((r) => (r.ok ? [] : [REJECTION_STATUS[r.reason]])));
+  return statuses.size === 1 ? [...statuses][0] : 400;
 }
 
 function uploadSummary(results: IngestResult[]): string {

@@ -12,6 +12,7 @@ import {
   badCrcPng, bombPng, htmlPage, manyFrameGif, noiseImage, solidPng, svgWithScript, textFile, truncatedJpeg,
 } from '../helpers/fixtures.js';
 import { BOUNDARY, multipart, multipartType, type Part } from './multipart.js';
+import { registerUser } from '../helpers/live-server.js';
 
 const MAX_FILES = 6;
 const MB = 1024 * 1024;
@@ -68,18 +69,18 @@ async function expectClean(before: State, added = 0) {
   expect(alive.body.total).toBe(before.rows + added);
 }
 
-type BadFile = { what: string; name: string; data: () => Promise<Buffer> | Buffer; error: RegExp; status: number };
+type BadFile = { what: string; name: string; data: () => Promise<Buffer> | Buffer; reason: string; error: RegExp; status: number };
 
 const BAD_FILES: BadFile[] = [
-  { what: 'an empty (0-byte) file', name: 'empty.jpg', data: () => Buffer.alloc(0), error: /^not an image$/, status: 415 },
-  { what: 'a text file named .jpg', name: 'notes.jpg', data: () => textFile, error: /^not an image$/, status: 415 },
-  { what: 'an HTML page with script', name: 'page.html', data: () => htmlPage, error: /^not an image$/, status: 415 },
-  { what: 'an HTML page with script named .png', name: 'page.png', data: () => htmlPage, error: /^not an image$/, status: 415 },
-  { what: 'an SVG with script', name: 'drawing.svg', data: () => svgWithScript, error: /^unsupported format: svg$/, status: 415 },
-  { what: 'a truncated JPEG', name: 'cut.jpg', data: () => truncatedJpeg(), error: /^not a valid image: the file is damaged or incomplete$/, status: 400 },
-  { what: 'a PNG with a bad CRC', name: 'crc.png', data: () => badCrcPng(), error: /^not a valid image: the file is damaged or incomplete$/, status: 400 },
-  { what: 'a decompression bomb (50,000 x 50,000 PNG)', name: 'bomb.png', data: () => bombPng(), error: /^image too big: 50000 x 50000 pixels$/, status: 400 },
-  { what: 'a file over the size limit', name: 'big.png', data: () => Buffer.alloc(MB + 10, 1), error: /^too large: 1 MB, the limit is 1 MB$/, status: 413 },
+  { what: 'an empty (0-byte) file', name: 'empty.jpg', data: () => Buffer.alloc(0), reason: 'not-an-image', error: /^not an image$/, status: 415 },
+  { what: 'a text file named .jpg', name: 'notes.jpg', data: () => textFile, reason: 'not-an-image', error: /^not an image$/, status: 415 },
+  { what: 'an HTML page with script', name: 'page.html', data: () => htmlPage, reason: 'not-an-image', error: /^not an image$/, status: 415 },
+  { what: 'an HTML page with script named .png', name: 'page.png', data: () => htmlPage, reason: 'not-an-image', error: /^not an image$/, status: 415 },
+  { what: 'an SVG with script', name: 'drawing.svg', data: () => svgWithScript, reason: 'unsupported-format', error: /^unsupported format: svg$/, status: 415 },
+  { what: 'a truncated JPEG', name: 'cut.jpg', data: () => truncatedJpeg(), reason: 'damaged', error: /^not a valid image: the file is damaged or incomplete$/, status: 400 },
+  { what: 'a PNG with a bad CRC', name: 'crc.png', data: () => badCrcPng(), reason: 'damaged', error: /^not a valid image: the file is damaged or incomplete$/, status: 400 },
+  { what: 'a decompression bomb (50,000 x 50,000 PNG)', name: 'bomb.png', data: () => bombPng(), reason: 'too-many-pixels', error: /^image too big: 50000 x 50000 pixels$/, status: 400 },
+  { what: 'a file over the size limit', name: 'big.png', data: () => Buffer.alloc(MB + 10, 1), reason: 'too-large', error: /^too large: 1 MB, the limit is 1 MB$/, status: 413 },
 ];
 
 describe('a bad file alone, and in a batch between good ones', () => {
@@ -88,7 +89,7 @@ describe('a bad file alone, and in a batch between good ones', () => {
     const before = state();
     const alone = await uploadFiles([{ name: bad.name, data }]);
     expect(alone.status).toBe(bad.status);
-    expect(alone.body.results).toEqual([{ filename: bad.name, ok: false, error: expect.stringMatching(bad.error) }]);
+    expect(alone.body.results).toEqual([{ filename: bad.name, ok: false, reason: bad.reason, error: expect.stringMatching(bad.error) }]);
     await expectClean(before);
 
     const mixed = await uploadFiles([{ name: 'good-1.png', data: good }, { name: bad.name, data }, { name: 'good-2.png', data: good }]);
@@ -189,11 +190,11 @@ describe('the whole request refused', () => {
     await expectClean(before);
   });
 
-  it('when the file field has another name, then 400 names the right one', async () => {
+  it('when the file field has another name, then its file is refused with 400 naming the right one', async () => {
     const before = state();
     const res = await sendRaw(multipart([{ name: 'visibility', value: 'public' }, { name: 'file', filename: 'good.png', data: good }]));
     expect(res.status).toBe(400);
-    expect(res.body.error).toBe('Unexpected file field: use "images".');
+    expect(res.body.results).toEqual([{ filename: 'good.png', ok: false, reason: 'wrong-field', error: 'sent as "file" instead of "images"' }]);
     await expectClean(before);
   });
 });
@@ -222,7 +223,7 @@ describe('malformed multipart bodies', () => {
 });
 
 describe('file names', () => {
-  type Outcome = { kept: string } | { refused: string };
+  type Outcome = { kept: string; download?: string } | { refused: string };
   const NAMES: [string, Partial<Extract<Part, { filename: string }>> & { filename: string }, Outcome][] = [
     ['a path with ../', { filename: '../../../etc/passwd.png' }, { kept: 'passwd.png' }],
     ['a Windows path', { filename: 'C:\\Users\\eve\\..\\pic.png' }, { kept: 'pic.png' }],
@@ -231,17 +232,17 @@ describe('file names', () => {
     ['right-to-left marks', { filename: 'holiday\u202Egnp.exe\u200F.png' }, { kept: 'holidaygnp.exe.png' }],
     ['emoji', { filename: '🐱 cat 🎉.png' }, { kept: '🐱 cat 🎉.png' }],
     ['quotes and a semicolon', { filename: 'a%22; filename=evil.png' }, { kept: 'a"; filename=evil.png' }],
-    // busboy keeps only the last path segment, so ".." names no file at all.
-    ['only dots', { filename: '..' }, { refused: 'Choose at least one image to upload.' }],
-    // A raw NUL inside a part header is not valid multipart; browsers never send one.
-    ['a raw NUL byte', { filename: 'before\u0000after.png' }, { refused: 'The upload was cut off or malformed.' }],
+    // busboy keeps only the last path segment, so ".." names no file at all: the file is kept without a name.
+    ['only dots', { filename: '..' }, { kept: 'unnamed', download: 'unnamed.png' }],
+    // A raw NUL inside a part header is not valid multipart (browsers never send one): that part is refused.
+    ['a raw NUL byte', { filename: 'before\u0000after.png' }, { refused: "not read: the part's headers are malformed" }],
   ];
   it.each(NAMES)('when the name has %s, then a clean name is kept (or a clear 400) and the file on disk is a UUID', async (_what, file, outcome) => {
     const before = state();
     const res = await sendRaw(multipart([{ name: 'visibility', value: 'public' }, { name: 'images', data: good, type: 'image/png', ...file }]));
     if ('refused' in outcome) {
       expect(res.status).toBe(400);
-      expect(res.body.error).toBe(outcome.refused);
+      expect(res.body.results).toEqual([{ filename: 'unnamed', ok: false, reason: 'unreadable-part', error: outcome.refused }]);
       await expectClean(before);
       return;
     }
@@ -257,7 +258,7 @@ describe('file names', () => {
     // Read back as a browser would: one attachment whose name is the kept one, never a parameter the user injected.
     const parsed = contentDisposition.parse(header);
     expect(parsed.type).toBe('attachment');
-    expect(parsed.parameters.filename).toBe(outcome.kept);
+    expect(parsed.parameters.filename).toBe(outcome.download ?? outcome.kept);
   });
 });
 
@@ -273,10 +274,8 @@ describe('a client that stalls mid-upload', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('when half the body is sent and then nothing, then the server ends the request and the temp file is removed', async () => {
-    const staller = t.agent();
-    const registered = await register(staller, 'staller');
-    const cookie = (registered.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
-    const csrf = await csrfFrom(staller, '/upload');
+    // The session and the CSRF token (a double-submit cookie) as a browser would hold them after the visit.
+    const { cookie, token: csrf } = await registerUser(`http://127.0.0.1:${port}`, 'staller');
     const before = state();
     const body = multipart([{ name: 'visibility', value: 'public' }, { name: 'images', filename: 'slow.png', data: await noiseImage('png', 400, 300) }]);
     const socket = connect(port, '127.0.0.1');
