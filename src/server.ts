@@ -41,6 +41,8 @@ async function main(): Promise<void> {
   const unfinished = await sweepUnfinished(config.uploadDir, images);
   if (unfinished > 0) logger.warn({ images: unfinished }, 'removed the files of uploads and deletes that never finished');
   const classifier = await loadingClassifier;
+  // The password threads too must exist before priorities are lowered (under tsx a worker adds a loader thread).
+  await passwords.started();
   await lowerBackgroundThreads();
 
   const { app, close } = createApp({
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     server.close(async () => {
       close();
-      await Promise.all([classifier?.close(), checkpointer.stop()]);
+      await Promise.all([classifier?.close(), checkpointer.stop(), passwords.close()]);
       db.close();
       logger.info('stopped');
       process.exit(0);

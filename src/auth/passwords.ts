@@ -1,20 +1,33 @@
-import bcrypt from 'bcrypt';
+import { startPasswordThreads } from './password-threads.js';
+
+export { PasswordsBusy } from './password-threads.js';
+
+/** Threads that hash and compare passwords, beside the event loop and outside libuv's pool (see password-threads.ts). */
+export const PASSWORD_THREADS = 2;
+/**
+ * Jobs that may wait for a thread; more are refused as busy (a 503) instead of queueing without end. At the
+ * default cost the last of them waits a few seconds (see README, Decisions).
+ */
+export const MAX_WAITING_PASSWORD_JOBS = 16;
 
 export type Passwords = {
   hash(password: string): Promise<string>;
+  /** False for a wrong password and for an unknown user (undefined hash), after the same bcrypt work. */
   verify(password: string, hash: string | undefined): Promise<boolean>;
+  /** Resolves once the threads are up (or gave up), so that a caller can tell they exist. */
+  started(): Promise<void>;
+  /** Ends the threads; pending calls fail. */
+  close(): Promise<void>;
 };
 
-/** bcrypt on libuv's thread pool, so a hash never blocks other requests. */
-export function createPasswords(cost: number): Passwords {
-  // Compared against when the username is unknown, so a wrong username takes as long as a wrong password.
-  // Made on first need, off the main thread, rather than by a blocking hash at every start.
-  let dummyHash: Promise<string> | undefined;
+export function createPasswords(cost: number, opts: { threads?: number; maxWaiting?: number } = {}): Passwords {
+  const threads = startPasswordThreads({
+    cost, size: opts.threads ?? PASSWORD_THREADS, maxWaiting: opts.maxWaiting ?? MAX_WAITING_PASSWORD_JOBS,
+  });
   return {
-    hash: (password) => bcrypt.hash(password, cost),
-    async verify(password, hash) {
-      const against = hash ?? (await (dummyHash ??= bcrypt.hash('not a real password', cost)));
-      return (await bcrypt.compare(password, against)) && hash !== undefined;
-    },
+    hash: async (password) => String(await threads.run({ op: 'hash', password })),
+    verify: async (password, hash) => (await threads.run({ op: 'verify', password, hash })) === true,
+    started: threads.started,
+    close: threads.close,
   };
 }

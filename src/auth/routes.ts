@@ -1,8 +1,9 @@
 import { Router, type Request } from 'express';
 import type { Passwords } from './passwords.js';
 import type { User, UsersRepo } from './users.js';
-import { loginLimiter } from './login-limiter.js';
-import { field, safeReturnPath, validateRegistration } from './validation.js';
+import { loginLimiters, registrationLimiter } from './login-limiter.js';
+import { passwordsBusyHandler, refuseLogin } from './refusals.js';
+import { field, loginUsername, passwordTooLong, safeReturnPath, validateRegistration } from './validation.js';
 import { flash } from '../web/flash.js';
 
 type Deps = { users: UsersRepo; passwords: Passwords; now: () => number };
@@ -18,27 +19,26 @@ export function authRoutes({ users, passwords, now }: Deps): Router {
     res.render('auth/login', { title: 'Log in', username: '', next: safeReturnPath(req.query.next) ?? '', error: undefined, notice });
   });
 
-  router.post('/login', loginLimiter(), async (req, res) => {
-    const username = field(req.body, 'username', 32);
+  router.post('/login', ...loginLimiters(), async (req, res) => {
+    const username = loginUsername(req.body);
     const password = field(req.body, 'password', 200);
-    const next = safeReturnPath(field(req.body, 'next', 2000)) ?? '/';
+    // bcrypt would compare only the first 72 bytes. Decided from the input alone, before any lookup, so it
+    // says nothing about the account; the limiters count it as a failed login.
+    const tooLong = passwordTooLong(password);
+    if (tooLong) return refuseLogin(req, res, 422, tooLong);
     const user = users.findByUsername(username);
     if (!username || !password || !(await passwords.verify(password, user?.passwordHash))) {
-      res.status(401).render('auth/login', {
-        title: 'Log in', username, next, notice: undefined,
-        error: 'Wrong username or password.',
-      });
-      return;
+      return refuseLogin(req, res, 401, 'Wrong username or password.');
     }
     await startSession(req, user!, now());
-    res.redirect(303, next);
+    res.redirect(303, safeReturnPath(field(req.body, 'next', 2000)) ?? '/');
   });
 
   router.get('/register', (_req, res) => {
     res.render('auth/register', { title: 'Create an account', username: '', errors: {} });
   });
 
-  router.post('/register', async (req, res) => {
+  router.post('/register', registrationLimiter(), async (req, res) => {
     const input = { username: field(req.body, 'username', 100), password: field(req.body, 'password'), confirm: field(req.body, 'confirm') };
     const errors = validateRegistration(input);
     if (!errors.username && users.findByUsername(input.username)) errors.username = 'That username is taken.';
@@ -65,6 +65,7 @@ export function authRoutes({ users, passwords, now }: Deps): Router {
     });
   });
 
+  router.use(passwordsBusyHandler);
   return router;
 }
 

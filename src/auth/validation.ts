@@ -1,4 +1,5 @@
-const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+const MAX_USERNAME = 32;
+const USERNAME = new RegExp(`^[A-Za-z0-9_.-]{3,${MAX_USERNAME}}$`);
 const MIN_PASSWORD = 8;
 // bcrypt silently ignores everything after 72 bytes; refuse rather than pretend.
 const MAX_PASSWORD_BYTES = 72;
@@ -9,18 +10,30 @@ export type FieldErrors = Partial<Record<keyof Registration, string>>;
 export function validateRegistration(input: Registration): FieldErrors {
   const errors: FieldErrors = {};
   if (!USERNAME.test(input.username)) {
-    errors.username = 'Usernames are 3 to 32 letters, digits, "_", "." or "-" (no spaces).';
+    errors.username = `Usernames are 3 to ${MAX_USERNAME} letters, digits, "_", "." or "-" (no spaces).`;
   }
+  const tooLong = passwordTooLong(input.password);
   if (input.password.length < MIN_PASSWORD) {
     errors.password = `Passwords need at least ${MIN_PASSWORD} characters.`;
-  } else if (Buffer.byteLength(input.password) > MAX_PASSWORD_BYTES) {
-    errors.password = `Passwords can be at most ${MAX_PASSWORD_BYTES} bytes long.`;
+  } else if (tooLong) {
+    errors.password = tooLong;
   }
   if (!errors.password && input.password !== input.confirm) {
     errors.confirm = 'The two passwords do not match.';
   }
   return errors;
 }
+
+/** Registration and login refuse the same passwords, with the same words. */
+export function passwordTooLong(password: string): string | undefined {
+  return Buffer.byteLength(password) > MAX_PASSWORD_BYTES ? `Passwords can be at most ${MAX_PASSWORD_BYTES} bytes long.` : undefined;
+}
+
+/**
+ * The name a login looks up, and so the name the login limit counts: one function for both, since a limit that
+ * read more characters than the lookup gave every longer spelling of a name a fresh count.
+ */
+export const loginUsername = (body: unknown): string => field(body, 'username', MAX_USERNAME);
 
 /** Form fields arrive as anything: keep strings, cut absurd lengths, turn the rest into ''. */
 export function field(body: unknown, name: string, max = 200): string {

@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type request from 'supertest';
 import { createTestApp, csrfFrom, login, register, signedInAgent, type TestApp } from '../helpers/app.js';
 import { csrfTokenIn } from '../helpers/fixtures.js';
 import { ensureDemoUser } from '../../src/auth/demo-user.js';
 import { createUsersRepo } from '../../src/auth/users.js';
 import { createPasswords } from '../../src/auth/passwords.js';
+import { MAX_FAILED_LOGINS_PER_ADDRESS, REGISTRATIONS_PER_ADDRESS } from '../../src/auth/login-limiter.js';
 import { SESSION_LIFETIME_MS } from '../../src/web/session.js';
 
 let t: TestApp;
@@ -217,6 +220,12 @@ describe('CSRF', () => {
 });
 
 describe('login rate limit', () => {
+  /** A failed or successful login through the form, with headers a script or a proxy would add. */
+  async function post(agent: request.Agent, username: string, password: string, headers: Record<string, string> = {}) {
+    const _csrf = await csrfFrom(agent);
+    return agent.post('/login').set(headers).type('form').send({ _csrf, username, password });
+  }
+
   it('when 10 logins fail, then the 11th is refused even with the right password, and other users are unaffected', async () => {
     await register(t.agent(), 'leo');
     await register(t.agent(), 'mia');
@@ -231,6 +240,144 @@ describe('login rate limit', () => {
   it('when logins succeed, then they are not counted', async () => {
     await register(t.agent(), 'ned');
     for (let i = 0; i < 12; i++) expect((await login(t.agent(), 'ned')).status).toBe(303);
+  });
+
+  it('when 16 connections from one address post failed logins for ever new names, then the flood ends in 429s', async () => {
+    const agent = t.agent();
+    const _csrf = await csrfFrom(agent);
+    const statuses: number[] = [];
+    let sent = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (sent < MAX_FAILED_LOGINS_PER_ADDRESS + 60) {
+        sent++;
+        const res = await agent.post('/login').type('form').send({ _csrf, username: `guess-${randomUUID().slice(0, 8)}`, password: 'wrong password' });
+        statuses.push(res.status);
+      }
+    }));
+    const count = (status: number) => statuses.filter((s) => s === status).length;
+    expect(count(401)).toBe(MAX_FAILED_LOGINS_PER_ADDRESS);
+    expect(count(429)).toBe(statuses.length - MAX_FAILED_LOGINS_PER_ADDRESS);
+    expect(statuses.at(-1)).toBe(429);
+  });
+
+  it('when several people behind one address each mistype a few times, then each can still log in', async () => {
+    const people = ['nat-1', 'nat-2', 'nat-3', 'nat-4', 'nat-5', 'nat-6'];
+    for (const name of people) await register(t.agent(), name);
+    for (const name of people) {
+      for (let i = 0; i < 9; i++) expect((await login(t.agent(), name, 'wrong password')).status).toBe(401);
+    }
+    for (const name of people) expect((await login(t.agent(), name)).status).toBe(303);
+  });
+
+  it('when characters are appended to a 32-character username, then those logins count against that user', async () => {
+    const name = 'thirty_two_characters_long_name1';
+    expect(name).toHaveLength(32);
+    await register(t.agent(), name);
+    const agent = t.agent();
+    for (let i = 0; i < 10; i++) expect((await login(agent, `${name}${'x'.repeat(i)}`, 'wrong password')).status).toBe(401);
+    const appended = await login(agent, `${name.toUpperCase()}-more`);
+    expect(appended.status).toBe(429);
+    expect(appended.headers.location).toBeUndefined();
+  });
+
+  it('when trust proxy is off (the default) and X-Forwarded-For changes every time, then the failures still add up to a 429', async () => {
+    await register(t.agent(), 'otto');
+    const agent = t.agent();
+    for (let i = 0; i < 10; i++) {
+      expect((await post(agent, 'otto', 'wrong password', { 'X-Forwarded-For': `203.0.113.${i + 1}` })).status).toBe(401);
+    }
+    expect((await post(agent, 'otto', 'correct horse', { 'X-Forwarded-For': '198.51.100.7' })).status).toBe(429);
+  });
+
+  it('when a script asking for JSON is refused, then the 429 is JSON with a Retry-After; a browser gets the page with one', async () => {
+    await register(t.agent(), 'pia');
+    const agent = t.agent();
+    for (let i = 0; i < 10; i++) await login(agent, 'pia', 'wrong password');
+    const json = await post(agent, 'pia', 'correct horse', { Accept: 'application/json' });
+    expect(json.status).toBe(429);
+    expect(json.type).toBe('application/json');
+    expect(json.body.error).toMatch(/^Too many failed logins\. Wait \d+ minutes? and try again\.$/);
+    const html = await post(agent, 'pia', 'correct horse');
+    expect(html.status).toBe(429);
+    expect(html.type).toBe('text/html');
+    expect(html.text).toContain('Too many failed logins');
+    for (const res of [json, html]) {
+      const seconds = Number(res.headers['retry-after']);
+      expect(seconds).toBeGreaterThan(0);
+      expect(seconds).toBeLessThanOrEqual(15 * 60);
+    }
+  });
+});
+
+describe('passwords over 72 bytes at login', () => {
+  const password72 = 'p'.repeat(72);
+  const longer = `${password72} and then some`;
+
+  it('when the password is over 72 bytes, then login refuses it with the registration rule, whether or not the user exists', async () => {
+    expect((await register(t.agent(), 'tess', password72)).status).toBe(303);
+    const known = await login(t.agent(), 'tess', longer);
+    const unknown = await login(t.agent(), 'nobody', longer);
+    for (const res of [known, unknown]) {
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('Passwords can be at most 72 bytes long.');
+      expect(res.headers.location).toBeUndefined();
+    }
+  });
+
+  it('when over-long passwords are sent again and again, then they count as failed logins', async () => {
+    await register(t.agent(), 'uma', password72);
+    const agent = t.agent();
+    for (let i = 0; i < 10; i++) expect((await login(agent, 'uma', longer)).status).toBe(422);
+    expect((await login(agent, 'uma', password72)).status).toBe(429);
+  });
+});
+
+describe('registration rate limit', () => {
+  it('when one address creates more accounts than the hourly limit, then the next is refused with 429 and nothing is written', async () => {
+    for (let i = 0; i < REGISTRATIONS_PER_ADDRESS; i++) expect((await register(t.agent(), `member-${i}`)).status).toBe(303);
+    const refused = await register(t.agent(), 'one-too-many');
+    expect(refused.status).toBe(429);
+    expect(refused.text).toContain('Too many new accounts from your network');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const agent = t.agent();
+    const token = await csrfFrom(agent, '/register');
+    const json = await agent.post('/register').set('Accept', 'application/json').set('X-CSRF-Token', token).type('form').send({ username: 'by-script', password: 'correct horse', confirm: 'correct horse' });
+    expect(json.status).toBe(429);
+    expect(json.body.error).toMatch(/^Too many new accounts from your network/);
+    expect(userCount()).toBe(REGISTRATIONS_PER_ADDRESS);
+  });
+
+  it('when registrations are refused for their input, then they do not count', async () => {
+    for (let i = 0; i < REGISTRATIONS_PER_ADDRESS + 5; i++) expect((await register(t.agent(), 'no')).status).toBe(422);
+    expect((await register(t.agent(), 'finally')).status).toBe(303);
+  });
+});
+
+describe('password threads', () => {
+  it('when more logins arrive than the password threads can queue, then the extra ones get 503 with Retry-After, are not counted, and later ones work', async () => {
+    const passwords = createPasswords(12, { threads: 1, maxWaiting: 2 });
+    const busy = await createTestApp({ passwords });
+    try {
+      await register(busy.agent(), 'vera');
+      const agent = busy.agent();
+      const _csrf = await csrfFrom(agent);
+      const replies = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+        agent.post('/login').set(i % 2 ? { Accept: 'application/json' } : {}).type('form')
+          .send({ _csrf, username: 'vera', password: 'wrong password' })));
+      const unavailable = replies.filter((r) => r.status === 503);
+      expect(replies.filter((r) => r.status === 401).length).toBeGreaterThanOrEqual(3);
+      expect(unavailable.length).toBeGreaterThanOrEqual(1);
+      for (const res of unavailable) {
+        expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+        if (res.type === 'application/json') expect(res.body.error).toMatch(/Too many logins right now/);
+        else expect(res.text).toContain('Too many logins right now');
+      }
+      // Twelve tries at one name, but only the ones that were checked count toward its limit of ten.
+      expect((await login(agent, 'vera')).status).toBe(303);
+    } finally {
+      busy.close();
+      await passwords.close();
+    }
   });
 });
 
@@ -255,8 +402,12 @@ describe('demo user', () => {
   it('when ensured twice, then there is one rishi who can log in with "password"', async () => {
     const users = createUsersRepo(t.db);
     const passwords = createPasswords(4);
-    await ensureDemoUser(users, passwords);
-    await ensureDemoUser(users, passwords);
+    try {
+      await ensureDemoUser(users, passwords);
+      await ensureDemoUser(users, passwords);
+    } finally {
+      await passwords.close();
+    }
     expect(userCount()).toBe(1);
     expect((await login(t.agent(), 'rishi', 'password')).status).toBe(303);
   });
