@@ -1,6 +1,14 @@
-// The grid of cards on the gallery page, kept in step with uploads and deletes made in place.
+// The grid of photos: kept in step with uploads and deletes made in place, one tab stop with arrow keys between
+// photos (a roving tabindex), and further pages loaded in place (the viewer asks for them past the last photo).
+import { goToLogin } from './util.js';
+import { imageShortcut, isPlainKey } from './shortcuts.js';
+import { tileFor } from './tile.js';
 
 const onGalleryFirstPage = () => location.pathname === '/' && location.search === '';
+const grid = () => document.getElementById('gallery-grid');
+const cards = () => [...(grid()?.querySelectorAll('.card:not(.is-leaving)') ?? [])];
+const linkOf = (card) => card.querySelector('.card-thumb');
+let current; // the card whose link is the grid's one tab stop
 
 /** The page's "N images" line. */
 export function adjustCount(delta) {
@@ -12,17 +20,155 @@ export function adjustCount(delta) {
   count.textContent = `${n.toLocaleString('en-US')} image${n === 1 ? '' : 's'}`;
 }
 
+/** Exactly one link of the grid is in the tab order: the current card's, or the first one's. */
+function syncTabStops() {
+  const all = cards();
+  if (!current || !current.isConnected || current.classList.contains('is-leaving')) current = all[0];
+  for (const card of all) {
+    const link = linkOf(card);
+    link.tabIndex = card === current ? 0 : -1;
+    if (card === current) link.setAttribute('aria-describedby', 'grid-keys');
+    else link.removeAttribute('aria-describedby');
+    for (const button of card.querySelectorAll('.card-actions button')) button.tabIndex = -1;
+  }
+}
+
+/** Moves the tab stop to `card` and focuses its link. */
+export function focusCard(card) {
+  if (!card) return false;
+  current = card;
+  syncTabStops();
+  linkOf(card).focus();
+  return true;
+}
+
+/** The card beside `card` once it goes: the next one, else the one before. */
+export function neighbourOf(card) {
+  const all = cards();
+  const at = all.indexOf(card);
+  return all[at + 1] ?? all[at - 1];
+}
+
+/** The card straight above or below: the nearest by centre in the next row up or down. */
+function verticalNeighbour(all, card, direction) {
+  const box = card.getBoundingClientRect();
+  const centre = box.left + box.width / 2;
+  let best;
+  let bestRow;
+  for (const other of all) {
+    const r = other.getBoundingClientRect();
+    const ahead = direction > 0 ? r.top > box.top + 1 : r.top < box.top - 1;
+    if (!ahead) continue;
+    const row = r.top;
+    const closerRow = bestRow === undefined || (direction > 0 ? row < bestRow - 1 : row > bestRow + 1);
+    const sameRow = bestRow !== undefined && Math.abs(row - bestRow) <= 1;
+    const distance = Math.abs(r.left + r.width / 2 - centre);
+    if (closerRow || (sameRow && distance < best.distance)) {
+      best = { card: other, distance };
+      bestRow = row;
+    }
+  }
+  return best?.card;
+}
+
+function onKeydown(event) {
+  const link = event.target instanceof Element ? event.target.closest('.card-thumb') : null;
+  if (!link || !isPlainKey(event)) return;
+  const card = link.closest('.card');
+  const all = cards();
+  const at = all.indexOf(card);
+  const moves = {
+    ArrowLeft: () => all[at - 1],
+    ArrowRight: () => all[at + 1],
+    ArrowUp: () => verticalNeighbour(all, card, -1),
+    ArrowDown: () => verticalNeighbour(all, card, 1),
+    Home: () => all[0],
+    End: () => all.at(-1),
+  };
+  if (event.key in moves) {
+    event.preventDefault();
+    focusCard(moves[event.key]() ?? card);
+    return;
+  }
+  if (imageShortcut(event, card, card.dataset.imageId)) event.preventDefault();
+}
+
+/** Where the next page's JSON is: the Older link of the page links. */
+export const hasOlder = () => Boolean(document.querySelector('.pagination a[rel="next"]'));
+
+let loading;
+
+/** Appends the next page of the list (same order, same filter) to the grid; resolves with the cards added. */
+export function loadOlder() {
+  loading ??= fetchOlder().finally(() => (loading = undefined));
+  return loading;
+}
+
+async function fetchOlder() {
+  const older = document.querySelector('.pagination a[rel="next"]');
+  if (!older || !grid()) return [];
+  const res = await fetch(older.href, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+  if (res.status === 401 || new URL(res.url).pathname === '/login') {
+    goToLogin();
+    return [];
+  }
+  if (!res.ok) throw new Error(`The next page did not load (the server answered ${res.status}).`);
+  const page = await res.json();
+  const me = document.querySelector('.account .name')?.textContent;
+  const shown = new Set(cards().map((c) => c.dataset.imageId));
+  const added = page.images.filter((image) => !shown.has(image.id)).map((image, i) => tileFor(image, i, image.owner === me));
+  grid().append(...added);
+  showLoadedPages(older, page);
+  syncTabStops();
+  return added;
+}
+
+/** The page links now say which pages the grid holds, and Older leads past them. */
+function showLoadedPages(older, page) {
+  const label = document.querySelector('.pagination .page-of');
+  if (label) label.textContent = `Pages ${label.dataset.firstPage}–${page.page.toLocaleString('en-US')}${page.pages === null ? '' : ` of ${page.pages.toLocaleString('en-US')}`}`;
+  if (page.older) {
+    older.href = page.older;
+  } else {
+    const end = document.createElement('span');
+    end.className = 'button disabled';
+    end.setAttribute('aria-disabled', 'true');
+    end.textContent = older.textContent;
+    older.replaceWith(end);
+  }
+}
+
 /** A new card goes to the top of the gallery; on other pages (search, later pages) it would not belong. */
 export function insertCard(html) {
-  const grid = document.getElementById('gallery-grid');
-  if (!grid || !onGalleryFirstPage()) return false;
+  if (!grid() || !onGalleryFirstPage()) return false;
   const template = document.createElement('template');
   template.innerHTML = html.trim();
   const card = template.content.firstElementChild;
   if (!card) return false;
   card.classList.add('is-new');
-  grid.prepend(card);
+  grid().prepend(card);
   document.getElementById('empty-state')?.remove();
   adjustCount(1);
+  syncTabStops();
   return true;
+}
+
+export function enhanceGrid() {
+  const list = grid();
+  if (!list) return;
+  const hint = document.createElement('span');
+  hint.id = 'grid-keys';
+  hint.className = 'visually-hidden';
+  hint.textContent = 'Arrow keys move between photos, Enter opens one, question mark lists every key.';
+  list.before(hint);
+  syncTabStops();
+  list.addEventListener('keydown', onKeydown);
+  // A click or a script focusing a card makes it the tab stop, so Tab comes back to it.
+  list.addEventListener('focusin', (event) => {
+    const card = event.target instanceof Element ? event.target.closest('.card') : null;
+    if (card && card !== current) {
+      current = card;
+      syncTabStops();
+    }
+  });
 }

@@ -1,31 +1,36 @@
 // Make public/private and Delete act in place. Their buttons submit the page's one #image-actions form to
 // their own formaction, so without JavaScript they still post and redirect back.
-import { adjustCount } from './gallery.js';
+import { adjustCount, focusCard, neighbourOf } from './gallery.js';
+import { privateBadge } from './tile.js';
 import { submitForJson, toast } from './util.js';
 
 const other = (visibility) => (visibility === 'public' ? 'private' : 'public');
 
-/** Every place that shows this image (card, lightbox, image page) follows the new visibility. */
+/** Every place that shows this image (card, viewer, image page) follows the new visibility. */
 function showVisibility(id, visibility, name) {
-  for (const badge of document.querySelectorAll(`[data-image-id="${id}"] .badge`)) {
-    badge.className = `badge badge-${visibility}`;
-    badge.textContent = visibility;
-  }
-  for (const button of document.querySelectorAll(`[data-image-id="${id}"] button[name="visibility"]`)) {
-    button.value = other(visibility);
-    button.textContent = `Make ${other(visibility)}`;
-    button.setAttribute('aria-label', `Make ${name} ${other(visibility)}`);
+  for (const holder of document.querySelectorAll(`[data-image-id="${id}"]`)) {
+    if (holder.matches('.card')) {
+      holder.querySelector('.badge-private')?.remove();
+      if (visibility === 'private') holder.querySelector('.card-thumb').after(privateBadge());
+    }
+    for (const badge of holder.querySelectorAll(':scope:not(.card) .badge')) {
+      badge.className = `badge badge-${visibility}`;
+      badge.textContent = visibility;
+    }
+    for (const button of holder.querySelectorAll('button[name="visibility"]')) {
+      button.value = other(visibility);
+      // A card's button is an icon named for its image; the details' one says what it does.
+      if (button.closest('.card-actions')) button.setAttribute('aria-label', `Make ${name} ${other(visibility)}`);
+      else button.textContent = `Make ${other(visibility)}`;
+    }
   }
 }
 
 function removeCards(id) {
   const cards = document.querySelectorAll(`.card[data-image-id="${id}"]`);
   for (const card of cards) {
-    // Keep keyboard users in the grid: move focus to the next card's thumbnail before this one goes.
-    if (card.contains(document.activeElement)) {
-      const next = card.nextElementSibling ?? card.previousElementSibling;
-      next?.querySelector('a')?.focus();
-    }
+    // Keep keyboard users in the grid: the next card takes focus (and the tab stop) before this one goes.
+    if (card.contains(document.activeElement)) focusCard(neighbourOf(card));
     card.classList.add('is-leaving');
     setTimeout(() => card.remove(), 200);
   }
@@ -48,6 +53,13 @@ async function run(button, action) {
   }
 }
 
+/** The image's name: a card's buttons carry it, the details have it as their heading. */
+function nameFor(button) {
+  const heading = button.closest('.details')?.querySelector('.filename');
+  if (heading) return heading.textContent.trim();
+  return button.getAttribute('aria-label')?.replace(/^Delete /, '') ?? '';
+}
+
 function onSubmit(event) {
   const form = event.target;
   const button = event.submitter;
@@ -64,7 +76,7 @@ function onSubmit(event) {
       toast(`"${image.originalName}" is now ${image.visibility}.`);
     });
   } else if (button.matches('.delete')) {
-    const name = button.getAttribute('aria-label')?.replace(/^Delete /, '');
+    const name = nameFor(button);
     if (!confirm(name ? `Delete "${name}"? This cannot be undone.` : 'Delete this image?')) {
       event.preventDefault();
       return;
@@ -74,7 +86,8 @@ function onSubmit(event) {
     event.preventDefault();
     run(button, async () => {
       await submitForJson(form, button);
-      button.closest('dialog')?.close();
+      // The viewer moves on to the next photo before the card goes (public/js/lightbox.js).
+      document.dispatchEvent(new CustomEvent('image-deleted', { detail: { id } }));
       removeCards(id);
       toast(name ? `Deleted "${name}".` : 'Image deleted.');
     });

@@ -53,3 +53,42 @@ export async function submitForJson(form, submitter) {
   if (!res.ok) throw new Error(body.error ?? `The server answered ${res.status}.`);
   return body;
 }
+
+/** Writes `text` to the clipboard; over plain http (no secure context, so no navigator.clipboard) through a selection. */
+export async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  const field = el('textarea', { value: text, readOnly: true, className: 'visually-hidden' });
+  document.body.append(field);
+  field.select();
+  const copied = document.execCommand('copy');
+  field.remove();
+  if (!copied) throw new Error('Copying is blocked here: select the id and copy it by hand.');
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** The details as JavaScript shows them: times in the reader's own zone, and copy buttons that work. */
+export function enhanceDetails(root) {
+  for (const time of root.querySelectorAll('time[datetime]')) {
+    const when = new Date(time.getAttribute('datetime'));
+    if (!Number.isNaN(when.getTime())) time.textContent = timeFormat.format(when);
+  }
+  for (const button of root.querySelectorAll('[data-copy]')) button.hidden = false;
+}
+
+/** Every [data-copy] button on the page, also those of details loaded later. */
+export function enhanceCopyButtons() {
+  document.addEventListener('click', async (event) => {
+    const button = event.target instanceof Element ? event.target.closest('[data-copy]') : null;
+    if (!button) return;
+    try {
+      await copyText(button.dataset.copy);
+      toast('Copied the id.');
+    } catch (err) {
+      toast(err.message, 'error');
+    }
+  });
+}

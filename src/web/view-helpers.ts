@@ -1,8 +1,8 @@
 import { labelText, percent } from '../images/present.js';
 
 /** One tag of views/images/tags.ejs: a search link for `term`, with a colour swatch or a probability. */
-type Tag = { kind: 'colour' | 'label'; term: string; text: string; swatch?: string; pct?: string };
-type Tagged = { colourName: string; colourHex: string; labels: { name: string; probability: number }[] | null };
+type Tag = { kind: 'colour'; term: string; text: string; swatch?: string; pct?: string };
+type Tagged = { colourName: string; colourHex: string };
 
 const colourTag = (image: Tagged, opts: { withHex?: boolean } = {}): Tag => ({
   kind: 'colour',
@@ -13,7 +13,7 @@ const colourTag = (image: Tagged, opts: { withHex?: boolean } = {}): Tag => ({
 
 /**
  * A search query as it goes in a link: spaces as "+" and commas as they are ("golden+retriever,+red"), as the
- * query parser reads them. Shorter than %20 and %2C%20, and a card repeats its terms in up to eight links.
+ * query parser reads them. Shorter than %20 and %2C%20, and easier to read in the address bar.
  */
 const queryParam = (text: string) => {
   const encoded = encodeURIComponent(text);
@@ -21,20 +21,38 @@ const queryParam = (text: string) => {
   return encoded.includes('%2') ? encoded.replace(/%20/g, '+').replace(/%2C/g, ',') : encoded;
 };
 
+/** The long side of a stored thumbnail (THUMB_SIZE in src/images/analysis.ts, which this module does not import: it loads sharp). */
+export const THUMB_LONG_SIDE = 400;
+
+/**
+ * The grid lays out justified rows in CSS alone (public/app.css, "Grid"): a card grows in proportion to its
+ * width / height. A CSP without 'unsafe-inline' styles allows no style="" to carry that number, and attr()
+ * cannot feed it to CSS, so each card gets one of 41 classes: a10 (1:2, tall) to a50 (5:2, wide), width / height
+ * in twentieths. Anything narrower or wider is cropped to those bounds in the grid; the viewer shows it whole.
+ */
+export const aspectClass = (image: { width: number; height: number }) =>
+  `a${Math.min(50, Math.max(10, Math.round((image.width / image.height) * 20)))}`;
+
+/** The thumbnail's own size (fit inside THUMB_LONG_SIDE, never enlarged), so <img> reserves its box before it loads. */
+export function thumbSize(image: { width: number; height: number }): { width: number; height: number } {
+  const scale = Math.min(1, THUMB_LONG_SIDE / Math.max(image.width, image.height));
+  return { width: Math.max(1, Math.round(image.width * scale)), height: Math.max(1, Math.round(image.height * scale)) };
+}
+
 /** Small formatting functions the templates share (app.locals). */
 export const viewHelpers = {
+  aspectClass,
+  thumbSize,
   labelText,
   percent,
   colourTag,
-  /** A card's tags: its colour, then its labels, most probable first. */
-  cardTags: (image: Tagged): Tag[] => [
-    colourTag(image),
-    ...(image.labels ?? []).map((label): Tag => ({ kind: 'label', term: labelText(label.name), text: labelText(label.name), pct: percent(label.probability) })),
-  ],
   searchHref: (term: string) => `/search?q=${queryParam(term)}`,
   /** The link of a tag's "+": the current query with one more comma term. */
   addTermHref: (query: string, term: string) => `/search?q=${queryParam(query.trim() ? `${query.trim()}, ${term}` : term)}`,
   formatDate: (ms: number) => new Date(ms).toISOString().slice(0, 10),
+  /** "2026-01-31 14:05 UTC": the server's words; the page script rewrites it in the reader's own time zone. */
+  formatDateTime: (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+  isoTime: (ms: number) => new Date(ms).toISOString(),
   formatBytes: (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`),
   formatCount: (n: number) => n.toLocaleString('en-US'),
   altText: (image: { labels: { name: string }[] | null; colourName: string }) =>

@@ -34,6 +34,9 @@ describe('accounts', () => {
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByRole('alert').innerText()).resolves.toBe('Wrong username or password.');
+    // The name is kept and the password is what to type again.
+    await expect(page.getByLabel('Username').inputValue()).resolves.toBe('maya');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('password');
 
     await logInThroughForm(page, 'maya');
     expect(new URL(page.url()).pathname).toBe('/');
@@ -50,6 +53,17 @@ describe('accounts', () => {
     await expect(page.locator('#password-error').innerText()).resolves.toContain('at least 8 characters');
     await expect(page.getByLabel('Username').inputValue()).resolves.toBe('maya');
     await expect(page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+    // The error takes the hint's place and is the field's description: the rule is not said twice.
+    await expect(page.locator('#password-help').count()).resolves.toBe(0);
+    await expect(page.getByLabel('Password', { exact: true }).getAttribute('aria-describedby')).resolves.toBe('password-error');
+    // "maya" is taken (the test above made it): the name's error comes first, and the focus is there to fix it.
+    await expect(page.locator('#username-error').innerText()).resolves.toBe('That username is taken.');
+    await expect(page.locator('#username-help').count()).resolves.toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('username');
+    await page.getByLabel('Username').fill('maya2');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page.locator('#username-help').isVisible()).resolves.toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('password');
   });
 });
 
@@ -91,7 +105,9 @@ describe('without JavaScript', () => {
     const name = (await first.locator('button.delete').getAttribute('aria-label'))!.replace(/^Delete /, '');
     await first.locator('button[name="visibility"]').click();
     await expect(page.locator('.flash').innerText()).resolves.toBe(`"${name}" is now public.`);
-    await expect(page.locator('#gallery-grid .card').first().locator('.badge').innerText()).resolves.toMatch(/public/i);
+    // A public card wears no lock, and its switch now offers to make it private.
+    await expect(page.locator('#gallery-grid .card').first().locator('.badge-private').count()).resolves.toBe(0);
+    await expect(page.locator('#gallery-grid .card').first().getByRole('button', { name: `Make ${name} private` }).count()).resolves.toBe(1);
 
     await page.locator('#gallery-grid .card').first().locator('button.delete').click();
     await expect(page.locator('.flash').innerText()).resolves.toBe(`Deleted "${name}".`);

@@ -15,7 +15,8 @@ let owner: Page; // uploads and changes the images
 let other: Page; // another user, in a context of their own
 const ids = new Map<string, string>();
 
-const card = (page: Page, name: string) => page.locator(`#image-${ids.get(name)}`);
+const card = (page: Page, name: string) => page.locator(`#gallery-grid .card[data-image-id="${ids.get(name)}"]`);
+const cardOf = (page: Page, id: string) => page.locator(`#gallery-grid .card[data-image-id="${id}"]`);
 const markPage = (page: Page) => page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
 const stayedOnPage = (page: Page) => page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed === true);
 
@@ -72,7 +73,7 @@ describe('visibility', () => {
   it('when the owner makes an image private, then the card changes in place and the other user can no longer see or fetch it', async () => {
     const id = ids.get('coral_sunflower.png')!;
     await other.goto('/');
-    await expect(other.locator(`#image-${id}`).count()).resolves.toBe(1);
+    await expect(cardOf(other, id).count()).resolves.toBe(1);
     expect((await other.request.get(`/images/${id}/file`)).status()).toBe(200);
 
     await owner.goto('/');
@@ -80,13 +81,13 @@ describe('visibility', () => {
     const sunflower = card(owner, 'coral_sunflower.png');
     await sunflower.getByRole('button', { name: 'Make coral_sunflower.png private' }).click();
     await sunflower.locator('.badge-private').waitFor();
-    await expect(sunflower.locator('.badge').innerText()).resolves.toMatch(/private/i);
-    await expect(sunflower.locator('button[name="visibility"]').innerText()).resolves.toBe('Make public');
+    await expect(sunflower.getByRole('img', { name: 'private' }).count()).resolves.toBe(1);
+    await expect(sunflower.getByRole('button', { name: 'Make coral_sunflower.png public' }).count()).resolves.toBe(1);
     await expect(owner.locator('#toasts').innerText()).resolves.toContain('"coral_sunflower.png" is now private.');
     expect(await stayedOnPage(owner)).toBe(true);
 
     await other.reload();
-    await expect(other.locator(`#image-${id}`).count()).resolves.toBe(0);
+    await expect(cardOf(other, id).count()).resolves.toBe(0);
     await expect(other.locator('#gallery-grid .card').count()).resolves.toBe(2);
     for (const suffix of ['', '/file', '/thumb', '/download']) {
       expect((await other.request.get(`/images/${id}${suffix}`)).status(), suffix).toBe(404);
@@ -98,20 +99,30 @@ describe('visibility', () => {
   it('when the owner makes it public again, then the other user sees it again', async () => {
     const sunflower = card(owner, 'coral_sunflower.png');
     await sunflower.getByRole('button', { name: 'Make coral_sunflower.png public' }).click();
-    await sunflower.locator('.badge-public').waitFor();
+    await sunflower.locator('.badge-private').waitFor({ state: 'detached' });
+    await expect(sunflower.getByRole('button', { name: 'Make coral_sunflower.png private' }).count()).resolves.toBe(1);
     await other.goto('/');
-    await expect(other.locator(`#image-${ids.get('coral_sunflower.png')}`).count()).resolves.toBe(1);
-    // The other user gets no switch and no delete on someone else's image.
-    await expect(other.locator(`#image-${ids.get('coral_sunflower.png')} button`).count()).resolves.toBe(0);
+    await expect(cardOf(other, ids.get('coral_sunflower.png')!).count()).resolves.toBe(1);
+    // The other user gets no switch and no delete on someone else's image, in the grid or in the viewer.
+    await expect(cardOf(other, ids.get('coral_sunflower.png')!).locator('button').count()).resolves.toBe(0);
+    await cardOf(other, ids.get('coral_sunflower.png')!).locator('.card-thumb').click();
+    const box = other.locator('dialog.lightbox');
+    await box.locator('.details h1', { hasText: 'coral_sunflower.png' }).waitFor();
+    await expect(box.locator('.details button[name="visibility"], .details button.delete').count()).resolves.toBe(0);
+    await other.keyboard.press('Escape');
   });
 });
 
 describe('download', () => {
-  it('when the download button is used, then the saved file has the original name and the very bytes uploaded', async () => {
+  it('when the viewer\'s download button is used, then the saved file has the original name and the very bytes uploaded', async () => {
+    await card(owner, 'skimage_rocket.jpg').locator('.card-thumb').click();
+    const box = owner.locator('dialog.lightbox');
+    await box.locator('.details h1', { hasText: 'skimage_rocket.jpg' }).waitFor();
     const [download] = await Promise.all([
       owner.waitForEvent('download'),
-      card(owner, 'skimage_rocket.jpg').getByRole('link', { name: 'Download' }).click(),
+      box.getByRole('link', { name: 'Download' }).click(),
     ]);
+    await owner.keyboard.press('Escape');
     expect(download.suggestedFilename()).toBe('skimage_rocket.jpg');
     const saved = await readFile((await download.path())!);
     expect(saved.equals(await readFile(photos[0]))).toBe(true);
@@ -145,14 +156,18 @@ describe('delete', () => {
     await expect(other.locator('#gallery-grid .card').count()).resolves.toBe(2);
   });
 
-  it('when an image is deleted from the lightbox, then the lightbox closes and its card goes', async () => {
+  it('when an image is deleted from the viewer, then its card goes and the viewer shows the photo beside it', async () => {
     await card(owner, 'coral_sunflower.png').locator('.card-thumb').click();
     const box = owner.locator('dialog.lightbox');
     await box.locator('.details h1', { hasText: 'coral_sunflower.png' }).waitFor();
-    owner.once('dialog', (dialog) => void dialog.accept());
-    await box.getByRole('button', { name: 'Delete coral_sunflower.png' }).click();
+    const confirmed = new Promise<string>((resolve) => owner.once('dialog', (dialog) => (resolve(dialog.message()), void dialog.accept())));
+    await box.getByRole('button', { name: 'Delete', exact: true }).click();
+    expect(await confirmed).toBe('Delete "coral_sunflower.png"? This cannot be undone.');
     await card(owner, 'coral_sunflower.png').waitFor({ state: 'detached' });
-    await expect(box.isVisible()).resolves.toBe(false);
+    await box.locator('.details h1', { hasText: 'skimage_rocket.jpg' }).waitFor();
+    await expect(box.isVisible()).resolves.toBe(true);
+    expect(await owner.evaluate(() => document.activeElement?.closest('dialog.lightbox') !== null)).toBe(true);
+    await owner.keyboard.press('Escape');
   });
 });
 

@@ -17,7 +17,14 @@ const ids = new Map<string, string>(); // original name -> image id
 const problems: string[] = [];
 
 /** The card of an uploaded photo, by its original name. */
-const card = (name: string) => page.locator(`#image-${ids.get(name)}`);
+const card = (name: string) => page.locator(`#gallery-grid .card[data-image-id="${ids.get(name)}"]`);
+const viewer = () => page.locator('dialog.lightbox');
+/** Opens a card in the viewer and waits for its details. */
+async function openInViewer(name: string) {
+  await card(name).locator('.card-thumb').click();
+  await viewer().locator('.details h1', { hasText: name }).waitFor();
+  return viewer().locator('.details');
+}
 /** The term a tag link searches for: its ?q=. */
 const termOf = async (link: Locator) => new URL((await link.getAttribute('href'))!, 'http://x').searchParams.get('q')!;
 const resultCount = async () => Number(/^([\d,]+) image/.exec((await page.locator('h1').innerText()).trim())?.[1].replace(/,/g, ''));
@@ -88,22 +95,28 @@ describe('upload dialog', () => {
     expect([...ids.keys()].sort()).toEqual([...photos].sort());
   });
 
-  it('when the cards are shown, then each has its colour with a swatch and the labels MobileNet saw', async () => {
-    const colour = card('coral_pets.png').locator('.tag.colour');
-    expect(await colour.locator('svg.swatch rect').getAttribute('fill')).toMatch(/^#[0-9a-f]{6}$/);
-    expect((await colour.innerText()).trim()).toMatch(/^[a-z]+/);
-    const labels = await card('coral_pets.png').locator('.tag.label .tag-text').allInnerTexts();
-    expect(labels).toHaveLength(3);
-    expect(labels.some((l) => ['Italian greyhound', 'whippet', 'Boston bull'].includes(l))).toBe(true);
-    const catLabels = await card('skimage_chelsea.png').locator('.tag.label .tag-text').allInnerTexts();
-    expect(catLabels.some((l) => ['Egyptian cat', 'tabby', 'tiger cat'].includes(l))).toBe(true);
+  it('when the photos are opened in the viewer, then each has its colour with a swatch and the labels MobileNet saw', async () => {
+    // The card itself says it in its thumbnail's text and waits on the stored colour until the thumbnail arrives.
     expect(await card('coral_pets.png').locator('img').getAttribute('alt')).toMatch(/^Photo of .+, mostly [a-z]+$/);
+    expect(await card('coral_pets.png').locator('.card-thumb svg rect').getAttribute('fill')).toMatch(/^#[0-9a-f]{6}$/);
+    const details = await openInViewer('coral_pets.png');
+    const colour = details.locator('.tag.colour');
+    expect(await colour.locator('svg.swatch rect').getAttribute('fill')).toMatch(/^#[0-9a-f]{6}$/);
+    expect((await colour.innerText()).trim()).toMatch(/^[a-z]+ #[0-9a-f]{6}$/);
+    const labels = await details.locator('.labels .label-name a').allInnerTexts();
+    expect(labels).toHaveLength(3);
+    expect(labels.some((l) => /^(Italian greyhound|whippet|Boston bull)/.test(l))).toBe(true);
+    await expect(details.locator('.labels meter').count()).resolves.toBe(3);
+    await page.keyboard.press('Escape');
+    const catLabels = await (await openInViewer('skimage_chelsea.png')).locator('.labels .label-name a').allInnerTexts();
+    expect(catLabels.some((l) => /^(Egyptian cat|tabby|tiger cat)/.test(l))).toBe(true);
+    await page.keyboard.press('Escape');
   });
 });
 
 describe('tags and search', () => {
-  it('when a label tag is clicked, then the search for it shows that image', async () => {
-    const label = card('skimage_chelsea.png').locator('.tag.label a').first();
+  it('when a label in the viewer is clicked, then the search for it shows that image', async () => {
+    const label = (await openInViewer('skimage_chelsea.png')).locator('.labels .label-name a').first();
     const term = await termOf(label);
     await Promise.all([page.waitForURL(/\/search\?q=/), label.click()]);
     expect(new URL(page.url()).searchParams.get('q')).toBe(term);
@@ -113,13 +126,13 @@ describe('tags and search', () => {
     expect(await page.locator('h1').innerText()).toMatch(new RegExp(`match(es)? "${term}"`, 'i'));
   });
 
-  it('when "dog" is searched and a colour tag is shift-clicked, then the query broadens to both terms', async () => {
+  it('when "dog" is searched and the viewer\'s colour tag is shift-clicked, then the query broadens to both terms', async () => {
     await page.locator('#search-box').fill('dog');
     await Promise.all([page.waitForURL(/q=dog$/), page.locator('#search-box').press('Enter')]);
     expect(await shownIds()).toEqual([ids.get('coral_pets.png')]); // a hypernym finds the greyhound
     const before = await resultCount();
 
-    const colour = card('coral_pets.png').locator('.tag.colour a').first();
+    const colour = (await openInViewer('coral_pets.png')).locator('.tag.colour a').first();
     const colourName = await termOf(colour);
     await Promise.all([page.waitForURL(/q=dog%2C/), colour.click({ modifiers: ['Shift'] })]);
     expect(new URL(page.url()).searchParams.get('q')).toBe(`dog, ${colourName}`);
@@ -129,10 +142,10 @@ describe('tags and search', () => {
     expect(context.pages()).toHaveLength(1); // shift-click did not open a new window
   });
 
-  it('when the small "+" of a tag is clicked, then its term is added to the current query', async () => {
+  it('when the small "+" of a label in the viewer is clicked, then its term is added to the current query', async () => {
     const q = new URL(page.url()).searchParams.get('q')!;
-    const tag = card('coral_pets.png').locator('.tag.label').first();
-    const plus = tag.locator('.add-term');
+    const tag = (await openInViewer('coral_pets.png')).locator('.labels .label-name').first();
+    const plus = tag.getByRole('link', { name: /^Add .+ to the search$/ });
     const term = await termOf(tag.locator('a').first());
     await Promise.all([page.waitForURL((url) => url.searchParams.get('q') !== q), plus.click()]);
     expect(new URL(page.url()).searchParams.get('q')).toBe(`${q}, ${term}`);

@@ -39,7 +39,7 @@ describe('upload', () => {
     ]);
     expect(mixed.image.colour.name).toBe('red');
     // The card HTML for the page to insert; its owner buttons submit the gallery's own form (token and way back).
-    expect(red.html).toContain(`id="image-${red.image.id}"`);
+    expect(red.html).toContain(`data-image-id="${red.image.id}"`);
     expect(red.html).toContain(`form="image-actions" formaction="/images/${red.image.id}/visibility" name="visibility" value="private"`);
     expect(red.html).not.toContain('_csrf');
     expect(noise.ok).toBe(true);
@@ -264,7 +264,7 @@ describe('gallery', () => {
     const token = await csrfFrom(owner, '/');
     const page = (await owner.get('/search?q=tabby')).text;
     expect(page).toContain(`<form id="image-actions" method="post" hidden><input type="hidden" name="_csrf" value="${token}"><input type="hidden" name="next" value="/search?q=tabby"></form>`);
-    const cards = page.match(/<article class="card"[\s\S]*?<\/article>/g)!;
+    const cards = page.match(/<li class="card [\s\S]*?<\/li>/g)!;
     expect(cards).toHaveLength(2);
     for (const card of cards) expect(card).not.toContain('_csrf');
     expect(page).toContain(`form="image-actions" formaction="/images/${pub.id}/visibility" name="visibility" value="private"`);

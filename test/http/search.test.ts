@@ -144,17 +144,20 @@ describe('union, order, counts, pages', () => {
     expect(res.text).toContain('name="q" value="Bird,red"');
   });
 
-  it('when cards show their tags, then only a page with a query gives them a "+" that adds to it', async () => {
-    add(ALICE, 'alice', ['macaw']);
-    const search = (await alice.get('/search?q=Bird,red')).text;
-    expect(search).toContain('<a href="/search?q=macaw"><span class="tag-text">macaw</span>');
+  it('when the details show their tags, then only details asked for with a query give them a "+" that adds to it', async () => {
+    const image = add(ALICE, 'alice', ['macaw']);
+    // The viewer asks for an image's details with the search of the page it opens on.
+    const search = (await alice.get(`/images/${image.id}?q=Bird,red`)).text;
+    expect(search).toContain('<a href="/search?q=macaw">macaw</a>');
     expect(search).toContain('<a class="add-term" href="/search?q=Bird,red,+macaw" aria-label="Add macaw to the search">+</a>');
     expect(search).toContain('shift-click it or use its + to add it to this search');
-    // In the gallery a "+" would go where the tag itself goes.
-    const gallery = (await alice.get('/')).text;
-    expect(gallery).toContain('<a href="/search?q=macaw"><span class="tag-text">macaw</span>');
-    expect(gallery).not.toContain('class="add-term"');
-    expect(gallery).not.toContain('shift-click');
+    // Without a query a "+" would go where the tag itself goes.
+    const plain = (await alice.get(`/images/${image.id}`)).text;
+    expect(plain).toContain('<a href="/search?q=macaw">macaw</a>');
+    expect(plain).not.toContain('class="add-term"');
+    expect(plain).not.toContain('shift-click');
+    // The grid carries no tags at all: they are in the viewer.
+    expect((await alice.get('/search?q=Bird,red')).text).not.toContain('class="tag');
   });
 
   it('when nothing matches, then the page says so and suggests clicking a tag', async () => {

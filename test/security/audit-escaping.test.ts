@@ -130,10 +130,13 @@ describe('hostile file names', () => {
 });
 
 describe('hostile search terms', () => {
+  let redId: string;
   beforeAll(async () => {
-    // A red image, so queries that also say "red" render cards whose tags link back to the query.
+    // A red image, so queries that also say "red" find it, and its details (as the viewer asks for them, with the
+    // query) give its tags "+" links back to the query.
     const res = await sendFiles([{ name: 'red.png', data: png }], true);
     expect(res.status).toBe(200);
+    redId = res.body.results[0].image.id;
   });
 
   const QUERIES: [string, string][] = [
@@ -153,7 +156,11 @@ describe('hostile search terms', () => {
     expectShownAsText(res.text, q, 'the search box');
     expectShownAsText(res.text, `"${understood(q)}"`, 'the summary', understood(q));
     expectOnlySameSiteUrls(res.text, 'the results page');
-    if (q.includes('red')) expect(res.text).toContain('class="add-term"');
+    const details = await owner.get(`/images/${redId}`).query({ q });
+    expect(details.status).toBe(200);
+    expectShownAsText(details.text, q, 'the search box of the details');
+    expectOnlySameSiteUrls(details.text, 'the details with the query');
+    expect(details.text).toContain('class="add-term"');
   });
 
   it.each(QUERIES)('when the query is %s, then the JSON answer returns it unchanged, served as JSON', async (_what, q) => {
