@@ -32,13 +32,15 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, undefined, { pretty: process.stdout.isTTY === true });
   const db = openDatabase(config.databasePath);
   const images = createImagesRepo(db);
+  // The sweep first: a crash during the very first upload leaves its files (recorded as pending) beside a
+  // database with no image yet, which is no reason to refuse.
+  const unfinished = await sweepUnfinished(config.uploadDir, images);
   await refuseForeignUploads(config.uploadDir, config.databasePath, images);
   const checkpointer = startCheckpointer(db, config.databasePath, logger);
   const passwords = createPasswords(config.bcryptCost);
-  // The model loads in worker threads while this thread repairs the upload folder and seeds the demo user.
+  // The model loads in worker threads while this thread seeds the demo user.
   const loadingClassifier = loadClassifier(config, logger);
   if (config.demoUser) await ensureDemoUser(createUsersRepo(db), passwords);
-  const unfinished = await sweepUnfinished(config.uploadDir, images);
   if (unfinished > 0) logger.warn({ images: unfinished }, 'removed the files of uploads and deletes that never finished');
   const classifier = await loadingClassifier;
   // The password threads too must exist before priorities are lowered (under tsx a worker adds a loader thread).

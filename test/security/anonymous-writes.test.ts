@@ -13,7 +13,7 @@ afterEach(() => t.close());
 const rowsWritten = () => t.db.prepare('SELECT total_changes()').pluck().get() as number;
 
 describe('anonymous visitors write nothing', () => {
-  it('when 10,000 anonymous requests arrive, then no session row is written and no session cookie is set', async () => {
+  it('when 10,000 anonymous requests arrive, then no session row is written and no session cookie is set', { timeout: 120_000 }, async () => {
     const before = rowsWritten();
     const urls = ['/login', '/register', '/', '/search?q=red', '/images/00000000-0000-4000-8000-000000000000', '/nowhere'];
     const cookies = new Set<string>();
