@@ -11,7 +11,7 @@ import { shardNames } from './model-source.js';
 
 export type TfjsClassifier = Classifier & { memory(): { numTensors: number } };
 
-/** What our model.json files may say about themselves (see model-source.ts and the model's SOURCE.txt). */
+/** What our model.json files may say about themselves (see the model's SOURCE.txt). */
 type ModelMetadata = { inputRange?: [number, number]; output?: string };
 
 let backendReady: Promise<void> | undefined;

@@ -9,7 +9,7 @@ import { csrfTokenIn, modelDir, repoRoot } from './fixtures.js';
 
 export type LiveServer = { child: ChildProcess; base: string; exited: Promise<number | null>; output: () => string; kill: (signal?: NodeJS.Signals) => Promise<void> };
 
-/** The shared MobileNet when it is there (CI sets MODEL_DIR), so the crash test also kills inference workers. */
+/** The repository's MobileNet (or MODEL_DIR's), so the crash test also kills inference workers. */
 export const realModelDir = existsSync(path.join(modelDir, 'model.json')) ? modelDir : undefined;
 
 export function freePort(): Promise<number> {
