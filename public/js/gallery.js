@@ -49,27 +49,26 @@ export function neighbourOf(card) {
   return all[at + 1] ?? all[at - 1];
 }
 
-/** The card straight above or below: the nearest by centre in the next row up or down. */
-function verticalNeighbour(all, card, direction) {
+/**
+ * The card straight above or below: in the next row up or down, the one under `x` (or the nearest to it). `x`
+ * stays the same through a run of Up and Down presses, so Down then Up comes back to the same photo.
+ */
+function verticalNeighbour(all, card, direction, x) {
   const box = card.getBoundingClientRect();
-  const centre = box.left + box.width / 2;
   let best;
-  let bestRow;
   for (const other of all) {
     const r = other.getBoundingClientRect();
     const ahead = direction > 0 ? r.top > box.top + 1 : r.top < box.top - 1;
     if (!ahead) continue;
-    const row = r.top;
-    const closerRow = bestRow === undefined || (direction > 0 ? row < bestRow - 1 : row > bestRow + 1);
-    const sameRow = bestRow !== undefined && Math.abs(row - bestRow) <= 1;
-    const distance = Math.abs(r.left + r.width / 2 - centre);
-    if (closerRow || (sameRow && distance < best.distance)) {
-      best = { card: other, distance };
-      bestRow = row;
-    }
+    const distance = x >= r.left && x <= r.right ? 0 : Math.min(Math.abs(x - r.left), Math.abs(x - r.right));
+    const nearerRow = !best || (direction > 0 ? r.top < best.top - 1 : r.top > best.top + 1);
+    const sameRow = best && Math.abs(r.top - best.top) <= 1;
+    if (nearerRow || (sameRow && distance < best.distance)) best = { card: other, distance, top: r.top };
   }
   return best?.card;
 }
+
+let columnX; // where a run of Up and Down presses started
 
 function onKeydown(event) {
   const link = event.target instanceof Element ? event.target.closest('.card-thumb') : null;
@@ -77,11 +76,17 @@ function onKeydown(event) {
   const card = link.closest('.card');
   const all = cards();
   const at = all.indexOf(card);
+  const vertical = event.key === 'ArrowUp' || event.key === 'ArrowDown';
+  if (!vertical) columnX = undefined;
+  else if (columnX === undefined) {
+    const box = card.getBoundingClientRect();
+    columnX = box.left + box.width / 2;
+  }
   const moves = {
     ArrowLeft: () => all[at - 1],
     ArrowRight: () => all[at + 1],
-    ArrowUp: () => verticalNeighbour(all, card, -1),
-    ArrowDown: () => verticalNeighbour(all, card, 1),
+    ArrowUp: () => verticalNeighbour(all, card, -1, columnX),
+    ArrowDown: () => verticalNeighbour(all, card, 1, columnX),
     Home: () => all[0],
     End: () => all.at(-1),
   };

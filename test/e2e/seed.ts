@@ -17,7 +17,7 @@ export function seedPng(i: number, aspect = ASPECTS[i % ASPECTS.length]): Promis
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
-/** Uploads `count` images as the page's user; resolves with their ids, newest first (the gallery's order). */
+/** Uploads `count` images as the page's user; resolves with their ids in upload order. */
 export async function seedImages(page: Page, count: number, opts: { visibility?: 'public' | 'private'; prefix?: string } = {}): Promise<string[]> {
   const token = await page.locator('meta[name="csrf-token"]').getAttribute('content');
   const ids: string[] = [];
@@ -33,5 +33,19 @@ export async function seedImages(page: Page, count: number, opts: { visibility?:
     const { results } = (await res.json()) as { results: { ok: boolean; image?: { id: string } }[] };
     ids.push(...results.map((r) => r.image!.id));
   }
-  return ids.reverse();
+  return ids;
+}
+
+export type Shown = { id: string; name: string };
+
+/** Every image the page's user sees, in the gallery's order (newest first), through the JSON API's pages. */
+export async function galleryOrder(page: Page): Promise<Shown[]> {
+  const shown: Shown[] = [];
+  for (let url: string | undefined = '/'; url; ) {
+    const res = await page.request.get(url, { headers: { Accept: 'application/json' } });
+    const body = (await res.json()) as { images: { id: string; originalName: string }[]; older?: string };
+    shown.push(...body.images.map((image) => ({ id: image.id, name: image.originalName })));
+    url = body.older;
+  }
+  return shown;
 }

@@ -1,0 +1,218 @@
+// In a real browser with 60 photos of the usual shapes: how many thumbnails a screen shows, that they keep their
+// place while loading, that the cards the viewer adds match the server's, and the grid by keyboard alone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, newContext, registerThroughForm, startApp, PASSWORD, type RunningApp } from '../helpers/browser.js';
+import { galleryOrder, seedImages, type Shown } from './seed.js';
+
+let app: RunningApp;
+let browser: Browser;
+let shown: Shown[]; // newest first, as the gallery shows them
+let ids: string[];
+const nameOf = (i: number) => shown[i].name;
+
+const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+
+async function signedIn(size: keyof typeof SIZES, extra: Parameters<typeof newContext>[2] = {}): Promise<Page> {
+  const phone = size === 'phone';
+  const context = await newContext(browser, app, { viewport: SIZES[size], isMobile: phone, hasTouch: phone, ...extra });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill('grace');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  return page;
+}
+
+type Box = { id: string; top: number; left: number; bottom: number; right: number };
+const cardBoxes = (page: Page) => page.locator('#gallery-grid .card').evaluateAll((cards) => cards.map((card) => {
+  const r = card.getBoundingClientRect();
+  return { id: (card as HTMLElement).dataset.imageId!, top: r.top, left: r.left, bottom: r.bottom, right: r.right };
+}));
+const fullyVisible = (boxes: Box[], size: { width: number; height: number }) =>
+  boxes.filter((b) => b.top >= 0 && b.left >= 0 && b.bottom <= size.height + 0.5 && b.right <= size.width + 0.5);
+/** Cards by row (same top), in order. */
+function rows(boxes: Box[]): Box[][] {
+  const byTop = new Map<number, Box[]>();
+  for (const box of boxes) byTop.set(Math.round(box.top), [...(byTop.get(Math.round(box.top)) ?? []), box]);
+  return [...byTop.values()];
+}
+const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.closest<HTMLElement>('.card')?.dataset.imageId);
+const focusVisible = (page: Page) => page.evaluate(() => document.activeElement?.matches(':focus-visible') ?? false);
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+  const page = await (await newContext(browser, app)).newPage();
+  await registerThroughForm(page, 'grace');
+  await seedImages(page, 60);
+  shown = await galleryOrder(page);
+  ids = shown.map((s) => s.id);
+  await page.context().close();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+describe('density', () => {
+  it('when 60 photos are shown at 1280 x 800, then at least 24 thumbnails are fully visible without scrolling, in justified rows', async () => {
+    const page = await signedIn('desktop');
+    await page.waitForLoadState('networkidle');
+    const boxes = await cardBoxes(page);
+    const visible = fullyVisible(boxes, SIZES.desktop);
+    console.log(`1280 x 800: ${visible.length} thumbnails fully visible, rows of ${rows(boxes).map((r) => r.length).join(', ')}`);
+    expect(visible.length).toBeGreaterThanOrEqual(24);
+    // Every row but the last ends at the same right edge, and the cards of a row share one height.
+    const all = rows(boxes);
+    const edge = all[0].at(-1)!.right;
+    for (const row of all.slice(0, -1)) {
+      expect(Math.abs(row.at(-1)!.right - edge)).toBeLessThan(1.5);
+      for (const box of row) expect(Math.abs((box.bottom - box.top) - (row[0].bottom - row[0].top))).toBeLessThan(1.5);
+    }
+    await page.context().close();
+  });
+
+  it('when they are shown at 390 x 844, then every full row has at least 3 and at least 12 are fully visible', async () => {
+    const page = await signedIn('phone');
+    await page.waitForLoadState('networkidle');
+    const boxes = await cardBoxes(page);
+    const perRow = rows(boxes).map((r) => r.length);
+    const visible = fullyVisible(boxes, SIZES.phone);
+    console.log(`390 x 844: ${visible.length} thumbnails fully visible, rows of ${perRow.join(', ')}`);
+    for (const n of perRow.slice(0, -1)) expect(n).toBeGreaterThanOrEqual(3);
+    expect(visible.length).toBeGreaterThanOrEqual(12);
+    await page.context().close();
+  });
+});
+
+describe('loading', () => {
+  it('when thumbnails have not arrived, then each card already has its final size and shows the stored colour', async () => {
+    const page = await signedIn('desktop');
+    const { images } = await (await page.request.get('/', { headers: { Accept: 'application/json' } })).json();
+    // Thumbnails held back: the layout is what the HTML and CSS alone make of it.
+    await page.route('**/images/*/thumb', (route) => route.abort());
+    await page.reload();
+    const before = await cardBoxes(page);
+    const fills = await page.locator('#gallery-grid .card-thumb svg rect').evaluateAll((rects) => rects.map((r) => r.getAttribute('fill')));
+    expect(fills).toEqual(images.map((image: { colour: { hex: string } }) => image.colour.hex));
+    await page.unroute('**/images/*/thumb');
+    await page.reload();
+    await page.waitForLoadState('networkidle');
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight)); // the lazy ones too
+    await page.waitForLoadState('networkidle');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const loaded = await page.locator('#gallery-grid img').evaluateAll((imgs) => imgs.filter((img) => (img as HTMLImageElement).naturalWidth > 0).length);
+    expect(loaded).toBe(48);
+    expect(await cardBoxes(page)).toEqual(before);
+    // Those below the first rows wait until they are scrolled near.
+    const lazy = await page.locator('#gallery-grid img[loading="lazy"]').count();
+    expect(lazy).toBe(48 - 12);
+    await page.context().close();
+  });
+
+  it('when the viewer goes past the last photo of the page, then the next page is added with the very cards the server makes', async () => {
+    const page = await signedIn('desktop');
+    const serverCards = await page.evaluate(async () => {
+      const older = document.querySelector<HTMLAnchorElement>('.pagination a[rel="next"]')!.href;
+      const doc = new DOMParser().parseFromString(await (await fetch(older)).text(), 'text/html');
+      return [...doc.querySelectorAll('#gallery-grid .card')].map((card) => card.outerHTML);
+    });
+    expect(serverCards).toHaveLength(12);
+    await page.locator('#gallery-grid .card-thumb').nth(47).click();
+    const box = page.locator('dialog.lightbox');
+    await box.locator('.details h1').waitFor();
+    await box.getByRole('button', { name: 'Next photo' }).click();
+    await box.locator('.details h1', { hasText: nameOf(48) }).waitFor();
+    await expect(page.locator('#gallery-grid .card').count()).resolves.toBe(60);
+    const added = await page.locator('#gallery-grid .card').evaluateAll((cards) => cards.slice(48).map((card) => {
+      const copy = card.cloneNode(true) as Element;
+      // What the page script adds to every card (the roving tab stop) is not the server's.
+      for (const node of [copy, ...copy.querySelectorAll('*')]) { node.removeAttribute('tabindex'); node.removeAttribute('aria-describedby'); }
+      return copy.outerHTML;
+    }));
+    expect(added).toEqual(serverCards);
+    await expect(page.locator('.pagination .page-of').innerText()).resolves.toBe('Pages 1–2 of 2');
+    await expect(box.getByRole('button', { name: 'Next photo' }).isDisabled()).resolves.toBe(false);
+    await box.getByRole('button', { name: 'Next photo' }).click();
+    await box.locator('.details h1', { hasText: nameOf(49) }).waitFor();
+    await page.context().close();
+  });
+});
+
+describe('keyboard only', () => {
+  it('when the grid is used with keys alone, then it is one tab stop, arrows move, Enter opens, and deleting keeps the focus on a photo', async () => {
+    const page = await signedIn('desktop');
+    await page.locator('#search-box').focus();
+    const tabTo = async () => {
+      for (let i = 0; i < 10 && !(await focusedId(page)); i++) await page.keyboard.press('Tab');
+    };
+    await tabTo();
+    expect(await focusedId(page)).toBe(ids[0]);
+    expect(await focusVisible(page)).toBe(true);
+    await expect(page.locator('#gallery-grid [tabindex="0"]').count()).resolves.toBe(1);
+
+    await page.keyboard.press('ArrowRight');
+    expect(await focusedId(page)).toBe(ids[1]);
+    const boxes = await cardBoxes(page);
+    // Down goes to the photo of the next row that stands under the middle of this one.
+    await page.keyboard.press('ArrowDown');
+    const downId = await focusedId(page);
+    const fromBox = boxes.find((b) => b.id === ids[1])!;
+    const toBox = boxes.find((b) => b.id === downId)!;
+    expect(toBox.top).toBeGreaterThan(fromBox.bottom - 1);
+    expect(toBox.left).toBeLessThan((fromBox.left + fromBox.right) / 2);
+    expect(toBox.right).toBeGreaterThan((fromBox.left + fromBox.right) / 2);
+    await page.keyboard.press('ArrowUp');
+    expect(await focusedId(page)).toBe(ids[1]);
+    await page.keyboard.press('End');
+    expect(await focusedId(page)).toBe(ids[47]);
+    await page.keyboard.press('Home');
+    expect(await focusedId(page)).toBe(ids[0]);
+
+    // Tab leaves the grid at once, and Shift+Tab comes back to the same photo.
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Tab');
+    expect(await focusedId(page)).toBeUndefined();
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusedId(page)).toBe(ids[1]);
+
+    // P switches the focused photo to private in place; the focus stays.
+    await page.keyboard.press('p');
+    await page.locator(`.card[data-image-id="${ids[1]}"] .badge-private`).waitFor();
+    expect(await focusedId(page)).toBe(ids[1]);
+
+    // Delete asks, then the next photo takes the focus.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.keyboard.press('Delete');
+    await page.locator(`.card[data-image-id="${ids[1]}"]`).waitFor({ state: 'detached' });
+    expect(await focusedId(page)).toBe(ids[2]);
+    expect(await focusVisible(page)).toBe(true);
+
+    // Enter opens the viewer; arrows move in it; Delete there shows the next photo and keeps the focus in the viewer.
+    await page.keyboard.press('Enter');
+    const box = page.locator('dialog.lightbox');
+    await box.locator('.details h1', { hasText: nameOf(2) }).waitFor();
+    await page.keyboard.press('ArrowRight');
+    await box.locator('.details h1', { hasText: nameOf(3) }).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.keyboard.press('Delete');
+    await box.locator('.details h1', { hasText: nameOf(4) }).waitFor();
+    await page.locator(`.card[data-image-id="${ids[3]}"]`).waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.closest('dialog.lightbox') !== null)).toBe(true);
+    expect(await focusVisible(page)).toBe(true);
+    // Escape: back in the grid, on the photo the viewer showed last.
+    await page.keyboard.press('Escape');
+    expect(await focusedId(page)).toBe(ids[4]);
+    expect(await focusVisible(page)).toBe(true);
+
+    // ? lists the keys.
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect(help.innerText()).resolves.toContain('Delete your photo');
+    await page.keyboard.press('Escape');
+    expect(await focusedId(page)).toBe(ids[4]);
+    await page.context().close();
+  });
+});
