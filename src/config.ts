@@ -21,6 +21,23 @@ export type Config = Readonly<{
   maxPixels: number;
   /** Bytes one user may keep stored; undefined means no quota. */
   maxUserBytes: number | undefined;
+  /** DATABASE_URL (postgres://...); undefined means the SQLite file at databasePath. */
+  databaseUrl: string | undefined;
+  /** Set when S3_BUCKET is: originals and thumbnails go to that bucket instead of UPLOAD_DIR. */
+  s3: S3Config | undefined;
+}>;
+
+export type S3Config = Readonly<{
+  bucket: string;
+  /** Undefined means AWS's own endpoint for the region. */
+  endpoint: string | undefined;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** `endpoint/bucket/key` rather than `bucket.endpoint/key`: what most S3-compatible stores need. */
+  forcePathStyle: boolean;
+  /** Put before every key: '' or a folder-like prefix ending in '/'. */
+  prefix: string;
 }>;
 
 type Env = Record<string, string | undefined>;
@@ -60,6 +77,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxFiles: integer(env, 'MAX_FILES', 100, 1, 1000),
     maxPixels: integer(env, 'MAX_MEGAPIXELS', 100, 1, 1000) * 1_000_000,
     maxUserBytes: gigabytes(env, 'MAX_USER_GB', 0.001, 1_000_000),
+    databaseUrl: databaseUrl(env),
+    s3: s3(env),
   });
 }
 
@@ -106,4 +125,74 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   if (/^\d+$/.test(raw)) return Number(raw);
   if (/^[\w.:/, -]+$/.test(raw)) return raw;
   throw new ConfigError(`TRUST_PROXY must be true, false, a hop count or a list of addresses, got "${raw}"`);
+}
+
+/** A postgres:// URL, checked without ever echoing it: it usually holds a password. */
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return undefined;
+  if (env.DATABASE_PATH) throw new ConfigError('DATABASE_URL and DATABASE_PATH are both set: choose PostgreSQL or the SQLite file');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL must be a URL like postgres://user:password@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got ${url.protocol}//`);
+  }
+  return raw;
+}
+
+const S3_SETTINGS = ['S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'S3_PREFIX'];
+
+/** S3 storage when S3_BUCKET is set; S3 settings without it are a mistake (a typo in its name, say), not a wish for the disk. */
+function s3(env: Env): S3Config | undefined {
+  const bucket = env.S3_BUCKET;
+  if (bucket === undefined || bucket === '') {
+    const stray = S3_SETTINGS.find((name) => env[name]);
+    if (stray) throw new ConfigError(`${stray} is set but S3_BUCKET is not: set S3_BUCKET to store images in S3, or unset ${stray}`);
+    return undefined;
+  }
+  // S3's rules for bucket names (which virtual-hosted addresses need): 3-63 lower-case letters, digits, dots and hyphens.
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..')) {
+    throw new ConfigError(`S3_BUCKET must be 3 to 63 lower-case letters, digits, dots and hyphens, got "${bucket}"`);
+  }
+  for (const name of ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']) {
+    if (!env[name]) throw new ConfigError(`${name} must be set when S3_BUCKET is`);
+  }
+  const endpoint = s3Endpoint(env.S3_ENDPOINT);
+  const region = env.S3_REGION || 'us-east-1';
+  if (!/^[a-z0-9-]+$/.test(region)) throw new ConfigError(`S3_REGION must be a region name like us-east-1, got "${region}"`);
+  const prefix = (env.S3_PREFIX ?? '').replace(/^\/+|\/+$/g, '');
+  if (prefix !== '' && !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(prefix)) {
+    throw new ConfigError(`S3_PREFIX must be folder names of letters, digits, dots, hyphens and underscores joined by /, got "${env.S3_PREFIX}"`);
+  }
+  return Object.freeze({
+    bucket,
+    endpoint,
+    region,
+    accessKeyId: env.S3_ACCESS_KEY_ID!,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+    // Path style by default for any endpoint of one's own: S3-compatible stores rarely have a DNS name per bucket.
+    forcePathStyle: boolean(env, 'S3_FORCE_PATH_STYLE', endpoint !== undefined),
+    prefix: prefix && `${prefix}/`,
+  });
+}
+
+function s3Endpoint(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.username || url.password)) {
+    throw new ConfigError('S3_ENDPOINT must not hold credentials: give them as S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY');
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search) {
+    throw new ConfigError(`S3_ENDPOINT must be an http:// or https:// address like https://s3.example.com, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
 }
