@@ -50,10 +50,25 @@ export class UploadParts extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     if (this.mode !== 'end') {
-      this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+      this.pending = this.joined(chunk);
       this.advance();
     }
     done();
+  }
+
+  /**
+   * What is left over, then the chunk. In a body the leftover is the few bytes that could begin a delimiter:
+   * unless one does begin there, they go out first and the chunk is taken as it is, not copied (a copy of
+   * every chunk of a 170 MB upload left the server's RSS 20 MB higher).
+   */
+  private joined(chunk: Buffer): Buffer {
+    const edge = this.delimiter.length + 2;
+    if (this.pending.length === 0) return chunk;
+    if (this.mode === 'headers' || this.pending.length >= edge || chunk.length < edge) return Buffer.concat([this.pending, chunk]);
+    const at = Buffer.concat([this.pending, chunk.subarray(0, edge)]).indexOf(this.delimiter);
+    if (at !== -1 && at < this.pending.length) return Buffer.concat([this.pending, chunk]);
+    this.bodyBytes(this.pending);
+    return chunk;
   }
 
   override _flush(done: TransformCallback): void {
