@@ -1,0 +1,85 @@
+// Vitest globalSetup: real PostgreSQL and Swift (S3) for the run. Started here, once, when they are installed,
+// and stopped at the end; or, when TEST_SERVICES_DIR is set (.ci/run starts them once for both Node runs),
+// the ones already running there. Tests reach them with test/helpers/services.ts.
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { createServer } from 'node:net';
+
+export type Started = { env: Record<string, string>; dir: string };
+export type Unavailable = { unavailable: string };
+export type TestServices = { postgres: Started | Unavailable; swift: Started | Unavailable };
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    services: TestServices;
+  }
+}
+
+const NAMES = ['postgres', 'swift'] as const;
+export const servicesScript = (name: (typeof NAMES)[number]) => path.join(import.meta.dirname, `../../.ci/services/${name}.sh`);
+const INSTALL = 'bash .ci/services/install.sh (as root)';
+
+/** Runs a service script; resolves with its exit code and what it printed on stderr. */
+export function runScript(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => void (stderr += d));
+    child.on('exit', (code) => resolve({ code, stderr: stderr.trim() }));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function readEnv(dir: string): Record<string, string> {
+  const lines = readFileSync(path.join(dir, 'env'), 'utf8').split('\n').filter(Boolean);
+  return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
+
+function found(dir: string, name: string): Started | Unavailable {
+  if (existsSync(path.join(dir, 'env'))) return { env: readEnv(dir), dir };
+  return { unavailable: `${name} was not started in ${dir} (see the CI log above)` };
+}
+
+async function start(name: (typeof NAMES)[number], dir: string): Promise<Started | Unavailable> {
+  const started = Date.now();
+  const { code, stderr } = await runScript([servicesScript(name), 'start', dir, String(await freePort())]);
+  if (code === 0) {
+    console.log(`${name} started for the tests in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return { env: readEnv(dir), dir };
+  }
+  return { unavailable: code === 3 ? `${stderr.split('\n').pop()}` : `${name} did not start (exit ${code}): ${stderr.slice(-1500)}` };
+}
+
+export default async function setup(project: TestProject) {
+  const shared = process.env.TEST_SERVICES_DIR;
+  if (shared) {
+    project.provide('services', { postgres: found(path.join(shared, 'postgres'), 'PostgreSQL'), swift: found(path.join(shared, 'swift'), 'Swift') });
+    return;
+  }
+  const root = mkdtempSync(path.join(tmpdir(), 'image-repo-services-'));
+  chmodSync(root, 0o755); // the services run as their own users and must reach their folders inside
+  const [postgres, swift] = await Promise.all(NAMES.map((name) => start(name, path.join(root, name))));
+  for (const [name, service] of Object.entries({ PostgreSQL: postgres, Swift: swift })) {
+    if ('unavailable' in service) {
+      console.warn(`${name} is not available, so the tests that need it ${process.env.CI ? 'fail' : 'are skipped'}: ${service.unavailable}` +
+        (service.unavailable.includes('install.sh') ? '' : ` (to install it: ${INSTALL})`));
+    }
+  }
+  project.provide('services', { postgres, swift });
+  return async () => {
+    await Promise.all(NAMES.map((name) => runScript([servicesScript(name), 'stop', path.join(root, name)])));
+    rmSync(root, { recursive: true, force: true });
+  };
+}
