@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newContext, registerThroughForm, startApp, type RunningApp } from '../helpers/browser.js';
 import { repoRoot } from '../helpers/fixtures.js';
-import { seedImages } from './seed.js';
+import { seedImages, seedPng } from './seed.js';
 
 const out = path.join(repoRoot, 'screenshots');
 mkdirSync(out, { recursive: true });
@@ -31,7 +31,17 @@ try {
       const name = `${size}-${scheme}`;
       if (only && !name.includes(only)) continue;
       const page = await pageFor(browser, app, size, scheme);
+      await page.goto('/register');
+      await page.getByLabel('Username').fill('x');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.locator('#username-error').waitFor();
+      await page.screenshot({ path: path.join(out, `look-${name}-register-errors.png`) });
       await page.goto('/login');
+      await page.getByLabel('Username').fill('rishi');
+      await page.getByLabel('Password').fill('wrong');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('alert').waitFor();
+      await page.waitForLoadState('load');
       await page.screenshot({ path: path.join(out, `look-${name}-login.png`) });
       await page.getByLabel('Username').fill('rishi');
       await page.getByLabel('Password').fill('correct horse battery');
@@ -40,11 +50,27 @@ try {
       await page.waitForLoadState('networkidle');
       await page.screenshot({ path: path.join(out, `look-${name}-gallery.png`) });
       if (size === 'desktop') {
-        await page.keyboard.press('Tab');
-        await page.keyboard.press('Tab');
         await page.locator('.card').nth(3).hover();
         await page.screenshot({ path: path.join(out, `look-${name}-hover.png`) });
+        await page.mouse.move(0, 0);
+        await page.locator('#search-box').focus();
+        for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.matches('.card-thumb'))); i++) await page.keyboard.press('Tab');
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('ArrowDown');
+        await page.screenshot({ path: path.join(out, `look-${name}-focus.png`) });
+        await page.keyboard.press('?');
+        await page.screenshot({ path: path.join(out, `look-${name}-keys.png`) });
+        await page.keyboard.press('Escape');
       }
+      await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Upload' }).click();
+      await page.locator('#upload-dialog input[type=file]').setInputFiles([
+        { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('not a picture') },
+        { name: 'fine.png', mimeType: 'image/png', buffer: await seedPng(3) },
+      ]);
+      await page.locator('#upload-dialog').getByRole('button', { name: /^Upload/ }).click();
+      await page.locator('#upload-dialog').getByRole('button', { name: 'Done' }).waitFor();
+      await page.screenshot({ path: path.join(out, `look-${name}-upload.png`) });
+      await page.locator('#upload-dialog').getByRole('button', { name: 'Done' }).click();
       await page.locator('.card-thumb').nth(2).click();
       await page.locator('.lightbox .details h1').waitFor();
       await page.waitForLoadState('networkidle');
