@@ -41,6 +41,8 @@ function removeCards(id) {
 }
 
 async function run(button, action) {
+  // A disabled button drops the focus: it comes back to the button when it is enabled again.
+  const focused = document.activeElement === button;
   button.setAttribute('aria-busy', 'true');
   button.disabled = true;
   try {
@@ -50,6 +52,7 @@ async function run(button, action) {
   } finally {
     button.removeAttribute('aria-busy');
     button.disabled = false;
+    if (focused && button.isConnected && document.activeElement === document.body) button.focus();
   }
 }
 

@@ -13,8 +13,8 @@ export function broadenedQuery(query, term) {
   return terms.join(', ');
 }
 
-/** An image's search links (tags, uploader, id): each searches for the one term in its ?q=. */
-const TERM_LINK = ':is(.tags, .meta, .details) a[href^="/search?q="]';
+/** An image's search links (tags, labels, uploader, id, in its details): each searches for the one term in its ?q=. */
+const TERM_LINK = ':is(.tags, .details) a[href^="/search?q="]';
 
 /** A link's term; a tag's "+" adds the term of the tag it belongs to. */
 function termOf(link) {

@@ -141,6 +141,32 @@ describe('loading', () => {
   });
 });
 
+describe('viewer', () => {
+  it('when a photo is opened, then the viewer has its labels with bars, colour, size, format, dimensions, uploader, time and id, and the id copies', async () => {
+    const page = await signedIn('desktop');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.locator('#gallery-grid .card-thumb').nth(5).click();
+    const details = page.locator('dialog.lightbox .details');
+    await details.locator('h1', { hasText: nameOf(5) }).waitFor();
+    await expect(details.locator('.labels meter').count()).resolves.toBe(3);
+    const facts = await details.locator('.facts').innerText();
+    expect(facts).toMatch(/Colour\s+[a-z]+ #[0-9a-f]{6}/);
+    expect(facts).toMatch(/Dimensions\s+\d+ × 90 px/);
+    expect(facts).toMatch(/Size\s+\d+ KB, PNG/);
+    expect(facts).toMatch(/Uploaded by\s+grace/);
+    expect(facts).toContain(ids[5]);
+    // The time is the server's UTC one, rewritten in the reader's own zone and words.
+    const time = details.locator('time');
+    expect(await time.getAttribute('datetime')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(await time.innerText()).not.toMatch(/UTC$/);
+    await expect(details.getByRole('link', { name: 'Download' }).getAttribute('href')).resolves.toBe(`/images/${ids[5]}/download`);
+    await details.getByRole('button', { name: 'Copy id' }).click();
+    await expect(page.locator('#toasts').innerText()).resolves.toContain('Copied the id.');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(ids[5]);
+    await page.context().close();
+  });
+});
+
 describe('keyboard only', () => {
   it('when the grid is used with keys alone, then it is one tab stop, arrows move, Enter opens, and deleting keeps the focus on a photo', async () => {
     const page = await signedIn('desktop');
