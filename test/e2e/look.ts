@@ -1,10 +1,10 @@
 // Screenshots of the grid and the viewer at desktop and phone sizes, light and dark, to look at by eye:
 // `npx tsx test/e2e/look.ts [name-filter]` writes screenshots/look-*.png (screenshots/ is git-ignored).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newContext, registerThroughForm, startApp, type RunningApp } from '../helpers/browser.js';
-import { repoRoot } from '../helpers/fixtures.js';
+import { photosDir, repoRoot } from '../helpers/fixtures.js';
 import { seedImages, seedPng } from './seed.js';
 
 const out = path.join(repoRoot, 'screenshots');
@@ -26,6 +26,14 @@ try {
   await registerThroughForm(seeder, 'rishi');
   await seedImages(seeder, 52);
   await seedImages(seeder, 8, { visibility: 'private', prefix: 'secret' });
+  // Real photographs on top, to see real thumbnails in the grid.
+  const token = await seeder.locator('meta[name="csrf-token"]').getAttribute('content');
+  const multipart = new FormData();
+  multipart.append('visibility', 'public');
+  for (const file of readdirSync(photosDir).filter((f) => /\.(png|jpe?g)$/.test(f))) {
+    multipart.append('images', new Blob([new Uint8Array(readFileSync(path.join(photosDir, file)))], { type: 'image/png' }), file);
+  }
+  await seeder.request.post('/images', { headers: { Accept: 'application/json', 'X-CSRF-Token': token! }, multipart });
   for (const size of ['desktop', 'phone'] as const) {
     for (const scheme of ['light', 'dark'] as const) {
       const name = `${size}-${scheme}`;
@@ -85,6 +93,17 @@ try {
       await page.screenshot({ path: path.join(out, `look-${name}-404.png`) });
       await page.context().close();
     }
+  }
+  for (const size of ['desktop', 'phone'] as const) {
+    if (only && !`${size}-nojs`.includes(only)) continue;
+    const page = await (await newContext(browser, app, { viewport: SIZES[size], javaScriptEnabled: false })).newPage();
+    await page.goto('/login');
+    await page.getByLabel('Username').fill('rishi');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForLoadState('networkidle');
+    await page.screenshot({ path: path.join(out, `look-${size}-nojs-gallery.png`) });
+    await page.context().close();
   }
   console.log(`screenshots in ${out}`);
 } finally {
