@@ -1,6 +1,6 @@
 // axe-core on every kind of page, at desktop and phone sizes, in light and dark: WCAG 2.0 and 2.1 A and AA, best
 // practices, and label-content-name-mismatch (off by default in axe, as experimental).
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newContext, registerThroughForm, startApp, PASSWORD, type RunningApp } from '../helpers/browser.js';
