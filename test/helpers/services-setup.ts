@@ -1,6 +1,6 @@
 // Vitest globalSetup: real PostgreSQL and Swift (S3) for the run. Started here, once, when they are installed,
 // and stopped at the end; or, when TEST_SERVICES_DIR is set (.ci/run starts them once for both Node runs),
-// the ones already running there. Tests reach them with test/helpers/services.ts.
+// the ones already running there; none with TEST_SERVICES=off. Tests reach them with test/helpers/services.ts.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,10 +62,24 @@ async function start(name: (typeof NAMES)[number], dir: string): Promise<Started
   return { unavailable: code === 3 ? `${stderr.split('\n').pop()}` : `${name} did not start (exit ${code}): ${stderr.slice(-1500)}` };
 }
 
+/** Stops the services if this process dies without its teardown (killed, say), so none is left running. */
+function stopWhenGone(pid: number, root: string) {
+  const stop = NAMES.map((name) => `bash '${servicesScript(name)}' stop '${path.join(root, name)}'`).join('; ');
+  const script = `while kill -0 ${pid} 2>/dev/null; do sleep 1; done; ${stop}; rm -rf '${root}'`;
+  const child = spawn('bash', ['-c', script], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return child;
+}
+
 export default async function setup(project: TestProject) {
   const shared = process.env.TEST_SERVICES_DIR;
   if (shared) {
     project.provide('services', { postgres: found(path.join(shared, 'postgres'), 'PostgreSQL'), swift: found(path.join(shared, 'swift'), 'Swift') });
+    return;
+  }
+  if (process.env.TEST_SERVICES === 'off') { // for a quick run of tests that need neither
+    const off = { unavailable: 'TEST_SERVICES=off' };
+    project.provide('services', { postgres: off, swift: off });
     return;
   }
   const root = mkdtempSync(path.join(tmpdir(), 'image-repo-services-'));
@@ -78,8 +92,10 @@ export default async function setup(project: TestProject) {
     }
   }
   project.provide('services', { postgres, swift });
+  const watchdog = stopWhenGone(process.pid, root);
   return async () => {
     await Promise.all(NAMES.map((name) => runScript([servicesScript(name), 'stop', path.join(root, name)])));
     rmSync(root, { recursive: true, force: true });
+    watchdog.kill();
   };
 }
