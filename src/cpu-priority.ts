@@ -8,6 +8,7 @@ import os from 'node:os';
  */
 const BACKGROUND_NICE_STEP = 10;
 const LOWEST = 19;
+const POOL_SEARCH_MS = 5_000;
 
 /**
  * The threads that exist when this module loads (server.ts imports it first): the main thread and V8's
@@ -54,12 +55,14 @@ export async function lowerBackgroundThreads(): Promise<number> {
 /**
  * The ids of libuv's pool threads: /proc/thread-self names the thread that reads it, and a readlink runs on
  * a pool thread. Asked in rounds until every thread of the pool has answered (the pool starts them all at
- * its first job; a loader such as tsx may have started it before this module loaded).
+ * its first job; a loader such as tsx may have started it before this module loaded). Bounded by time, not
+ * by a count of rounds: a pool thread busy with a long job (the model's files, on a loaded machine) answers
+ * only once it is done, and one left out would start libvips threads at the event loop's priority.
  */
 async function threadPoolIds(): Promise<Set<number>> {
   const size = Number(process.env.UV_THREADPOOL_SIZE) || 4;
   const ids = new Set<number>();
-  for (let round = 0; round < 100 && ids.size < size; round++) {
+  for (const until = Date.now() + POOL_SEARCH_MS; ids.size < size && Date.now() < until; ) {
     const links = await Promise.all(Array.from({ length: size * 4 }, () => readlink('/proc/thread-self')));
     for (const link of links) ids.add(Number(link.split('/').pop()));
   }
