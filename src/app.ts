@@ -26,11 +26,14 @@ import { mkdirSync } from 'node:fs';
 import { viewHelpers } from './web/view-helpers.js';
 import { HEALTH_PATH, healthRoutes } from './health/routes.js';
 import { deriveKey } from './web/keys.js';
+import type { Storage } from './storage/index.js';
 import { createSealer } from './web/sealed.js';
 
 export type AppDeps = {
   config: Config;
   db: Db;
+  /** Where originals and thumbnails live (UPLOAD_DIR or a bucket); chosen once, in server.ts. */
+  storage: Storage;
   logger: Logger;
   passwords: Passwords;
   sessionSecret: string;
@@ -58,7 +61,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
   const users = createUsersRepo(deps.db, now);
   const images = createImagesRepo(deps.db);
   const ingest = createIngest({
-    images, classifier: deps.classifier, uploadDir: deps.config.uploadDir, maxPixels: deps.config.maxPixels, logger: deps.logger, now,
+    images, classifier: deps.classifier, storage: deps.storage, maxPixels: deps.config.maxPixels, logger: deps.logger, now,
     maxUserBytes: deps.config.maxUserBytes, decodeBudget: deps.decodeBudget,
   });
   mkdirSync(incomingDir(deps.config.uploadDir), { recursive: true });
@@ -90,7 +93,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
   app.use(securityHeaders);
   // Before the session: a load balancer's probe needs no login and must leave no session row or cookie.
   app.use(healthRoutes({
-    db: deps.db, uploadDir: deps.config.uploadDir, incomingDir: incomingDir(deps.config.uploadDir),
+    db: deps.db, storage: deps.storage,
     modelLoaded: deps.classifier !== undefined, logger: deps.logger,
   }));
   // Under a prefix, so no other request costs a file-system lookup (a stat queued behind image work
@@ -119,7 +122,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
     next();
   });
   app.use(uploadRoutes({ ingest, config: deps.config }));
-  app.use(imagesRoutes({ images, config: deps.config, cursors, now }));
+  app.use(imagesRoutes({ images, storage: deps.storage, cursors, now }));
   app.use(searchRoutes({ search: createSearchRepo(deps.db), cursors }));
 
   app.use(notFoundHandler);

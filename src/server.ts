@@ -14,6 +14,7 @@ import { sessionSecretFor } from './session-secret.js';
 import { createImagesRepo } from './images/images-repo.js';
 import { loadClassifier } from './images/load-classifier.js';
 import { refuseForeignUploads, sweepUnfinished } from './images/storage.js';
+import { createStorage, describeStorage } from './storage/index.js';
 
 const HEADERS_TIMEOUT_MS = 60_000;
 
@@ -30,12 +31,19 @@ async function main(): Promise<void> {
   }
   // Readable lines for a person at a terminal; JSON for pipes, files and log collectors.
   const logger = createLogger(config.logLevel, undefined, { pretty: process.stdout.isTTY === true });
+  // Parsed and checked already, so a deployment can be prepared; the rows themselves still live in SQLite.
+  if (config.databaseUrl) {
+    throw new ConfigError('DATABASE_URL is set, but this version keeps its rows in SQLite only (PostgreSQL is on the way): unset it, and DATABASE_PATH or DATA_DIR chooses the file');
+  }
   const db = openDatabase(config.databasePath);
   const images = createImagesRepo(db);
+  const storage = createStorage(config, { logger });
   // The sweep first: a crash during the very first upload leaves its files (recorded as pending) beside a
   // database with no image yet, which is no reason to refuse.
-  const unfinished = await sweepUnfinished(config.uploadDir, images);
-  await refuseForeignUploads(config.uploadDir, config.databasePath, images);
+  const unfinished = await sweepUnfinished(config.uploadDir, storage, images);
+  // A bucket that is missing or read-only stops start-up here, not at the first upload.
+  await storage.check().catch((err: Error) => Promise.reject(new ConfigError(err.message)));
+  await refuseForeignUploads(storage, { where: describeStorage(config), databasePath: config.databasePath }, images);
   const checkpointer = startCheckpointer(db, config.databasePath, logger);
   const passwords = createPasswords(config.bcryptCost);
   // The model loads in worker threads while this thread seeds the demo user.
@@ -48,7 +56,7 @@ async function main(): Promise<void> {
   await lowerBackgroundThreads();
 
   const { app, close } = createApp({
-    config, db, logger, passwords, classifier,
+    config, db, storage, logger, passwords, classifier,
     sessionSecret: sessionSecretFor(config.sessionSecret, config.dataDir),
   });
   // Node cuts a request whose headers take over 60 s, but looks only every 30 s by default: every 5 s, a
@@ -65,6 +73,7 @@ async function main(): Promise<void> {
       close();
       await Promise.all([classifier?.close(), checkpointer.stop(), passwords.close()]);
       db.close();
+      storage.close();
       logger.info('stopped');
       process.exit(0);
     });

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { rename } from 'node:fs/promises';
 import type { Logger } from '../log.js';
 import type { User } from '../auth/users.js';
 import { analyseImage, type Admit, type Analysis } from './analysis.js';
@@ -9,7 +8,8 @@ import { defaultDecodeBudget, type DecodeBudget } from './decode-budget.js';
 import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
 import { createQuota } from './quota.js';
 import { ImageRejected, rejectionMessage, type Rejection, type RejectionReason } from './rejections.js';
-import { imagePaths, removeQuietly } from './storage.js';
+import type { Storage } from '../storage/index.js';
+import { imageKeys, removeImageFiles, removeQuietly } from './storage.js';
 
 /** A file as the upload handed it over: written to a temp path, or already refused (too large, no room, unreadable). */
 export type IncomingFile = { originalName: string; size: number; tempPath?: string; rejection?: Rejection };
@@ -21,7 +21,8 @@ export type IngestResult =
 export type IngestDeps = {
   images: ImagesRepo;
   classifier: Classifier | undefined;
-  uploadDir: string;
+  /** Where originals and thumbnails are kept: UPLOAD_DIR or a bucket. */
+  storage: Storage;
   maxPixels: number;
   /** Bytes one user may keep stored; undefined means no quota. */
   maxUserBytes?: number;
@@ -90,13 +91,14 @@ export function createIngest(deps: IngestDeps) {
     }
     const { analysis, labels, thumbPath } = prepared;
     const id = randomUUID();
-    const paths = imagePaths(deps.uploadDir, { id, format: analysis.format });
+    const stored = { id, format: analysis.format };
+    const keys = imageKeys(stored);
     try {
-      // Recorded, then files, then the row (which clears the record): a crash in between leaves files the
-      // start-up sweep knows to remove, never a row without files.
-      deps.images.markPending({ id, format: analysis.format }, deps.now());
-      await rename(thumbPath, paths.thumb);
-      await rename(file.tempPath!, paths.original);
+      // Recorded, then stored, then the row (which clears the record): a crash in between leaves objects the
+      // start-up sweep knows to remove, never a row without its objects.
+      deps.images.markPending(stored, deps.now());
+      await deps.storage.put(keys.thumb, thumbPath, 'image/webp');
+      await deps.storage.put(keys.original, file.tempPath!, analysis.mime);
       const image = deps.images.insert(
         {
           id, visibility, originalName: filename, format: analysis.format, bytes: file.size,
@@ -108,11 +110,12 @@ export function createIngest(deps: IngestDeps) {
       );
       return { filename, ok: true, image, ...(labels ? {} : { notice: NOT_CLASSIFIED }) };
     } catch (err) {
-      await removeQuietly(file.tempPath, thumbPath, paths.original, paths.thumb);
+      await removeQuietly(file.tempPath, thumbPath);
       try {
+        await removeImageFiles(deps.storage, stored);
         deps.images.clearPending(id);
       } catch {
-        // The database is failing: the record stays, and the start-up sweep finds nothing left to remove.
+        // The database or the storage is failing: the record stays, and the start-up sweep removes what is left.
       }
       deps.logger.error({ err }, 'ingest failed');
       return refused(filename, SERVER_SIDE_ERROR);

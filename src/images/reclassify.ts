@@ -1,4 +1,6 @@
-import { rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config.js';
@@ -8,27 +10,34 @@ import { analyseImage } from './analysis.js';
 import type { Classifier } from './classifier.js';
 import { createImagesRepo, type ImagesRepo } from './images-repo.js';
 import { loadClassifier } from './load-classifier.js';
-import { imagePaths, incomingDir } from './storage.js';
+import { imageKeys, incomingDir } from './storage.js';
+import { createStorage, type Storage } from '../storage/index.js';
 
-type Deps = { images: ImagesRepo; classifier: Classifier; uploadDir: string; maxPixels: number; logger: Logger };
+type Deps = { images: ImagesRepo; storage: Storage; classifier: Classifier; uploadDir: string; maxPixels: number; logger: Logger };
 
 /** Classifies every image stored "not classified yet"; its labels and search terms are written together. */
-export async function reclassifyAll({ images, classifier, uploadDir, maxPixels, logger }: Deps) {
+export async function reclassifyAll({ images, storage, classifier, uploadDir, maxPixels, logger }: Deps) {
   let classified = 0;
   let failed = 0;
   for (const seq of images.unclassifiedSeqs()) {
     const image = images.findBySeq(seq);
     if (!image) continue; // deleted meanwhile
-    const scratchThumb = path.join(incomingDir(uploadDir), `${image.id}.reclassify.webp`);
+    // The original is read from the storage into the scratch folder: sharp decodes local files.
+    const scratch = path.join(incomingDir(uploadDir), `${image.id}.reclassify`);
+    const scratchThumb = `${scratch}.webp`;
     try {
-      const analysis = await analyseImage(imagePaths(uploadDir, image).original, scratchThumb, { maxPixels });
+      const found = await storage.stream(imageKeys(image).original);
+      if (!found || found.unsatisfiable) throw new Error('its stored original is missing');
+      await mkdir(incomingDir(uploadDir), { recursive: true });
+      await pipeline(found.body, createWriteStream(scratch));
+      const analysis = await analyseImage(scratch, scratchThumb, { maxPixels });
       images.setLabels(seq, await classifier.classify(analysis.modelInput));
       classified++;
     } catch (err) {
       failed++;
       logger.error({ err, id: image.id }, 'could not classify image');
     } finally {
-      await rm(scratchThumb, { force: true });
+      await Promise.all([rm(scratch, { force: true }), rm(scratchThumb, { force: true })]);
     }
   }
   return { classified, failed };
@@ -43,7 +52,9 @@ async function main() {
     console.error('No model could be loaded: set MODEL_DIR to a TF.js MobileNet directory and try again.');
     process.exit(1);
   }
-  const result = await reclassifyAll({ images: createImagesRepo(db), classifier, uploadDir: config.uploadDir, maxPixels: config.maxPixels, logger });
+  const storage = createStorage(config, { logger });
+  const result = await reclassifyAll({ images: createImagesRepo(db), storage, classifier, uploadDir: config.uploadDir, maxPixels: config.maxPixels, logger });
+  storage.close();
   console.log(`Classified ${result.classified} image(s); ${result.failed} could not be classified.`);
   await classifier.close();
   db.close();

@@ -1,5 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { Config } from '../config.js';
+import { Router, type Request, type Response } from 'express';
 import { badRequest, forbidden, notFound } from '../errors.js';
 import { currentUser } from '../auth/require-user.js';
 import { safeReturnPath } from '../auth/validation.js';
@@ -9,10 +8,12 @@ import { downloadName } from './file-names.js';
 import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
 import { PAGE_SIZE, paginate, parsePageRequest } from './pagination.js';
 import { imageJson } from './present.js';
-import { imagePaths, removeQuietly } from './storage.js';
+import { imageKeys, removeImageFiles } from './storage.js';
+import { sendStored } from './send-stored.js';
+import type { Storage } from '../storage/index.js';
 import type { Sealer } from '../web/sealed.js';
 
-type Deps = { images: ImagesRepo; config: Pick<Config, 'uploadDir'>; cursors: Sealer; now: () => number };
+type Deps = { images: ImagesRepo; storage: Storage; cursors: Sealer; now: () => number };
 
 const NO_SUCH_IMAGE = 'There is no image with this id.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -22,7 +23,7 @@ export function parseVisibility(raw: unknown): Visibility {
   throw badRequest('Choose whether the images are public or private.');
 }
 
-export function imagesRoutes({ images, config, cursors, now }: Deps): Router {
+export function imagesRoutes({ images, storage, cursors, now }: Deps): Router {
   const router = Router();
 
   /** The image the viewer may see, or the same 404 whether it is missing or someone else's private one. */
@@ -59,28 +60,17 @@ export function imagesRoutes({ images, config, cursors, now }: Deps): Router {
     res.render('images/show', { title: image.originalName, image });
   });
 
-  // Revalidated on every use, so an image made private stops showing from caches too.
-  const fileHeaders = (type: string) => ({ 'Content-Type': type, 'Cache-Control': 'private, no-cache', 'X-Content-Type-Options': 'nosniff' });
-  /** A row whose file is gone is our fault, but the viewer gets the same 404 as an unknown id and the log gets the rest. */
-  const whenMissing = (req: Request, next: NextFunction, image: ImageRecord) => (err?: Error) => {
-    if (!err) return;
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return next(err);
+  /** A row whose object is gone is our fault, but the viewer gets the same 404 as an unknown id and the log gets the rest. */
+  const send = (which: 'original' | 'thumb', download: boolean) => async (req: Request, res: Response) => {
+    const image = visibleImage(req, res);
+    const name = download ? downloadName(image.originalName, image.id, image.format) : undefined;
+    if (await sendStored(req, res, storage, imageKeys(image)[which], name)) return;
     req.log.error({ imageId: image.id }, 'a stored file is missing');
-    next(notFound(NO_SUCH_IMAGE));
+    throw notFound(NO_SUCH_IMAGE);
   };
-
-  const sendStored = (which: 'original' | 'thumb') => (req: Request, res: Response, next: NextFunction) => {
-    const image = visibleImage(req, res);
-    const type = which === 'thumb' ? 'image/webp' : `image/${image.format}`;
-    res.sendFile(imagePaths(config.uploadDir, image)[which], { headers: fileHeaders(type) }, whenMissing(req, next, image));
-  };
-  router.get('/images/:id/file', sendStored('original'));
-  router.get('/images/:id/thumb', sendStored('thumb'));
-  router.get('/images/:id/download', (req, res, next) => {
-    const image = visibleImage(req, res);
-    const name = downloadName(image.originalName, image.id, image.format);
-    res.download(imagePaths(config.uploadDir, image).original, name, { headers: fileHeaders(`image/${image.format}`) }, whenMissing(req, next, image));
-  });
+  router.get('/images/:id/file', send('original', false));
+  router.get('/images/:id/thumb', send('thumb', false));
+  router.get('/images/:id/download', send('original', true));
 
   router.post('/images/:id/visibility', (req, res) => {
     const image = ownImage(req, res);
@@ -99,8 +89,7 @@ export function imagesRoutes({ images, config, cursors, now }: Deps): Router {
     // Row first, with its files recorded as pending: a crash before they go leaves files the start-up sweep
     // removes, never a row without files.
     images.delete(image, now());
-    const paths = imagePaths(config.uploadDir, image);
-    await removeQuietly(paths.original, paths.thumb);
+    await removeImageFiles(storage, image);
     images.clearPending(image.id);
     if (wantsJson(req)) {
       res.json({ deleted: image.id });

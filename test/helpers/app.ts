@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createApp, type AppDeps } from '../../src/app.js';
+import { createStorage } from '../../src/storage/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/open.js';
 import { createLogger } from '../../src/log.js';
@@ -35,9 +36,11 @@ export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record
   const logLines: string[] = [];
   const sink = new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) });
   const clock = manualClock();
+  const storage = overrides.storage ?? createStorage(config);
   const { app, close } = createApp({
     config,
     db,
+    storage,
     logger: createLogger(config.logLevel, sink),
     passwords,
     sessionSecret: 'test-secret-that-is-long-enough-for-the-check',
@@ -46,8 +49,14 @@ export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record
     ...overrides,
   });
   return {
-    app, db, config, dir, clock, logLines,
+    app, db, config, dir, clock, logLines, storage,
     agent: () => request.agent(app),
+    /** Every key in the storage (stored originals and thumbnails), on disk or in a bucket. */
+    storedKeys: async () => {
+      const keys: string[] = [];
+      for await (const key of storage.list()) keys.push(key);
+      return keys;
+    },
     /** Files in UPLOAD_DIR (stored originals and thumbnails) and in its incoming folder. */
     storedFiles: () => readdirSync(config.uploadDir).filter((f) => !f.startsWith('.')).sort(),
     incomingFiles: () => readdirSync(path.join(config.uploadDir, '.incoming')),
@@ -55,6 +64,7 @@ export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record
     close() {
       close();
       db.close();
+      storage.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -14,7 +14,7 @@ describe('npm run reclassify', () => {
     expect(res.body.results.every((r: { image: { classified: boolean } }) => !r.image.classified)).toBe(true);
     const images = createImagesRepo(t.db);
     const classifier = fakeClassifier();
-    const deps = { images, classifier, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') };
+    const deps = { images, storage: t.storage, classifier, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') };
     expect(await reclassifyAll(deps)).toEqual({ classified: 2, failed: 0 });
     expect(await reclassifyAll(deps)).toEqual({ classified: 0, failed: 0 });
     expect(classifier.calls).toBe(2);

@@ -162,8 +162,8 @@ describe('restore', () => {
       // What server.ts does at start: it refuses nothing (the database has images) and removes only files
       // recorded as unfinished; the files of uploads after the backup have no record and stay, unused.
       const images = createImagesRepo(r.db);
-      await refuseForeignUploads(r.config.uploadDir, r.config.databasePath, images);
-      await sweepUnfinished(r.config.uploadDir, images);
+      await sweepUnfinished(r.config.uploadDir, r.storage, images);
+      await refuseForeignUploads(r.storage, { where: 'UPLOAD_DIR', databasePath: r.config.databasePath }, images);
       const stems = new Set(r.storedFiles().map((f) => f.slice(0, 36)));
       expect([...ids].every((id) => stems.has(id))).toBe(true);
       expect(r.storedFiles()).toHaveLength(2 * ids.size + 4);

@@ -1,0 +1,111 @@
+// The app with its originals and thumbnails in a real S3 bucket (Swift's s3api): SQLite + S3, one of the
+// combinations issue 12 promises. Every byte still goes through the app's access-checked routes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type request from 'supertest';
+import type { S3Config } from '../../src/config.js';
+import { createS3Storage } from '../../src/storage/s3.js';
+import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import { noiseImage, solidPng } from '../helpers/fixtures.js';
+import { newBucket, useSwift } from '../helpers/services.js';
+
+const swift = useSwift();
+let bucket: S3Config;
+let t: TestApp;
+let owner: request.Agent;
+let other: request.Agent;
+beforeAll(async () => {
+  if (!swift) return;
+  bucket = await newBucket(swift, 'app-on-s3');
+  t = await createTestApp({ storage: createS3Storage(bucket) });
+  owner = await signedInAgent(t, 'owner');
+  other = await signedInAgent(t, 'other');
+});
+afterAll(() => t?.close());
+
+const keysOf = (id: string) => t.storedKeys().then((keys) => keys.filter((k) => k.startsWith(id)).sort());
+
+describe('SQLite + S3', () => {
+  it('when images are uploaded, then their originals and thumbnails are objects in the bucket and nothing else is', async () => {
+    const before = await t.storedKeys();
+    const res = await upload(owner, [{ name: 'a.jpg', data: await noiseImage('jpeg', 640, 480) }, { name: 'b.png', data: await solidPng('#3366cc', 300, 200) }]);
+    expect(res.status).toBe(200);
+    const ids = res.body.results.map((r: { image: { id: string } }) => r.image.id) as string[];
+    expect(await keysOf(ids[0])).toEqual([`${ids[0]}.jpeg`, `${ids[0]}.thumb.webp`]);
+    expect(await keysOf(ids[1])).toEqual([`${ids[1]}.png`, `${ids[1]}.thumb.webp`]);
+    expect((await t.storedKeys()).length).toBe(before.length + 4);
+    expect(t.incomingFiles()).toEqual([]);
+    expect(t.storedFiles()).toEqual([]); // nothing kept on this machine
+  });
+
+  it('when the file, thumbnail and download are asked for, then the bytes come from the bucket through the app, whole and by range', async () => {
+    const data = await noiseImage('jpeg', 800, 600);
+    const id = (await upload(owner, [{ name: 'holiday.jpg', data }])).body.results[0].image.id as string;
+    const file = await owner.get(`/images/${id}/file`).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe('image/jpeg');
+    expect(file.headers['accept-ranges']).toBe('bytes');
+    expect(Buffer.compare(file.body as Buffer, data)).toBe(0);
+
+    const part = await owner.get(`/images/${id}/download`).set('Range', 'bytes=100-199');
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 100-199/${data.length}`);
+    expect(part.headers['content-length']).toBe('100');
+    expect(part.headers['content-disposition']).toMatch(/^attachment; filename="?holiday\.jpg"?$/);
+
+    const tail = await owner.get(`/images/${id}/file`).set('Range', 'bytes=-10');
+    expect(tail.status).toBe(206);
+    expect(tail.headers['content-range']).toBe(`bytes ${data.length - 10}-${data.length - 1}/${data.length}`);
+
+    const past = await owner.get(`/images/${id}/file`).set('Range', `bytes=${data.length}-`);
+    expect(past.status).toBe(416);
+    expect(past.headers['content-range']).toBe(`bytes */${data.length}`);
+
+    const thumb = await owner.get(`/images/${id}/thumb`);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers['content-type']).toBe('image/webp');
+
+    const again = await owner.get(`/images/${id}/thumb`).set('If-None-Match', thumb.headers.etag);
+    expect(again.status).toBe(304);
+  });
+
+  it('when another user asks for a private image, then every route answers the 404 of an unknown id', async () => {
+    const id = (await upload(owner, [{ name: 'secret.png', data: await solidPng('#aa0000') }], 'private')).body.results[0].image.id as string;
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    for (const route of ['file', 'thumb', 'download', '']) {
+      const theirs = await other.get(`/images/${id}/${route}`.replace(/\/$/, '')).set('Accept', 'application/json');
+      const none = await other.get(`/images/${unknown}/${route}`.replace(/\/$/, '')).set('Accept', 'application/json');
+      expect(theirs.status, route).toBe(404);
+      expect(theirs.body, route).toEqual(none.body);
+    }
+    expect((await owner.get(`/images/${id}/file`)).status).toBe(200);
+  });
+
+  it('when the owner deletes an image, then its objects leave the bucket and no record of them stays', async () => {
+    const id = (await upload(owner, [{ name: 'gone.png', data: await solidPng('#00aa00') }])).body.results[0].image.id as string;
+    expect(await keysOf(id)).toHaveLength(2);
+    const _csrf = await csrfFrom(owner, '/');
+    const res = await owner.post(`/images/${id}/delete`).set('Accept', 'application/json').send({ _csrf });
+    expect(res.status).toBe(200);
+    expect(await keysOf(id)).toEqual([]);
+    expect(t.count('pending_files')).toBe(0);
+    expect((await owner.get(`/images/${id}/file`)).status).toBe(404);
+  });
+
+  it('when an object has gone missing from the bucket, then the viewer gets the generic 404 and the log names the image', async () => {
+    const id = (await upload(owner, [{ name: 'lost.png', data: await solidPng('#0000aa') }])).body.results[0].image.id as string;
+    await t.storage.remove(`${id}.thumb.webp`);
+    const res = await owner.get(`/images/${id}/thumb`).set('Accept', 'application/json');
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res.body)).not.toMatch(/bucket|NoSuchKey|s3|swift/i);
+    expect(t.logLines.some((l) => l.includes('a stored file is missing') && l.includes(id))).toBe(true);
+  });
+
+  it('when /healthz is asked, then it checks the bucket too', async () => {
+    const res = await owner.get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ database: true, storage: true });
+  });
+});
