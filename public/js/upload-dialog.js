@@ -6,7 +6,7 @@ function openDialog(dialog, opener) {
   dialog.dispatchEvent(new Event('upload-dialog-open'));
   dialog.addEventListener('close', () => {
     // The empty state's button is gone once the first cards arrive: the newest card takes focus instead.
-    const target = opener.isConnected ? opener : document.querySelector('#gallery-grid .card-thumb') ?? document.getElementById('main');
+    const target = opener.isConnected && !opener.hidden ? opener : document.querySelector('#gallery-grid .card-thumb') ?? document.getElementById('main');
     target?.focus();
   }, { once: true });
 }

@@ -1,10 +1,14 @@
 // POST /images through XMLHttpRequest, the one browser API that reports upload progress.
 import { goToLogin } from './util.js';
 
+// Reasons a file may have been refused only because of the moment it was sent.
+const TRANSIENT = new Set(['server-busy', 'server-error', 'abandoned']);
+export const isTransient = (result) => !result.ok && TRANSIENT.has(result.reason);
+
 /**
  * Resolves with the server's per-file results (and the quota's usage after them, when there is a quota),
- * or with an error message for the whole request
- * (too many files, an expired session, a network failure). Never rejects.
+ * or with an error message for the whole request (an expired session, a network failure); `retryable` says
+ * whether sending the same request again may work, `retryAfter` how many seconds the server asked for. Never rejects.
  */
 export function sendFiles({ url, token, visibility, files, onProgress, onSent }) {
   return new Promise((resolve) => {
@@ -22,18 +26,20 @@ export function sendFiles({ url, token, visibility, files, onProgress, onSent })
     xhr.upload.addEventListener('load', onSent);
     xhr.addEventListener('load', () => {
       const answer = xhr.response ?? {};
+      const retryable = xhr.status >= 500;
+      const retryAfter = Number(xhr.getResponseHeader('Retry-After')) || undefined;
       if (xhr.status === 401) {
-        resolve({ results: [], error: 'your session expired. Log in again, then upload.' });
+        resolve({ results: [], error: 'your session expired. Log in again, then upload.', expired: true });
         setTimeout(goToLogin, 2500);
         return;
       }
-      if (Array.isArray(answer.results)) {
+      if (Array.isArray(answer.results) && !(retryable && answer.results.every(isTransient))) {
         resolve({ results: answer.results, error: undefined, usage: answer.usage });
         return;
       }
-      resolve({ results: [], error: answer.error ?? `the server answered ${xhr.status}.` });
+      resolve({ results: [], error: answer.error ?? `the server answered ${xhr.status}.`, retryable, retryAfter });
     });
-    xhr.addEventListener('error', () => resolve({ results: [], error: 'the connection failed. Check your network and try again.' }));
+    xhr.addEventListener('error', () => resolve({ results: [], error: 'the connection failed. Check your network and try again.', retryable: true }));
     xhr.send(body);
   });
 }

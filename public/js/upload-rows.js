@@ -16,14 +16,25 @@ export function fileRow(file, onRemove) {
   return { row, url };
 }
 
+/** Back to a row waiting to be sent, as it was when chosen. */
+export function resetRow(row, file) {
+  row.classList.remove('is-ok', 'is-error');
+  row.querySelector('.status').replaceChildren(el('span', { className: 'size' }, formatBytes(file.size)));
+}
+
+/** A word on the row's transfer, after its size: "waiting", "retrying in 2 s…". */
+export function showStage(row, file, stage) {
+  const size = row.querySelector('.size');
+  if (size) size.textContent = `${formatBytes(file.size)} · ${stage}`;
+}
+
 /** Files go in order, so the bytes sent so far say which file is on the wire. */
 export function showTransfer(entries, loaded) {
   let end = 0;
   for (const { file, row } of entries) {
     const start = end;
     end += file.size;
-    const stage = loaded >= end ? 'sent' : loaded > start ? 'sending…' : 'waiting';
-    row.querySelector('.size').textContent = `${formatBytes(file.size)} · ${stage}`;
+    showStage(row, file, loaded >= end ? 'sent' : loaded > start ? 'sending…' : 'waiting');
   }
 }
 

@@ -1,11 +1,17 @@
-// The upload form, enhanced: choose or drop many files, send them with a real progress bar, then show each file's result.
+// The upload form, enhanced: choose or drop many files, check them against the server's limits, send them in
+// several requests with one progress bar for the whole selection, then show each file's result.
 import { insertCard } from './gallery.js';
 import { el, formatBytes } from './util.js';
-import { sendFiles } from './upload-request.js';
-import { fileRow, showResult, showTransfer } from './upload-rows.js';
+import { isTransient } from './upload-request.js';
+import { limitsOf, planBatches, refusalOf } from './upload-plan.js';
+import { sendBatches } from './upload-send.js';
+import { fileRow, resetRow, showResult, showStage, showTransfer } from './upload-rows.js';
 import { enhanceUploadDialog } from './upload-dialog.js';
+import { rememberVisibility } from './upload-visibility.js';
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+// Bytes sent fill most of the bar; the rest fills as the server's answers arrive, so it never empties while it analyses.
+const SENT_SHARE = 0.85;
 
 function enhanceForm(form) {
   const input = form.querySelector('input[type="file"]');
@@ -18,19 +24,33 @@ function enhanceForm(form) {
   const buttons = form.querySelector('.upload-buttons');
   const submit = form.querySelector('button[type="submit"]');
   const dialog = form.closest('dialog');
+  const indicator = dialog ? document.getElementById('upload-indicator') : null;
   const usageLine = form.querySelector('.quota-usage');
-  let entries = []; // { file, row, url }
+  const limits = limitsOf(form);
+  let entries = []; // { file, row, url, outcome?: 'ok' | 'refused' | 'rejected' | 'failed' }
   let state = 'choosing'; // then 'uploading', then 'done'
+  let lastError;
 
-  const totalBytes = () => entries.reduce((sum, e) => sum + e.file.size, 0);
+  const sendable = () => entries.filter((e) => e.outcome !== 'refused');
+  const bytesOf = (list) => list.reduce((sum, e) => sum + e.file.size, 0);
 
   const syncInput = () => {
-    // The input holds the same files, so `required` and a plain submit keep working.
+    // The input holds the files worth sending, so `required` and a plain submit keep working.
     const transfer = new DataTransfer();
-    for (const { file } of entries) transfer.items.add(file);
+    for (const { file } of sendable()) transfer.items.add(file);
     input.files = transfer.files;
-    summary.textContent = entries.length ? `${plural(entries.length, 'file')} chosen, ${formatBytes(totalBytes())} in all.` : '';
-    submit.textContent = entries.length > 1 ? `Upload ${entries.length} images` : 'Upload';
+    const refused = entries.length - sendable().length;
+    summary.textContent = entries.length
+      ? `${plural(entries.length, 'file')} chosen, ${formatBytes(bytesOf(entries))} in all.${refused ? ` ${refused} cannot be uploaded (see below).` : ''}`
+      : '';
+    const count = sendable().length;
+    submit.textContent = count > 1 ? `Upload ${count} images` : 'Upload';
+  };
+
+  const showIndicator = (text) => {
+    if (!indicator) return;
+    indicator.hidden = dialog.open || !text;
+    indicator.textContent = text ?? '';
   };
 
   const setState = (next) => {
@@ -43,6 +63,7 @@ function enhanceForm(form) {
     submit.disabled = busy;
     submit.hidden = state === 'done';
     form.setAttribute('aria-busy', String(busy));
+    if (state === 'choosing') showIndicator(undefined);
   };
 
   const removeEntry = (entry) => {
@@ -63,32 +84,53 @@ function enhanceForm(form) {
       if (known) continue;
       const entry = { file };
       Object.assign(entry, fileRow(file, () => removeEntry(entry)));
+      // Refused here, before a byte is sent, in the words the server would use.
+      const refusal = refusalOf(file, limits);
+      if (refusal) {
+        entry.outcome = 'refused';
+        showResult(entry.row, { ok: false, error: refusal });
+      }
       entries.push(entry);
       list.append(entry.row);
     }
     syncInput();
   };
 
+  /** Back to choosing; files whose transfer failed stay, ready to be sent again. */
   function reset() {
-    for (const e of entries) if (e.url) URL.revokeObjectURL(e.url);
-    entries = [];
-    list.replaceChildren();
-    for (const extra of buttons.querySelectorAll('[data-after-upload]')) extra.remove();
+    const kept = entries.filter((e) => e.outcome === 'failed');
+    for (const e of entries) if (e.url && !kept.includes(e)) URL.revokeObjectURL(e.url);
+    entries = kept;
+    list.replaceChildren(...kept.map((e) => e.row));
+    for (const e of kept) {
+      e.outcome = undefined;
+      resetRow(e.row, e.file);
+    }
+    clearAfterButtons();
     setState('choosing');
     syncInput();
   }
 
-  const afterButtons = (accepted, inserted) => {
+  const clearAfterButtons = () => {
+    for (const extra of buttons.querySelectorAll('[data-after-upload]')) extra.remove();
+  };
+
+  const afterButtons = (accepted, inserted, failed) => {
     const mark = { 'data-after-upload': '' };
     // Accepted images that this page cannot show get a way to see them.
     if (dialog && accepted > inserted) buttons.append(el('a', { className: 'button', href: '/', ...mark }, 'See them in the gallery'));
+    if (failed.length) {
+      const retry = el('button', { type: 'button', className: 'button', ...mark }, `Retry ${plural(failed.length, 'failed file')}`);
+      retry.addEventListener('click', () => upload(failed));
+      buttons.append(retry);
+    }
     const more = el('button', { type: 'button', className: 'button', ...mark }, 'Upload more');
     more.addEventListener('click', () => { reset(); input.focus(); });
     const done = dialog
       ? el('button', { type: 'button', className: 'button primary', 'data-close-dialog': '', ...mark }, 'Done')
       : el('a', { className: 'button primary', href: '/', ...mark }, 'Go to the gallery');
     buttons.append(more, done);
-    done.focus();
+    (failed.length ? buttons.querySelector('[data-after-upload]:not(a)') : done).focus();
   };
 
   const showUsage = (usage) => {
@@ -103,47 +145,88 @@ function enhanceForm(form) {
       .then((answer) => showUsage(answer.usage), () => undefined);
   };
 
-  const finish = ({ results, error, usage }) => {
+  let inserted = 0;
+  const finish = () => {
     setState('done');
-    showUsage(usage);
-    let inserted = 0;
-    results.forEach((result, i) => {
-      if (entries[i]) showResult(entries[i].row, result);
-      if (result.ok && result.html && insertCard(result.html)) inserted++;
-    });
-    if (error) for (const entry of entries.slice(results.length)) showResult(entry.row, { ok: false, error });
-    const accepted = results.filter((r) => r.ok).length;
-    const failed = entries.length - accepted;
-    summary.textContent = error && accepted === 0
-      ? `Nothing was uploaded: ${error}`
-      : `Uploaded ${accepted} of ${plural(entries.length, 'image')}${failed ? `; ${failed} not uploaded (see below)` : ''}.`;
-    afterButtons(accepted, inserted);
+    const accepted = entries.filter((e) => e.outcome === 'ok').length;
+    const failed = entries.filter((e) => e.outcome === 'failed');
+    const notUploaded = entries.length - accepted;
+    summary.textContent = lastError && accepted === 0
+      ? `Nothing was uploaded: ${lastError}`
+      : `Uploaded ${accepted} of ${plural(entries.length, 'image')}${notUploaded ? `; ${notUploaded} not uploaded (see below)` : ''}.`;
+    clearAfterButtons();
+    afterButtons(accepted, inserted, failed);
+    showIndicator(`Upload finished: ${accepted} of ${entries.length} uploaded`);
   };
 
-  const upload = () => {
+  /** One figure for the whole selection: bytes sent, then answers received. */
+  const progressOf = (toSend) => {
+    const total = bytesOf(toSend) || 1;
+    const sent = new Map();
+    let answeredBytes = 0;
+    let answered = 0;
+    let shown = 0;
+    const draw = () => {
+      const sentBytes = [...sent.values()].reduce((a, b) => a + b, 0);
+      // Monotonic: a retried request starts its bytes again, the bar does not go back.
+      shown = Math.max(shown, Math.floor(((SENT_SHARE * sentBytes + (1 - SENT_SHARE) * answeredBytes) / total) * 100));
+      progress.value = shown;
+      const done = `${answered} of ${plural(toSend.length, 'image')} done`;
+      progressText.textContent = sentBytes < total
+        ? `Sending… ${shown}% (${formatBytes(sentBytes)} of ${formatBytes(total)}, ${done})`
+        : `Analysing… ${shown}% (${done})`;
+      showIndicator(`Uploading… ${shown}%`);
+    };
+    return {
+      sent(batch, bytes) { sent.set(batch, bytes); draw(); },
+      answered(batch) { answered += batch.length; answeredBytes += bytesOf(batch); draw(); },
+    };
+  };
+
+  const showAnswer = (batch, { results, error, usage }) => {
+    showUsage(usage);
+    batch.forEach((entry, i) => {
+      const result = results[i] ?? { ok: false, error };
+      showResult(entry.row, result);
+      entry.outcome = result.ok ? 'ok' : !results[i] || isTransient(result) ? 'failed' : 'rejected';
+      if (result.ok && result.html && insertCard(result.html)) inserted++;
+    });
+    if (error) lastError = error;
+  };
+
+  const upload = async (toSend) => {
     // Read the choice before the controls are disabled for the transfer.
     const visibility = form.elements.visibility.value;
+    clearAfterButtons();
     setState('uploading');
+    lastError = undefined;
+    for (const entry of toSend) {
+      resetRow(entry.row, entry.file);
+      showStage(entry.row, entry.file, 'waiting');
+    }
     progress.value = 0;
-    progressText.textContent = `Sending ${formatBytes(totalBytes())}…`;
-    summary.textContent = `Uploading ${plural(entries.length, 'file')}.`;
+    summary.textContent = `Uploading ${plural(toSend.length, 'file')}.`;
     submit.textContent = 'Uploading…';
-    sendFiles({
+    const figure = progressOf(toSend);
+    figure.sent(null, 0);
+    const { unsent } = await sendBatches(planBatches(toSend, limits), {
       url: form.action,
       token: form.elements._csrf.value,
       visibility,
-      files: entries.map((e) => e.file),
-      onProgress(loaded, size) {
-        const pct = size ? Math.round((loaded / size) * 100) : 0;
-        progress.value = pct;
-        progressText.textContent = `Sending… ${pct}% (${formatBytes(loaded)} of ${formatBytes(size)})`;
-        showTransfer(entries, loaded);
+      onProgress(batch, bytes) {
+        figure.sent(batch, bytes);
+        showTransfer(batch, bytes);
       },
-      onSent() {
-        progress.removeAttribute('value'); // indeterminate while the server analyses and classifies
-        progressText.textContent = `Sent. Analysing ${plural(entries.length, 'image')}…`;
+      onRetry(batch, seconds) {
+        for (const entry of batch) showStage(entry.row, entry.file, `retrying in ${seconds} s…`);
       },
-    }).then(finish);
+      onAnswer(batch, answer) {
+        showAnswer(batch, answer);
+        figure.answered(batch);
+      },
+    });
+    for (const batch of unsent) showAnswer(batch, { results: [], error: lastError });
+    finish();
   };
 
   input.addEventListener('change', () => addFiles([...input.files]));
@@ -164,16 +247,28 @@ function enhanceForm(form) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (state !== 'choosing') return;
-    if (entries.length === 0) {
-      summary.textContent = 'Choose at least one image first.';
+    if (sendable().length === 0) {
+      summary.textContent = entries.length ? 'None of these files can be uploaded: choose others.' : 'Choose at least one image first.';
       input.focus();
       return;
     }
-    upload();
+    inserted = 0;
+    upload(sendable());
   });
-  dialog?.addEventListener('upload-dialog-open', refreshUsage);
+  // Leaving the page would drop the requests still on their way.
+  window.addEventListener('beforeunload', (event) => {
+    if (state !== 'uploading') return;
+    event.preventDefault();
+    event.returnValue = '';
+  });
+  rememberVisibility(form);
+  dialog?.addEventListener('upload-dialog-open', () => {
+    refreshUsage();
+    showIndicator(undefined);
+  });
   dialog?.addEventListener('close', () => {
     if (state === 'done') reset();
+    else if (state === 'uploading') showIndicator(progressText.textContent ? `Uploading… ${progress.value}%` : 'Uploading…');
   });
 }
 

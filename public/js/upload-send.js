@@ -1,0 +1,44 @@
+// Sends a selection as several requests, two at a time, each retried a few times when the network or the server failed it.
+import { sendFiles } from './upload-request.js';
+
+const ATTEMPTS = 4; // the first and three retries
+const IN_FLIGHT = 2; // the next request travels while the server analyses the last one's files
+const backoff = (attempt, retryAfter) => Math.min(retryAfter ? retryAfter * 1000 : 1000 * 2 ** attempt, 30_000);
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `batches` are arrays of entries ({ file }). Hooks: onProgress(batch, bytesSent), onRetry(batch, seconds),
+ * onAnswer(batch, answer) once per batch with its final answer. Resolves when every batch is answered;
+ * stops starting new ones after a batch answered with `stop` (an expired session).
+ */
+export async function sendBatches(batches, { url, token, visibility, onProgress, onRetry, onAnswer }) {
+  const queue = [...batches];
+  let stopped = false;
+  const sendOne = async (batch) => {
+    const files = batch.map((e) => e.file);
+    const bytes = files.reduce((sum, f) => sum + f.size, 0);
+    for (let attempt = 0; ; attempt++) {
+      onProgress(batch, 0);
+      const answer = await sendFiles({
+        url, token, visibility, files,
+        // The body's total includes the multipart framing: scale to the files' own bytes.
+        onProgress: (loaded, total) => onProgress(batch, total ? Math.min(bytes, (loaded / total) * bytes) : 0),
+        onSent: () => onProgress(batch, bytes),
+      });
+      if (!answer.retryable || attempt === ATTEMPTS - 1) return answer;
+      const wait = backoff(attempt, answer.retryAfter);
+      onRetry(batch, Math.round(wait / 1000), answer.error);
+      await pause(wait);
+    }
+  };
+  const worker = async () => {
+    while (queue.length && !stopped) {
+      const batch = queue.shift();
+      const answer = await sendOne(batch);
+      if (answer.expired) stopped = true;
+      onAnswer(batch, answer);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, batches.length) }, worker));
+  return { stopped, unsent: queue };
+}
