@@ -8,7 +8,7 @@ import { defaultDecodeBudget, type DecodeBudget } from './decode-budget.js';
 import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
 import { createQuota } from './quota.js';
 import { ImageRejected, rejectionMessage, type Rejection, type RejectionReason } from './rejections.js';
-import type { Storage } from '../storage/index.js';
+import { StorageUnavailable, type Storage } from '../storage/index.js';
 import { imageKeys, removeImageFiles, removeQuietly } from './storage.js';
 
 /** A file as the upload handed it over: written to a temp path, or already refused (too large, no room, unreadable). */
@@ -118,7 +118,7 @@ export function createIngest(deps: IngestDeps) {
         // The database or the storage is failing: the record stays, and the start-up sweep removes what is left.
       }
       deps.logger.error({ err }, 'ingest failed');
-      return refused(filename, SERVER_SIDE_ERROR);
+      return refused(filename, err instanceof StorageUnavailable ? STORAGE_UNAVAILABLE : SERVER_SIDE_ERROR);
     }
   }
 
@@ -168,6 +168,7 @@ export function createIngest(deps: IngestDeps) {
 export type IngestBatch = ReturnType<Ingest['startBatch']>;
 
 const SERVER_SIDE_ERROR: Rejection = { reason: 'server-error' };
+const STORAGE_UNAVAILABLE: Rejection = { reason: 'storage-unavailable' };
 const ABANDONED: Rejection = { reason: 'abandoned' };
 const ANALYSIS_LANES = 1;
 const IN_FLIGHT = 4;

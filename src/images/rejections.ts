@@ -14,6 +14,7 @@ export type Rejection =
   | { reason: 'unreadable-part' }
   | { reason: 'wrong-field'; field: string }
   | { reason: 'server-error' }
+  | { reason: 'storage-unavailable' }
   | { reason: 'abandoned' };
 
 export type RejectionReason = Rejection['reason'];
@@ -33,6 +34,7 @@ const MESSAGES: Messages = {
   'unreadable-part': () => "not read: the part's headers are malformed",
   'wrong-field': (r) => `sent as "${r.field}" instead of "images"`,
   'server-error': () => 'could not be stored because of an error on our side',
+  'storage-unavailable': () => 'could not be stored: the image storage is not answering; try again in a minute',
   abandoned: () => 'the upload did not complete',
 };
 
@@ -50,6 +52,7 @@ export const REJECTION_STATUS: Record<RejectionReason, number> = {
   'unreadable-part': 400,
   'wrong-field': 400,
   'server-error': 500,
+  'storage-unavailable': 503,
   abandoned: 400,
 };
 

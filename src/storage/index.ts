@@ -4,7 +4,7 @@ import { createS3Storage, type S3StorageOptions } from './s3.js';
 import type { Storage } from './storage.js';
 
 export type { ByteRange, Storage, StoredObject, Unsatisfiable } from './storage.js';
-export { contentTypeFor } from './storage.js';
+export { contentTypeFor, StorageUnavailable } from './storage.js';
 export { parseRange, rangeResponse } from './range.js';
 
 /** The setting a person would look at when the storage is wrong: `UPLOAD_DIR (/srv/uploads)` or `S3_BUCKET (photos)`. */

@@ -1,4 +1,5 @@
 import type { S3Config } from '../config.js';
+import { StorageUnavailable } from './storage.js';
 
 type SdkError = Error & { code?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
 
@@ -39,5 +40,6 @@ export function explainS3Error(err: unknown, verb: 'write' | 'read' | 'list' | '
   } else {
     why = `${bucket} at ${where} answered ${status} ${code}`;
   }
-  return new Error(`S3 storage could not ${verb}: ${why}`, { cause: err });
+  const message = `S3 storage could not ${verb}: ${why}`;
+  return isRetryable(err) ? new StorageUnavailable(message, { cause: err }) : new Error(message, { cause: err });
 }

@@ -1,5 +1,14 @@
 import type { Readable } from 'node:stream';
 
+/**
+ * The store did not answer, or answered that it is failing or busy: the request can be tried again later.
+ * Its code makes the answer a 503 (src/errors.ts); the message, for the log, names the setting to look at.
+ */
+export class StorageUnavailable extends Error {
+  override name = 'StorageUnavailable';
+  readonly code = 'STORAGE_UNAVAILABLE';
+}
+
 /** Inclusive byte offsets, as HTTP and S3 count them: `bytes=start-end`. */
 export type ByteRange = { start: number; end: number };
 

@@ -12,6 +12,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, next) => {
   if (error.status >= 500) req.log.error({ err }, 'request failed');
   if (res.headersSent) return next(err);
   res.status(error.status);
+  if (error.status === 503 && !res.get('Retry-After')) res.set('Retry-After', '30');
   const message = error.expose ? error.message : 'Something went wrong on our side. Please try again.';
   if (wantsJson(req)) {
     res.json({ error: message });

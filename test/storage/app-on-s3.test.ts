@@ -6,7 +6,8 @@ import type { S3Config } from '../../src/config.js';
 import { createS3Storage } from '../../src/storage/s3.js';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { noiseImage, solidPng } from '../helpers/fixtures.js';
-import { newBucket, useSwift } from '../helpers/services.js';
+import { newBucket, ownProxy, useSwift } from '../helpers/services.js';
+import { freePort } from '../helpers/live-server.js';
 
 const swift = useSwift();
 let bucket: S3Config;
@@ -107,5 +108,48 @@ describe('SQLite + S3', () => {
     const res = await owner.get('/healthz');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ database: true, storage: true });
+  });
+});
+
+describe('an S3 outage', () => {
+  it('when the store stops answering, then uploads and views answer 503 and nothing is half stored; once it is back, all works again', async () => {
+    const proxy = ownProxy(swift!, await freePort());
+    await proxy.start();
+    const own = await newBucket(swift!, 'outage');
+    const app = await createTestApp({ storage: createS3Storage({ ...own, endpoint: proxy.endpoint }) });
+    try {
+      const agent = await signedInAgent(app, 'outage');
+      const kept = (await upload(agent, [{ name: 'before.png', data: await solidPng('#123456') }])).body.results[0].image.id as string;
+      process.kill(proxy.pid(), 'SIGKILL');
+
+      const res = await upload(agent, [{ name: 'a.png', data: await solidPng('#654321') }, { name: 'b.png', data: await solidPng('#abcdef') }]);
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBeDefined();
+      expect(res.body.results.map((r: { reason: string }) => r.reason)).toEqual(['storage-unavailable', 'storage-unavailable']);
+      expect(app.count('images')).toBe(1);
+      expect(app.incomingFiles()).toEqual([]);
+      const view = await agent.get(`/images/${kept}/file`).set('Accept', 'application/json');
+      expect(view.status).toBe(503);
+      expect(view.body.error).toMatch(/storage is not answering/);
+      expect(JSON.stringify(view.body)).not.toMatch(/127\.0\.0\.1|S3_|bucket/i);
+      const page = await agent.get(`/images/${kept}/thumb`);
+      expect(page.status).toBe(503);
+
+      await proxy.start();
+      expect((await agent.get(`/images/${kept}/file`)).status).toBe(200);
+      const again = await upload(agent, [{ name: 'after.png', data: await solidPng('#0f0f0f') }]);
+      expect(again.status).toBe(200);
+      expect(app.count('images')).toBe(2);
+      // The objects the failed upload may have written are recorded for the start-up sweep, never orphaned.
+      const pending = app.db.prepare('SELECT id FROM pending_files').pluck().all() as string[];
+      const keys = await app.storedKeys();
+      for (const key of keys) {
+        const id = key.slice(0, 36);
+        expect(id === kept || app.db.prepare('SELECT 1 FROM images WHERE id = ?').get(id) !== undefined || pending.includes(id), key).toBe(true);
+      }
+    } finally {
+      app.close();
+      await proxy.stop();
+    }
   });
 });
