@@ -54,7 +54,7 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
   router.get('/upload', (req, res) => {
     const usage = ingest.quota.usage(currentUser(res));
     if (wantsJson(req)) return void res.json({ usage });
-    renderUploadPage(res, 200, [], 'public', usage);
+    renderUploadPage(res, 200, [], 'private', usage);
   });
 
   router.post('/images', async (req, res) => {

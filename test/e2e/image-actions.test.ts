@@ -23,6 +23,7 @@ const stayedOnPage = (page: Page) => page.evaluate(() => (window as unknown as {
 async function uploadThroughDialog(page: Page, files: string[]) {
   await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Upload' }).click();
   const dialog = page.locator('#upload-dialog');
+  await dialog.getByLabel('Public: everyone signed in').check(); // a new account starts with private
   await dialog.locator('input[type=file]').setInputFiles(files.map(fileFrom));
   await dialog.getByRole('button', { name: /^Upload/ }).click();
   await dialog.getByRole('button', { name: 'Done' }).click({ timeout: 30_000 });

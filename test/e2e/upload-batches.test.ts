@@ -249,6 +249,36 @@ describe('while files are on their way', () => {
   }, 60_000);
 });
 
+describe('visibility', () => {
+  it('when a new account opens the dialog, then it starts with private; the choice made is there again on the next page, for that account only', async () => {
+    const fresh = await context.browser()!.newContext({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    fresh.setDefaultTimeout(10_000);
+    const other = await fresh.newPage();
+    await registerThroughForm(other, 'chooser');
+    const choice = (p: Page) => p.locator('#upload-dialog input[name="visibility"]:checked').getAttribute('value');
+    const open = async (p: Page) => {
+      await p.getByRole('link', { name: /^Upload/ }).first().click();
+      await p.locator('#upload-dialog').waitFor();
+    };
+    await open(other);
+    await expect(choice(other)).resolves.toBe('private');
+    await other.locator('#upload-dialog').getByLabel('Public: everyone signed in').check();
+    await other.reload();
+    await open(other);
+    await expect(choice(other)).resolves.toBe('public');
+    // The no-JavaScript page starts private too.
+    await other.goto('/upload');
+    await expect(other.locator('.upload-page input[name="visibility"]:checked').getAttribute('value')).resolves.toBe('private');
+
+    // Another account in the same browser keeps its own choice.
+    await Promise.all([other.waitForURL(/\/login/), other.getByRole('button', { name: 'Log out' }).click()]);
+    await registerThroughForm(other, 'chooser-two');
+    await open(other);
+    await expect(choice(other)).resolves.toBe('private');
+    await fresh.close();
+  });
+});
+
 describe('the page itself', () => {
   it('when all of the above ran, then the browser reported no script errors and no Content-Security-Policy violations', () => {
     // A request the test cut off is reported as a failed load; nothing else may be.
