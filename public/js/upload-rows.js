@@ -6,6 +6,8 @@ import { resultTags } from './upload-result.js';
 export function fileRow(file, onRemove) {
   const preview = el('img', { className: 'preview', alt: '' });
   const url = file.type.startsWith('image/') ? URL.createObjectURL(file) : null;
+  // A file that only claims to be an image shows the empty preview box, not the browser's broken-image icon.
+  preview.addEventListener('error', () => preview.removeAttribute('src'), { once: true });
   if (url) preview.src = url;
   const remove = el('button', { type: 'button', className: 'button icon remove', 'aria-label': `Remove ${file.name}`, title: 'Remove' }, '×');
   remove.addEventListener('click', onRemove);

@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { AxeBuilder } from '@axe-core/playwright';
 import { launchBrowser, registerThroughForm } from '../helpers/browser.js';
 
 const MAX_FILES = 20;
@@ -52,6 +53,12 @@ async function writePngs(prefix: string, count: number, bytesOf: (i: number) => 
 }
 
 const dialog = () => page.locator('#upload-dialog');
+
+/** axe-core's findings on the page as it is (the tags of test/e2e/axe.test.ts). */
+async function axeViolations(): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
 const imageCount = () => t.count('images');
 
 async function openDialog() {
@@ -108,6 +115,7 @@ describe('before sending', () => {
     await expect(refused.locator('.status-text').innerText()).resolves.toBe('Not uploaded: too large: 9 MB, the limit is 8 MB');
     await expect(dialog().locator('.file-summary').innerText()).resolves.toBe('3 files chosen, 9.4 MB in all. 1 cannot be uploaded (see below).');
     expect(posts).toHaveLength(0);
+    await expect(axeViolations()).resolves.toEqual([]);
 
     await uploadAndWait();
     expect(posts).toHaveLength(1);
@@ -207,6 +215,7 @@ describe('a failing connection', () => {
     await page.unroute('**/images');
     await expect(dialog().locator('.file-summary').innerText()).resolves.toBe('Uploaded 5 of 25 images; 20 not uploaded (see below).');
     await expect(dialog().getByRole('button', { name: 'Retry 20 failed files' }).isVisible()).resolves.toBe(true);
+    await expect(axeViolations()).resolves.toEqual([]);
     expect(imageCount() - before).toBe(5);
 
     await dialog().getByRole('button', { name: 'Upload more' }).click();
@@ -237,6 +246,7 @@ describe('while files are on their way', () => {
     await dialog().getByRole('button', { name: 'Close' }).click();
     const indicator = page.locator('#upload-indicator');
     await expect(indicator.innerText()).resolves.toMatch(/^Uploading… \d+%$/);
+    await expect(axeViolations()).resolves.toEqual([]);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await cdp.detach();
     await expect.poll(() => indicator.innerText(), { timeout: 30_000 }).toBe('Upload finished: 4 of 4 uploaded');
