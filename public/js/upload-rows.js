@@ -4,7 +4,8 @@ import { resultTags } from './upload-result.js';
 
 /** A row for a file about to be sent; `onRemove` runs when its × is pressed. Returns the row and its preview URL. */
 export function fileRow(file, onRemove) {
-  const preview = el('img', { className: 'preview', alt: '' });
+  // Lazy: a selection of hundreds decodes only the previews scrolled into view.
+  const preview = el('img', { className: 'preview', alt: '', loading: 'lazy' });
   const url = file.type.startsWith('image/') ? URL.createObjectURL(file) : null;
   // A file that only claims to be an image shows the empty preview box, not the browser's broken-image icon.
   preview.addEventListener('error', () => preview.removeAttribute('src'), { once: true });
