@@ -201,7 +201,31 @@ describe('a failing connection', () => {
     await closeAfterUpload();
   });
 
-  it('when a request fails every time, then its files are offered for Retry, and stay in the list after "Upload more"', async () => {
+  it('when the server answers 503 with Retry-After, then the request is sent again after that many seconds', async () => {
+    const files = await writePngs('busy', 3, () => 30_000);
+    const before = imageCount();
+    const answered: number[] = [];
+    let busy = 0;
+    await page.route('**/images', (route) => {
+      answered.push(Date.now());
+      if (busy++ > 0) return route.fallback();
+      const results = files.map((f) => ({ filename: path.basename(f), ok: false, reason: 'server-busy', error: 'the server is busy with other images: try this one again in a minute' }));
+      return route.fulfill({ status: 503, headers: { 'Retry-After': '2' }, contentType: 'application/json', body: JSON.stringify({ results }) });
+    });
+    await openDialog();
+    await dialog().locator('input[type=file]').setInputFiles(files);
+    await dialog().getByRole('button', { name: 'Upload 3 images' }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll('#upload-dialog .file-item .size')].some((s) => /retrying in 2 s…$/.test(s.textContent ?? '')));
+    await dialog().getByRole('button', { name: 'Done' }).waitFor({ timeout: 30_000 });
+    await page.unroute('**/images');
+    expect(answered).toHaveLength(2);
+    expect(answered[1] - answered[0]).toBeGreaterThanOrEqual(1900);
+    await expect(dialog().locator('.file-summary').innerText()).resolves.toBe('Uploaded 3 of 3 images.');
+    expect(imageCount() - before).toBe(3);
+    await closeAfterUpload();
+  });
+
+  it('when a request fails every time, then its files stay in the list after "Upload more" and are offered for Retry', async () => {
     const files = await writePngs('down', 25, () => 30_000);
     const before = imageCount();
     // Every attempt of the batch with the first file fails; the other batch goes through.
@@ -212,7 +236,6 @@ describe('a failing connection', () => {
     await openDialog();
     await dialog().locator('input[type=file]').setInputFiles(files);
     await uploadAndWait(60_000);
-    await page.unroute('**/images');
     await expect(dialog().locator('.file-summary').innerText()).resolves.toBe('Uploaded 5 of 25 images; 20 not uploaded (see below).');
     await expect(dialog().getByRole('button', { name: 'Retry 20 failed files' }).isVisible()).resolves.toBe(true);
     await expect(axeViolations()).resolves.toEqual([]);
@@ -221,11 +244,16 @@ describe('a failing connection', () => {
     await dialog().getByRole('button', { name: 'Upload more' }).click();
     await expect(dialog().locator('.file-item').count()).resolves.toBe(20);
     await expect(dialog().getByRole('button', { name: 'Upload 20 images' }).isVisible()).resolves.toBe(true);
-    await uploadAndWait();
+    await uploadAndWait(60_000); // the link is still down
+    await expect(dialog().locator('.file-summary').innerText()).resolves.toBe('Nothing was uploaded: the server answered 502.');
+
+    await page.unroute('**/images');
+    await dialog().getByRole('button', { name: 'Retry 20 failed files' }).click();
+    await dialog().getByRole('button', { name: 'Done' }).waitFor({ timeout: 30_000 });
     await expect(dialog().locator('.file-summary').innerText()).resolves.toBe('Uploaded 20 of 20 images.');
     expect(imageCount() - before).toBe(25);
     await closeAfterUpload();
-  }, 60_000);
+  }, 90_000);
 });
 
 describe('while files are on their way', () => {
