@@ -52,21 +52,38 @@ export type Total = { total: number; exact: boolean };
 /** `total` is exact unless `totalExact` is false: then there are more than `total`, and `pages` is unknown (null). */
 export type Pagination = { page: number; pages: number | null; total: number; totalExact: boolean; newer?: string; older?: string };
 
+/** Where a list lives: its path and the query parameters every page keeps (the search query). */
+type Place = { base: string; params?: Record<string, string> };
+type Link = Place & { cursors: Sealer };
+
+const hrefOf = (link: Place, extra: Record<string, string | number>) => {
+  const query = new URLSearchParams({ ...link.params, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])) });
+  const text = query.toString();
+  return text ? `${link.base}?${text}` : link.base;
+};
+
+/**
+ * Where a typed page past the last one should go instead of showing "Page 9 of 3" over an empty grid: the
+ * last page's address, or undefined when the page is not past the end (or the count is not exact).
+ */
+export function lastPageInstead(request: PageRequest, count: Total, place: Place): string | undefined {
+  if (request.cursor.offset === undefined || !count.exact) return undefined;
+  const pages = Math.max(1, Math.ceil(count.total / PAGE_SIZE));
+  if (request.page <= pages) return undefined;
+  return hrefOf(place, pages === 1 ? {} : { page: pages });
+}
+
 /** Page links that keep the other query parameters (the search query). */
 export function paginate(
   request: PageRequest,
   result: Page,
   count: Total,
-  link: { base: string; params?: Record<string, string>; cursors: Sealer },
+  link: Link,
 ): Pagination {
   const { total, exact } = count;
   const pages = exact ? Math.max(1, Math.ceil(total / PAGE_SIZE)) : null;
   const page = pages === null ? request.page : Math.min(request.page, pages);
-  const href = (extra: Record<string, string | number>) => {
-    const query = new URLSearchParams({ ...link.params, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])) });
-    const text = query.toString();
-    return text ? `${link.base}?${text}` : link.base;
-  };
+  const href = (extra: Record<string, string | number>) => hrefOf(link, extra);
   const first = result.images[0];
   const last = result.images.at(-1);
   return {

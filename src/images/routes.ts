@@ -6,7 +6,7 @@ import { flash } from '../web/flash.js';
 import { wantsJson } from '../web/wants-json.js';
 import { downloadName } from './file-names.js';
 import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
-import { PAGE_SIZE, paginate, parsePageRequest } from './pagination.js';
+import { lastPageInstead, PAGE_SIZE, paginate, parsePageRequest } from './pagination.js';
 import { imageJson } from './present.js';
 import { imageKeys, removeImageFiles } from './storage.js';
 import { sendStored } from './send-stored.js';
@@ -42,8 +42,11 @@ export function imagesRoutes({ images, storage, cursors, now }: Deps): Router {
   router.get('/', (req, res) => {
     const request = parsePageRequest(req.query, cursors);
     const viewer = currentUser(res).id;
+    const count = { total: images.countVisible(viewer), exact: true };
+    const last = lastPageInstead(request, count, { base: '/' });
+    if (last) return res.redirect(303, last);
     const page = images.listVisible(viewer, request.cursor, PAGE_SIZE);
-    const pagination = paginate(request, page, { total: images.countVisible(viewer), exact: true }, { base: '/', cursors });
+    const pagination = paginate(request, page, count, { base: '/', cursors });
     if (wantsJson(req)) {
       res.json({ images: page.images.map(imageJson), ...pagination });
       return;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { wantsJson } from '../web/wants-json.js';
 import { currentUser } from '../auth/require-user.js';
-import { PAGE_SIZE, paginate, parsePageRequest } from '../images/pagination.js';
+import { lastPageInstead, PAGE_SIZE, paginate, parsePageRequest } from '../images/pagination.js';
 import { imageJson } from '../images/present.js';
 import { parseQuery } from './query.js';
 import type { SearchRepo } from './search-repo.js';
@@ -18,6 +18,8 @@ export function searchRoutes({ search, cursors }: { search: SearchRepo; cursors:
     const viewer = currentUser(res).id;
     const page = search.search(viewer, terms, request.cursor, PAGE_SIZE);
     const query = terms.join(', ');
+    const last = lastPageInstead(request, page, { base: '/search', params: { q: query } });
+    if (last) return res.redirect(303, last);
     const pagination = paginate(request, page, { total: page.total, exact: page.exact }, { base: '/search', params: { q: query }, cursors });
     if (wantsJson(req)) {
       res.json({ images: page.images.map(imageJson), ...pagination, query, terms, truncated });

@@ -161,7 +161,8 @@ describe('viewer', () => {
     expect(await time.innerText()).not.toMatch(/UTC$/);
     await expect(details.getByRole('link', { name: 'Download' }).getAttribute('href')).resolves.toBe(`/images/${ids[5]}/download`);
     await details.getByRole('button', { name: 'Copy id' }).click();
-    await expect(page.locator('#toasts').innerText()).resolves.toContain('Copied the id.');
+    // The copy is asynchronous (the clipboard API): wait for its toast rather than read the region at once.
+    await page.locator('#toasts').getByText('Copied the id.').waitFor({ timeout: 5000 });
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(ids[5]);
     await page.context().close();
   });
@@ -181,10 +182,11 @@ describe('keyboard only', () => {
 
     await page.keyboard.press('ArrowRight');
     expect(await focusedId(page)).toBe(ids[1]);
-    const boxes = await cardBoxes(page);
-    // Down goes to the photo of the next row that stands under the middle of this one.
+    // Down goes to the photo of the next row that stands under the middle of this one. (The boxes are read
+    // after the key: a scroll bar that appears meanwhile re-flows the rows.)
     await page.keyboard.press('ArrowDown');
     const downId = await focusedId(page);
+    const boxes = await cardBoxes(page);
     const fromBox = boxes.find((b) => b.id === ids[1])!;
     const toBox = boxes.find((b) => b.id === downId)!;
     expect(toBox.top).toBeGreaterThan(fromBox.bottom - 1);

@@ -96,7 +96,7 @@ describe('page links', () => {
 
 describe('typed page numbers', () => {
   it(`when a page up to ${MAX_TYPED_PAGE} is typed, then it opens; past it the answer is a clear 400 pointing at the Older link`, async () => {
-    seed(PAGE_SIZE * 2);
+    seed(PAGE_SIZE * (MAX_TYPED_PAGE + 1) * 1.5); // more than MAX_TYPED_PAGE pages of the viewer's own
     expect((await json(`/?page=${MAX_TYPED_PAGE}`)).status).toBe(200);
     expect((await json(`/search?q=red&page=${MAX_TYPED_PAGE}`)).status).toBe(200);
     for (const url of [`/?page=${MAX_TYPED_PAGE + 1}`, '/search?q=red&page=2000', '/?page=999999999']) {
@@ -117,5 +117,30 @@ describe('typed page numbers', () => {
       url = res.body.older;
     }
     expect(last).toBeGreaterThan(MAX_TYPED_PAGE);
+  });
+});
+
+describe('a typed page past the end', () => {
+  it.each([['/?page=9', '/?page=2'], ['/search?q=red&page=9', '/search?q=red&page=2'], ['/?page=3', '/?page=2']])(
+    'when %s is typed and there are two pages, then it goes to the last page instead of an empty one',
+    async (url, last) => {
+      seed(PAGE_SIZE * 2 + 6); // 68 of the viewer's: two pages
+      const res = await viewer.get(url);
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe(last);
+      const page = await json(res.headers.location);
+      expect(page.body.page).toBe(2);
+      expect(page.body.images.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('when there is nothing at all, then page 5 goes to the first page, which says so', async () => {
+    const res = await viewer.get('/?page=5');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/');
+    const search = await viewer.get('/search?q=nothing-like-this&page=4');
+    expect(search.status).toBe(303);
+    expect(search.headers.location).toBe('/search?q=nothing-like-this');
+    expect((await viewer.get(search.headers.location)).text).toContain('0 images match');
   });
 });
