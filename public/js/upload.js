@@ -88,6 +88,10 @@ function enhanceForm(form) {
       const refusal = refusalOf(file, limits);
       if (refusal) {
         entry.outcome = 'refused';
+        // Not worth decoding for a preview (and a fake "image" would show the broken-image icon).
+        entry.row.querySelector('.preview').removeAttribute('src');
+        if (entry.url) URL.revokeObjectURL(entry.url);
+        entry.url = null;
         showResult(entry.row, { ok: false, error: refusal });
       }
       entries.push(entry);
