@@ -62,6 +62,10 @@ describe('the upload folder at start-up', () => {
     db.close();
 
     const restarted = await startLiveServer(envFor(path.join(root, 'data')));
+    // Its own word that the sweep ran, not only an answer on its port (which another test's server, started on
+    // the same free port a moment later, could give under load).
+    for (let i = 0; i < 200 && !restarted.output().includes('never finished'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(restarted.output()).toMatch(/"images":1,"msg":"removed the files of uploads and deletes that never finished"/);
     expect(stored()).toEqual([`${foreign}.png`, `${foreign}.thumb.webp`, `${kept}.png`, `${kept}.thumb.webp`].sort());
     expect(readdirSync(path.join(uploads(), '.incoming'))).toEqual([]);
     const check = new Database(path.join(root, 'data', 'image-repo.db'), { readonly: true });
