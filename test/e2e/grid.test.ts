@@ -232,6 +232,8 @@ describe('keyboard only', () => {
     expect(await focusVisible(page)).toBe(true);
     // Escape: back in the grid, on the photo the viewer showed last.
     await page.keyboard.press('Escape');
+    // The dialog hands the focus back after its close event: wait for it rather than read it at once.
+    for (let i = 0; i < 50 && (await focusedId(page)) !== ids[4]; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await focusedId(page)).toBe(ids[4]);
     expect(await focusVisible(page)).toBe(true);
 
@@ -240,6 +242,8 @@ describe('keyboard only', () => {
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await expect(help.innerText()).resolves.toContain('Delete your photo');
     await page.keyboard.press('Escape');
+    // The dialog hands the focus back after its close event: wait for it rather than read it at once.
+    for (let i = 0; i < 50 && (await focusedId(page)) !== ids[4]; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await focusedId(page)).toBe(ids[4]);
     await page.context().close();
   });

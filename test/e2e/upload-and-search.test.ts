@@ -89,7 +89,8 @@ describe('upload dialog', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
     await expect(dialog.isVisible()).resolves.toBe(false);
     // The empty state's button that opened the dialog is gone: focus lands on the newest card.
-    expect(await page.evaluate(() => document.activeElement?.classList.contains('card-thumb'))).toBe(true);
+    // (The close hands focus over after the dialog's close event: wait for it rather than read it at once.)
+    await page.waitForFunction(() => document.activeElement?.classList.contains('card-thumb') === true, null, { timeout: 5000 });
     const { images } = await (await page.request.get('/', { headers: { Accept: 'application/json' } })).json();
     for (const image of images) ids.set(image.originalName, image.id);
     expect([...ids.keys()].sort()).toEqual([...photos].sort());
@@ -169,7 +170,8 @@ describe('lightbox', () => {
     await page.waitForFunction((name) => document.querySelector('dialog.lightbox .details h1')?.textContent !== name, first);
     await page.keyboard.press('Escape');
     await expect(box.isVisible()).resolves.toBe(false);
-    expect(await page.evaluate(() => document.activeElement?.classList.contains('card-thumb'))).toBe(true);
+    // (The close hands focus over after the dialog's close event: wait for it rather than read it at once.)
+    await page.waitForFunction(() => document.activeElement?.classList.contains('card-thumb') === true, null, { timeout: 5000 });
   });
 
   it('when an image page is opened directly, then the same details are there without a lightbox', async () => {
