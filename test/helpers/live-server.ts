@@ -1,7 +1,7 @@
 // The real server as a child process on a free 127.0.0.1 port, quiet (LOG_LEVEL=warn), for crash and load tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,26 @@ export function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** Whether process `pid` holds a socket listening on `port` (Linux: /proc; the app listens on :: or 0.0.0.0). */
+function listensOn(pid: number, port: number): boolean {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const listening = new Set(
+    ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) => readFileSync(table, 'utf8').split('\n').slice(1))
+      .map((line) => line.trim().split(/\s+/))
+      // Field 1 is address:port in hex, state 0A is LISTEN, field 9 the socket's inode.
+      .filter((f) => f[1]?.endsWith(`:${hexPort}`) && f[3] === '0A')
+      .map((f) => `socket:[${f[9]}]`),
+  );
+  if (listening.size === 0) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try { return listening.has(readlinkSync(`/proc/${pid}/fd/${fd}`)); } catch { return false; }
+    });
+  } catch {
+    return false;
+  }
 }
 
 const children = new Set<ChildProcess>();
@@ -62,8 +82,10 @@ export async function startLiveServer(env: Record<string, string>, timeoutMs = 6
       child.kill('SIGKILL');
       throw new Error(`server did not listen within ${timeoutMs} ms:\n${output}`);
     }
+    // The port must be this child's: freePort() gives it up before the child binds it, so a server that
+    // another test file starts a moment later can get the same one and answer in its place.
     const up = await fetch(`${base}/login`).then((r) => r.ok, () => false);
-    if (up) break;
+    if (up && listensOn(child.pid!, port)) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

@@ -67,21 +67,18 @@ describe('the fast path (one small decode) against a full decode', () => {
     expect(fastLabels.map((l) => l.name).sort()).toEqual(fullLabels.map((l) => l.name).sort());
   });
 
-  test('when a 12 megapixel JPEG is analysed, then it takes a fraction of a full decode', async () => {
+  // How much time this saves is a benchmark's business (npm run bench, figure 2); what a test can hold is
+  // that the one decode everything works from is small, so no step ever holds the 12 MP.
+  test('when a 12 megapixel JPEG is analysed, then every step works from one copy 512 px on its long side', async () => {
     const big = await folder.write(
       '12mp.jpg',
       await sharp(photos.find((p) => p.name.endsWith('.jpg'))!.file).resize(4000, 3000, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer(),
     );
-    const time = async (run: () => Promise<unknown>, times = 5) => {
-      await run();
-      const started = performance.now();
-      for (let i = 0; i < times; i++) await run();
-      return (performance.now() - started) / times;
-    };
-    const fastMs = await time(() => analyseImage(big, folder.path('12mp.webp'), limits));
-    const baseSize = (await decodeImage(big, limits)).base.info;
-    const fullMs = await time(() => fullDecode(big, baseSize), 2);
-    console.log(`12 MP JPEG: analyseImage ${fastMs.toFixed(0)} ms, full decode ${fullMs.toFixed(0)} ms`);
-    expect(fastMs).toBeLessThan(fullMs / 3);
+    const { header, base } = await decodeImage(big, limits);
+    expect([header.width, header.height]).toEqual([4000, 3000]);
+    expect([base.info.width, base.info.height]).toEqual([512, 384]);
+    const analysis = await analyseImage(big, folder.path('12mp.webp'), limits);
+    expect([analysis.width, analysis.height]).toEqual([4000, 3000]);
+    expect(analysis.colourHex).toBe((await fullDecode(big, base.info)).colourHex);
   });
 });
