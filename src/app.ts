@@ -1,10 +1,11 @@
 import express, { type Express } from 'express';
 import { fileURLToPath } from 'node:url';
 import type { Config } from './config.js';
-import type { Db } from './db/open.js';
+import type { Db } from './db/index.js';
 import { requestLogger, type Logger } from './log.js';
 import { authRoutes } from './auth/routes.js';
 import { createUsersRepo } from './auth/users.js';
+import { DatabaseRateLimitStore } from './auth/rate-limit-store.js';
 import type { Passwords } from './auth/passwords.js';
 import { loadUser, requireUser } from './auth/require-user.js';
 import { createSession } from './web/session.js';
@@ -56,7 +57,7 @@ const VIEW_LOCALS = [
 ];
 
 /** Builds the Express app from its dependencies; it never reads process.env and never listens. */
-export function createApp(deps: AppDeps): { app: Express; close: () => void } {
+export function createApp(deps: AppDeps): { app: Express; close: () => Promise<void> } {
   const now = deps.now ?? Date.now;
   const users = createUsersRepo(deps.db, now);
   const images = createImagesRepo(deps.db);
@@ -113,7 +114,14 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
     next();
   });
 
-  app.use(authRoutes({ users, passwords: deps.passwords, now }));
+  // Counted in the database, so every server sharing it shares the counts (real time, like the windows).
+  const limitStores: DatabaseRateLimitStore[] = [];
+  const limits = (prefix: string) => {
+    const store = new DatabaseRateLimitStore(deps.db, prefix);
+    limitStores.push(store);
+    return store;
+  };
+  app.use(authRoutes({ users, passwords: deps.passwords, now, limits }));
   app.use(requireUser);
   // Pages past this point are per user, and the same URL answers HTML or JSON: keep shared caches out.
   app.use((_req, res, next) => {
@@ -127,5 +135,9 @@ export function createApp(deps: AppDeps): { app: Express; close: () => void } {
 
   app.use(notFoundHandler);
   app.use(errorHandler);
-  return { app, close: session.stop };
+  const close = async () => {
+    session.stop();
+    await Promise.all(limitStores.map((store) => store.shutdown()));
+  };
+  return { app, close };
 }

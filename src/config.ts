@@ -23,6 +23,8 @@ export type Config = Readonly<{
   maxUserBytes: number | undefined;
   /** DATABASE_URL (postgres://...); undefined means the SQLite file at databasePath. */
   databaseUrl: string | undefined;
+  /** Connections each server keeps to PostgreSQL (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
   /** Set when S3_BUCKET is: originals and thumbnails go to that bucket instead of UPLOAD_DIR. */
   s3: S3Config | undefined;
 }>;
@@ -56,6 +58,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && !sessionSecret) {
     throw new ConfigError('SESSION_SECRET must be set when NODE_ENV=production');
   }
+  const postgresUrl = databaseUrl(env);
+  // Servers that share a database share their sessions, so they must sign cookies alike: a secret made up on
+  // each host would make every server refuse the cookies of the others.
+  if (postgresUrl && !sessionSecret) {
+    throw new ConfigError('SESSION_SECRET must be set when DATABASE_URL is: every server on the database must sign cookies with the same secret');
+  }
   if (sessionSecret !== undefined && sessionSecret.length < 32) {
     throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
   }
@@ -77,7 +85,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxFiles: integer(env, 'MAX_FILES', 100, 1, 1000),
     maxPixels: integer(env, 'MAX_MEGAPIXELS', 100, 1, 1000) * 1_000_000,
     maxUserBytes: gigabytes(env, 'MAX_USER_GB', 0.001, 1_000_000),
-    databaseUrl: databaseUrl(env),
+    databaseUrl: postgresUrl,
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 100),
     s3: s3(env),
   });
 }

@@ -1,4 +1,5 @@
 import multer from 'multer';
+import { isDatabaseUnavailable } from './db/errors.js';
 
 /** The one error type routes throw; `expose` says whether its message may reach the user. */
 export class HttpError extends Error {
@@ -40,6 +41,7 @@ export function toHttpError(err: unknown): HttpError {
   }
   const e = err as { status?: unknown; type?: unknown; code?: unknown; message?: unknown };
   if (e?.code === 'STORAGE_UNAVAILABLE') return new HttpError(503, 'The image storage is not answering right now. Try again in a minute.', true);
+  if (isDatabaseUnavailable(err)) return new HttpError(503, 'The database is not answering right now. Try again in a minute.', true);
   if (e?.code === 'EBADCSRFTOKEN') return new HttpError(403, 'The form has expired or did not come from this site. Reload the page and try again.');
   if (e?.type === 'entity.too.large') return new HttpError(413, 'The request is too large.');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {

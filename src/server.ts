@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.js';
 import { createApp } from './app.js';
-import { openDatabase } from './db/open.js';
+import { databaseRefusal, describeDatabase, openDatabase } from './db/index.js';
 import { startCheckpointer } from './db/checkpointer.js';
 import { createLogger } from './log.js';
 import { createPasswords } from './auth/passwords.js';
@@ -13,7 +13,8 @@ import { createUsersRepo } from './auth/users.js';
 import { sessionSecretFor } from './session-secret.js';
 import { createImagesRepo } from './images/images-repo.js';
 import { loadClassifier } from './images/load-classifier.js';
-import { refuseForeignUploads, sweepUnfinished } from './images/storage.js';
+import { clearIncoming, refuseForeignUploads, sweepUnfinished } from './images/storage.js';
+import { startSharedSweeper } from './images/sweeper.js';
 import { createStorage, describeStorage } from './storage/index.js';
 
 const HEADERS_TIMEOUT_MS = 60_000;
@@ -31,20 +32,20 @@ async function main(): Promise<void> {
   }
   // Readable lines for a person at a terminal; JSON for pipes, files and log collectors.
   const logger = createLogger(config.logLevel, undefined, { pretty: process.stdout.isTTY === true });
-  // Parsed and checked already, so a deployment can be prepared; the rows themselves still live in SQLite.
-  if (config.databaseUrl) {
-    throw new ConfigError('DATABASE_URL is set, but this version keeps its rows in SQLite only (PostgreSQL is on the way): unset it, and DATABASE_PATH or DATA_DIR chooses the file');
-  }
-  const db = openDatabase(config.databasePath);
+  const db = await openDatabase(config, logger).catch((err: Error) => Promise.reject(databaseRefusal(config, err)));
   const images = createImagesRepo(db);
   const storage = createStorage(config, { logger });
   // The sweep first: a crash during the very first upload leaves its files (recorded as pending) beside a
-  // database with no image yet, which is no reason to refuse.
-  const unfinished = await sweepUnfinished(config.uploadDir, storage, images);
+  // database with no image yet, which is no reason to refuse. A shared database is swept in the background
+  // instead, and only of records old enough that no other server's upload can still be writing them.
+  const shared = db.dialect === 'postgres';
+  const unfinished = shared ? (await clearIncoming(config.uploadDir), 0) : await sweepUnfinished(config.uploadDir, storage, images);
   // A bucket that is missing or read-only stops start-up here, not at the first upload.
   await storage.check().catch((err: Error) => Promise.reject(new ConfigError(err.message)));
-  await refuseForeignUploads(storage, { where: describeStorage(config), databasePath: config.databasePath }, images);
-  const checkpointer = startCheckpointer(db, config.databasePath, logger);
+  await refuseForeignUploads(storage, { where: describeStorage(config), database: describeDatabase(config) }, images);
+  // SQLite's own machinery; PostgreSQL checkpoints by itself.
+  const checkpointer = db.sqlite ? startCheckpointer(db.sqlite, config.databasePath, logger) : undefined;
+  const sweeper = shared ? startSharedSweeper({ db, storage, images, logger }) : undefined;
   const passwords = createPasswords(config.bcryptCost);
   // The model loads in worker threads while this thread seeds the demo user.
   const loadingClassifier = loadClassifier(config, logger);
@@ -70,9 +71,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     server.close(async () => {
-      close();
-      await Promise.all([classifier?.close(), checkpointer.stop(), passwords.close()]);
-      db.close();
+      await close();
+      sweeper?.stop();
+      await Promise.all([classifier?.close(), checkpointer?.stop(), passwords.close()]);
+      await db.close();
       storage.close();
       logger.info('stopped');
       process.exit(0);

@@ -5,9 +5,10 @@
 #
 #   postgres.sh start <dir> <port>   initdb and start; writes <dir>/env (DATABASE_URL of a superuser)
 #   postgres.sh stop <dir>           stop it (fast shutdown: open sessions are cut)
+#   postgres.sh resume <dir>         start a stopped cluster again, as it was (a test's outage ends)
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop <dir> [<port>]" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|resume <dir> [<port>]" >&2; exit 2; }
 [ $# -ge 2 ] || usage
 cmd=$1 dir=$2 port=${3:-}
 USER_NAME=imagerepo PASSWORD=imagerepo
@@ -22,6 +23,13 @@ else
   service_user=$(id -un)
   as_service() { "$@"; }
 fi
+
+start_cluster() {
+  if ! as_service "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -o "$(cat "$dir/options")" -w -t 60 start >/dev/null; then
+    tail -n 20 "$dir/postgres.log" >&2 || true
+    exit 1
+  fi
+}
 
 case $cmd in
   start)
@@ -43,11 +51,13 @@ case $cmd in
     rm -f "$dir/password"
     options="-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir"
     options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    if ! as_service "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -o "$options" -w -t 60 start >/dev/null; then
-      tail -n 20 "$dir/postgres.log" >&2 || true
-      exit 1
-    fi
+    printf '%s\n' "$options" >"$dir/options"
+    start_cluster
     echo "DATABASE_URL=postgres://$USER_NAME:$PASSWORD@127.0.0.1:$port/postgres" >"$dir/env"
+    ;;
+  resume)
+    [ -f "$dir/options" ] || { echo "$dir holds no cluster started by this script" >&2; exit 1; }
+    start_cluster
     ;;
   stop)
     [ -f "$dir/data/postmaster.pid" ] || exit 0

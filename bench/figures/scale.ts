@@ -13,8 +13,8 @@ import { MAX_TYPED_PAGE } from '../../src/images/pagination.js';
 const SEARCH = `/search?q=${encodeURIComponent(`dog,red,${SEARCHED_OWNER}`)}`;
 
 export async function searchAndGallery(rounds = 400): Promise<Figure[]> {
-  const big = seededDataDir(path.join(outDir, 'data/scale-100k'), 100_000);
-  const small = seededDataDir(path.join(outDir, 'data/scale-10k'), 10_000);
+  const big = await seededDataDir(path.join(outDir, 'data/scale-100k'), 100_000);
+  const small = await seededDataDir(path.join(outDir, 'data/scale-10k'), 10_000);
   const [server100k, server10k] = [
     await startServer({ name: 'scale-100k', dataDir: path.join(outDir, 'data/scale-100k') }),
     await startServer({ name: 'scale-10k', dataDir: path.join(outDir, 'data/scale-10k') }),

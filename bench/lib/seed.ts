@@ -5,7 +5,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import path from 'node:path';
 import bcrypt from 'bcrypt';
 import { createUsersRepo, type User } from '../../src/auth/users.js';
-import { openDatabase } from '../../src/db/open.js';
+import type { Db } from '../../src/db/index.js';
+import { openSqlite } from '../../src/db/sqlite.js';
 import { IMAGENET_CLASSES } from '../../src/imagenet/classes.js';
 import { nameColour, PALETTE } from '../../src/images/colour.js';
 import { createImagesRepo } from '../../src/images/images-repo.js';
@@ -31,29 +32,26 @@ function prng(seed: number) {
  * of 100,000 and a page 2,000 of 48 exists), each with 3 distinct ImageNet labels drawn uniformly (so about a
  * third of them are some kind of dog) and a colour near a palette shade.
  */
-export function seedDatabase(file: string, count: number): { seconds: number; labels: number; terms: number } {
+export async function seedDatabase(db: Db, count: number): Promise<{ seconds: number; labels: number; terms: number }> {
   const started = performance.now();
-  const db = openDatabase(file);
-  // This connection only: a crash while seeding just means seeding again, and a big page cache turns the
-  // scattered inserts into image_terms from disk-bound into memory-bound.
-  db.pragma('synchronous = OFF');
-  db.pragma('cache_size = -400000');
   const users = createUsersRepo(db);
   const hash = bcrypt.hashSync(VIEWER.password, 4);
-  const owners: User[] = [users.create(VIEWER.username, hash)!];
-  for (let i = 1; i < OWNERS; i++) owners.push(users.create(`user${String(i).padStart(2, '0')}`, hash)!);
+  const owners: User[] = [(await users.create(VIEWER.username, hash))!];
+  for (let i = 1; i < OWNERS; i++) owners.push((await users.create(`user${String(i).padStart(2, '0')}`, hash))!);
   const images = createImagesRepo(db);
   const random = prng(count);
   const start = Date.UTC(2024, 0, 1);
-  const batch = db.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) {
+  // Several inserts in flight: PostgreSQL runs them on its pool's connections (SQLite takes them in turn).
+  const inFlight = new Set<Promise<unknown>>();
+  for (let i = 0; i < count; i++) {
+    {
       const owner = owners[Math.floor(random() * OWNERS)];
       const colourHex = jitter(PALETTE[Math.floor(random() * PALETTE.length)].hex, random);
       const picked = new Set<number>();
       while (picked.size < 3) picked.add(Math.floor(random() * IMAGENET_CLASSES.length));
       const labels = [...picked].map((c, rank) => ({ name: IMAGENET_CLASSES[c].name, probability: [0.62, 0.21, 0.07][rank] }));
       const width = 4000;
-      images.insert(
+      const insert = images.insert(
         {
           id: randomUUID(), visibility: random() < 0.03 ? 'private' : 'public', originalName: `IMG_${i}.jpg`, format: 'jpeg',
           bytes: 3_000_000, width, height: 3000, colourHex, colourName: nameColour(colourHex), createdAt: start + i * 60_000,
@@ -61,13 +59,29 @@ export function seedDatabase(file: string, count: number): { seconds: number; la
         owner,
         labels,
       );
+      inFlight.add(insert);
+      void insert.finally(() => inFlight.delete(insert));
+      if (inFlight.size >= 8) await Promise.race(inFlight);
     }
-  });
-  for (let from = 0; from < count; from += 5000) batch(from, Math.min(count, from + 5000));
-  const { labels } = db.prepare('SELECT count(*) AS labels FROM image_labels').get() as { labels: number };
-  const { terms } = db.prepare('SELECT count(*) AS terms FROM image_terms').get() as { terms: number };
-  db.close();
-  return { seconds: (performance.now() - started) / 1000, labels, terms };
+  }
+  await Promise.all(inFlight);
+  const count_ = async (table: 'image_labels' | 'image_terms') =>
+    Number((await db.query.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  return { seconds: (performance.now() - started) / 1000, labels: await count_('image_labels'), terms: await count_('image_terms') };
+}
+
+/** A new SQLite file seeded with `count` images. */
+async function seedSqliteFile(file: string, count: number) {
+  const db = openSqlite(file);
+  // This connection only: a crash while seeding just means seeding again, and a big page cache turns the
+  // scattered inserts into image_terms from disk-bound into memory-bound.
+  db.sqlite!.pragma('synchronous = OFF');
+  db.sqlite!.pragma('cache_size = -400000');
+  try {
+    return await seedDatabase(db, count);
+  } finally {
+    await db.close();
+  }
 }
 
 function jitter(hex: string, random: () => number): string {
@@ -82,7 +96,8 @@ function jitter(hex: string, random: () => number): string {
 function seedInputsHash(): string {
   const hash = createHash('sha256');
   const files = [
-    ...readdirSync(path.join(repoRoot, 'migrations')).sort().map((f) => path.join('migrations', f)),
+    ...['sqlite', 'postgres'].flatMap((dialect) =>
+      readdirSync(path.join(repoRoot, 'migrations', dialect)).sort().map((f) => path.join('migrations', dialect, f))),
     'src/images/images-repo.ts', 'src/search/terms.ts', 'src/imagenet/classes.json', 'src/images/colour.ts', 'bench/lib/seed.ts',
   ];
   for (const file of files) hash.update(file).update(readFileSync(path.join(repoRoot, file)));
@@ -93,7 +108,7 @@ function seedInputsHash(): string {
  * A copy of a seeded database in `dataDir` (as DATA_DIR/image-repo.db). Seeding 100,000 images takes a
  * minute or two, so the seeded file is kept in bench/out/ and reused while nothing it depends on changes.
  */
-export function seededDataDir(dataDir: string, count: number): { cached: boolean; seconds: number; labels: number; terms: number } {
+export async function seededDataDir(dataDir: string, count: number): Promise<{ cached: boolean; seconds: number; labels: number; terms: number }> {
   const cacheDir = path.join(outDir, 'db-cache');
   mkdirSync(cacheDir, { recursive: true });
   const cached = path.join(cacheDir, `images-${count}-${seedInputsHash()}.db`);
@@ -105,7 +120,7 @@ export function seededDataDir(dataDir: string, count: number): { cached: boolean
   } else {
     for (const f of readdirSync(cacheDir).filter((f) => f.startsWith(`images-${count}-`))) rmSync(path.join(cacheDir, f));
     const temp = `${cached}.tmp`;
-    info = seedDatabase(temp, count);
+    info = await seedSqliteFile(temp, count);
     renameSync(temp, cached);
     writeFileSync(infoFile, JSON.stringify(info));
   }

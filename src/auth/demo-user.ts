@@ -6,6 +6,6 @@ const DEMO_PASSWORD = 'password';
 
 /** Creates the demo account unless it exists; safe to run at every start. */
 export async function ensureDemoUser(users: UsersRepo, passwords: Passwords): Promise<void> {
-  if (users.findByUsername(DEMO_USERNAME)) return;
-  users.create(DEMO_USERNAME, await passwords.hash(DEMO_PASSWORD));
+  if (await users.findByUsername(DEMO_USERNAME)) return;
+  await users.create(DEMO_USERNAME, await passwords.hash(DEMO_PASSWORD));
 }

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
 import { refuseLogin, refuseRegistration } from './refusals.js';
 import { loginUsername } from './validation.js';
 
@@ -28,14 +28,18 @@ const minutesLeft = (req: Request) => {
 // Retry-After comes with every refusal (express-rate-limit sets it from the window when standard headers are on).
 const common = { standardHeaders: 'draft-8', legacyHeaders: false } satisfies Partial<Options>;
 
+/** Where a limiter keeps its counts: one store per limiter, its keys under `prefix` (see rate-limit-store.ts). */
+export type LimitStores = (prefix: string) => Store;
+
 /**
  * What counts is a login that did not sign in, the over-long passwords and 429s among them; a 503 (no thread was
  * free to check the password) checked nothing and does not count. Counts start at arrival, so a burst of
  * concurrent attempts cannot slip past the limit while the first ones are still being hashed.
  */
-const loginLimit = (limit: number, key: (req: Request) => string, message: (req: Request) => string) =>
+const loginLimit = (store: Store, limit: number, key: (req: Request) => string, message: (req: Request) => string) =>
   rateLimit({
     ...common,
+    store,
     windowMs: LOGIN_WINDOW_MS,
     limit,
     skipSuccessfulRequests: true,
@@ -45,19 +49,20 @@ const loginLimit = (limit: number, key: (req: Request) => string, message: (req:
   });
 
 /** Failed logins per address, then per address and name as the lookup reads it (case-insensitive, like the lookup). */
-export function loginLimiters(): RequestHandler[] {
+export function loginLimiters(stores: LimitStores): RequestHandler[] {
   return [
-    loginLimit(MAX_FAILED_LOGINS_PER_ADDRESS, address,
+    loginLimit(stores('login-address:'), MAX_FAILED_LOGINS_PER_ADDRESS, address,
       (req) => `Too many failed logins from your network. Wait ${minutesLeft(req)} and try again.`),
-    loginLimit(MAX_FAILED_LOGINS, (req) => `${address(req)}|${loginUsername(req.body).toLowerCase()}`,
+    loginLimit(stores('login-name:'), MAX_FAILED_LOGINS, (req) => `${address(req)}|${loginUsername(req.body).toLowerCase()}`,
       (req) => `Too many failed logins. Wait ${minutesLeft(req)} and try again.`),
   ];
 }
 
 /** Accounts made per address; a form refused for its input (nothing hashed, nothing written) does not count. */
-export function registrationLimiter(): RequestHandler {
+export function registrationLimiter(stores: LimitStores): RequestHandler {
   return rateLimit({
     ...common,
+    store: stores('register:'),
     windowMs: REGISTRATION_WINDOW_MS,
     limit: REGISTRATIONS_PER_ADDRESS,
     skipFailedRequests: true,

@@ -8,10 +8,10 @@ import { wantsJson } from '../web/wants-json.js';
  * since login, whatever happened in between.
  */
 export function loadUser(users: UsersRepo, now: () => number): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const { userId, loginAt } = req.session ?? {};
     if (userId === undefined) return next();
-    const user = users.findById(userId);
+    const user = await users.findById(userId);
     if (!user || loginAt === undefined || now() - loginAt >= SESSION_LIFETIME_MS) {
       res.locals.sessionExpired = Boolean(user);
       return req.session.destroy((err) => next(err));

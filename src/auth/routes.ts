@@ -1,14 +1,14 @@
 import { Router, type Request } from 'express';
 import type { Passwords } from './passwords.js';
 import type { User, UsersRepo } from './users.js';
-import { loginLimiters, registrationLimiter } from './login-limiter.js';
+import { loginLimiters, registrationLimiter, type LimitStores } from './login-limiter.js';
 import { passwordsBusyHandler, refuseLogin } from './refusals.js';
 import { field, loginUsername, passwordTooLong, safeReturnPath, validateRegistration } from './validation.js';
 import { flash } from '../web/flash.js';
 
-type Deps = { users: UsersRepo; passwords: Passwords; now: () => number };
+type Deps = { users: UsersRepo; passwords: Passwords; now: () => number; limits: LimitStores };
 
-export function authRoutes({ users, passwords, now }: Deps): Router {
+export function authRoutes({ users, passwords, now, limits }: Deps): Router {
   const router = Router();
 
   router.get('/login', (req, res) => {
@@ -19,14 +19,14 @@ export function authRoutes({ users, passwords, now }: Deps): Router {
     res.render('auth/login', { title: 'Log in', username: '', next: safeReturnPath(req.query.next) ?? '', error: undefined, notice });
   });
 
-  router.post('/login', ...loginLimiters(), async (req, res) => {
+  router.post('/login', ...loginLimiters(limits), async (req, res) => {
     const username = loginUsername(req.body);
     const password = field(req.body, 'password', 200);
     // bcrypt would compare only the first 72 bytes. Decided from the input alone, before any lookup, so it
     // says nothing about the account; the limiters count it as a failed login.
     const tooLong = passwordTooLong(password);
     if (tooLong) return refuseLogin(req, res, 422, tooLong);
-    const user = users.findByUsername(username);
+    const user = await users.findByUsername(username);
     if (!username || !password || !(await passwords.verify(password, user?.passwordHash))) {
       return refuseLogin(req, res, 401, 'Wrong username or password.');
     }
@@ -38,15 +38,15 @@ export function authRoutes({ users, passwords, now }: Deps): Router {
     res.render('auth/register', { title: 'Create an account', username: '', errors: {} });
   });
 
-  router.post('/register', registrationLimiter(), async (req, res) => {
+  router.post('/register', registrationLimiter(limits), async (req, res) => {
     const input = { username: field(req.body, 'username', 100), password: field(req.body, 'password'), confirm: field(req.body, 'confirm') };
     const errors = validateRegistration(input);
-    if (!errors.username && users.findByUsername(input.username)) errors.username = 'That username is taken.';
+    if (!errors.username && (await users.findByUsername(input.username))) errors.username = 'That username is taken.';
     if (Object.keys(errors).length > 0) {
       res.status(422).render('auth/register', { title: 'Create an account', username: input.username, errors });
       return;
     }
-    const user = users.create(input.username, await passwords.hash(input.password));
+    const user = await users.create(input.username, await passwords.hash(input.password));
     if (!user) {
       // Someone took the name while we were hashing.
       res.status(422).render('auth/register', { title: 'Create an account', username: input.username, errors: { username: 'That username is taken.' } });

@@ -1,25 +1,29 @@
-import type { Db } from '../db/open.js';
+import type { Db } from '../db/index.js';
+import { sameName } from '../db/fragments.js';
 
 export type User = { id: number; username: string };
-type UserWithHash = User & { passwordHash: string };
+export type UserWithHash = User & { passwordHash: string };
 
-export type UsersRepo = ReturnType<typeof createUsersRepo>;
+export type UsersRepo = {
+  findById(id: number): Promise<User | undefined>;
+  /** Without regard to case, as names are unique. */
+  findByUsername(username: string): Promise<UserWithHash | undefined>;
+  /** Undefined when the name is taken in any case. */
+  create(username: string, passwordHash: string): Promise<User | undefined>;
+};
 
-export function createUsersRepo(db: Db, now: () => number = Date.now) {
-  const byId = db.prepare<[number], User>('SELECT id, username FROM users WHERE id = ?');
-  const byName = db.prepare<[string], UserWithHash>(
-    'SELECT id, username, password_hash AS passwordHash FROM users WHERE username = ? COLLATE NOCASE',
-  );
-  const insert = db.prepare<[string, string, number]>(
-    'INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-  );
+export function createUsersRepo(db: Db, now: () => number = Date.now): UsersRepo {
   return {
-    findById: (id: number): User | undefined => byId.get(id),
-    findByUsername: (username: string): UserWithHash | undefined => byName.get(username),
-    /** Returns undefined when the name is taken in any case. */
-    create(username: string, passwordHash: string): User | undefined {
-      const result = insert.run(username, passwordHash, now());
-      return result.changes === 1 ? { id: Number(result.lastInsertRowid), username } : undefined;
+    findById: (id) => db.query.selectFrom('users').select(['id', 'username']).where('id', '=', id).executeTakeFirst(),
+    // No stored name holds a control character (validation), and PostgreSQL refuses a NUL in text.
+    findByUsername: async (username) =>
+      /[\u0000-\u001f]/.test(username) ? undefined : db.query.selectFrom('users').select(['id', 'username', 'password_hash as passwordHash'])
+        .where(sameName(db, 'username', username)).executeTakeFirst(),
+    async create(username, passwordHash) {
+      // ON CONFLICT DO NOTHING without a target covers the case-insensitive unique index on both dialects.
+      const row = await db.query.insertInto('users').values({ username, password_hash: passwordHash, created_at: now() })
+        .onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
+      return row && { id: row.id, username };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
 import { startWorker } from '../worker-thread.js';
-import type { Db } from './open.js';
+import type BetterSqlite3 from 'better-sqlite3';
 
 /** SQLite's own default: a checkpoint once the WAL holds 1,000 pages. */
 const AUTO_CHECKPOINT_PAGES = 1000;
@@ -12,7 +12,7 @@ const AUTO_CHECKPOINT_PAGES = 1000;
  * latency, automatic checkpoints are turned off and a worker thread with its own connection runs them.
  * Should the worker fail, the app's connection goes back to checkpointing itself.
  */
-export function startCheckpointer(db: Db, file: string, logger: Logger, intervalMs = 1000): { stop(): Promise<void> } {
+export function startCheckpointer(db: BetterSqlite3.Database, file: string, logger: Logger, intervalMs = 1000): { stop(): Promise<void> } {
   db.pragma('wal_autocheckpoint = 0');
   const worker = startWorker(import.meta.url, 'checkpoint-worker', { file, intervalMs });
   let stopping = false;

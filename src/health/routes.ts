@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import type { Db } from '../db/open.js';
+import { sql } from 'kysely';
+import type { Db } from '../db/index.js';
 import type { Logger } from '../log.js';
 import type { Storage } from '../storage/index.js';
 
@@ -19,7 +20,6 @@ type HealthDeps = {
  */
 export function healthRoutes(deps: HealthDeps): Router {
   const router = Router();
-  const readSchema = deps.db.prepare('SELECT count(*) FROM sqlite_schema');
 
   const check = async (part: string, probe: () => unknown): Promise<boolean> => {
     try {
@@ -33,7 +33,8 @@ export function healthRoutes(deps: HealthDeps): Router {
 
   router.get(HEALTH_PATH, async (_req, res) => {
     const [database, storage] = await Promise.all([
-      check('database', () => readSchema.get()),
+      // A real table, so a database file gone or unreadable fails as surely as a server that does not answer.
+      check('database', () => sql`SELECT 1 FROM users LIMIT 1`.execute(deps.db.query)),
       // An object written, read back and removed, as an upload and a view would.
       check('storage', () => deps.storage.check()),
     ]);

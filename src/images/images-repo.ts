@@ -1,4 +1,7 @@
-import type { Db } from '../db/open.js';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Db } from '../db/index.js';
+import { unindexed } from '../db/fragments.js';
+import type { Tables } from '../db/tables.js';
 import type { User } from '../auth/users.js';
 import type { Label } from './classifier.js';
 import type { ImageFormat } from './analysis.js';
@@ -26,158 +29,181 @@ export type ImageRecord = {
 
 export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels'>;
 
-/** What names an image's files in UPLOAD_DIR. */
+/** What names an image's objects in the storage. */
 export type StoredFiles = { id: string; format: ImageFormat };
 
 /** One list page: rows newest first, and whether there is more on either side. */
 export type Page = { images: ImageRecord[]; hasNewer: boolean; hasOlder: boolean };
 export type Cursor = { before?: number; after?: number; offset?: number };
 
-type Row = Omit<ImageRecord, 'labels'> & { classified: 0 | 1; labelsJson: string };
+export type ImagesRepo = {
+  /** The image row, its labels and its search terms, all or nothing; clears the upload's pending record. */
+  insert(image: NewImage, owner: User, labels: Label[] | null): Promise<ImageRecord>;
+  /** Labels from a later classification (npm run reclassify), with the search terms they bring. */
+  setLabels(seq: number, labels: Label[]): Promise<void>;
+  /** Undefined both when the id does not exist and when the viewer may not see it: the two must look alike. */
+  findVisible(id: string, viewerId: number): Promise<ImageRecord | undefined>;
+  findBySeq(seq: number): Promise<ImageRecord | undefined>;
+  /** Keyset pages (cheap at any depth); a plain offset only when a page number is typed in. */
+  listVisible(viewerId: number, cursor: Cursor, limit: number): Promise<Page>;
+  countVisible(viewerId: number): Promise<number>;
+  setVisibility(seq: number, visibility: Visibility): Promise<void>;
+  /**
+   * Labels and terms go with the row (ON DELETE CASCADE); the objects are recorded as pending in the same
+   * transaction, and the caller removes them, then calls clearPending.
+   */
+  delete(image: Pick<ImageRecord, 'seq' | 'id' | 'format'>, at: number): Promise<void>;
+  /** Before an upload's objects are written: until its row is inserted they are the sweep's to remove. */
+  markPending(files: StoredFiles, at: number): Promise<void>;
+  clearPending(id: string): Promise<void>;
+  /** Pending records made before `before` (ms): younger ones may belong to an upload still running elsewhere. */
+  pendingFiles(before?: number): Promise<StoredFiles[]>;
+  hasImages(): Promise<boolean>;
+  unclassifiedSeqs(): Promise<number[]>;
+  /** Bytes of the originals an owner has stored (thumbnails are not counted), for the quota. */
+  storedBytes(ownerId: number): Promise<number>;
+};
 
-export const SELECT_IMAGE = `
-  SELECT i.seq, i.id, i.owner_id AS ownerId, u.username AS owner, i.visibility, i.original_name AS originalName,
-         i.format, i.bytes, i.width, i.height, i.colour_hex AS colourHex, i.colour_name AS colourName,
-         i.classified, i.created_at AS createdAt,
-         (SELECT json_group_array(json_object('name', l.name, 'probability', l.probability))
-            FROM (SELECT name, probability FROM image_labels WHERE image_seq = i.seq ORDER BY rank) AS l) AS labelsJson
-  FROM images AS i JOIN users AS u ON u.id = i.owner_id`;
+type Q = Kysely<Tables>;
 
-// The unary + keeps SQLite from answering the OR with two indexes and a sort: walking seq
-// backwards and filtering in place reads one page worth of rows at any depth.
-export const VISIBLE_TO = `(+i.visibility = 'public' OR +i.owner_id = @viewer)`;
-
-// The original files' bytes (thumbnails are not counted), for the storage quota: a range of images_owner.
-// At 100,000 images of one owner this reads as many rows (15-30 ms); see README for the index that makes
-// it an index-only read.
-export const STORED_BYTES_SQL = 'SELECT coalesce(sum(bytes), 0) AS n FROM images WHERE owner_id = ?';
-
-export function toRecord({ classified, labelsJson, ...row }: Row): ImageRecord {
-  return { ...row, labels: classified ? (JSON.parse(labelsJson) as Label[]) : null };
+/**
+ * Every column of an image with its owner's name and its labels in rank order, in one query. The labels come
+ * as JSON text from SQLite and as parsed JSON from PostgreSQL; toRecord takes either.
+ */
+export function selectImages(db: Db, q: Q = db.query) {
+  const labels: RawBuilder<string | Label[]> = db.dialect === 'sqlite'
+    ? sql<string>`(SELECT json_group_array(json_object('name', l.name, 'probability', l.probability))
+        FROM (SELECT name, probability FROM image_labels WHERE image_seq = i.seq ORDER BY rank) AS l)`
+    : sql<Label[]>`(SELECT coalesce(json_agg(json_build_object('name', l.name, 'probability', l.probability) ORDER BY l.rank), '[]')
+        FROM image_labels AS l WHERE l.image_seq = i.seq)`;
+  return q.selectFrom('images as i').innerJoin('users as u', 'u.id', 'i.owner_id').select([
+    'i.seq', 'i.id', 'i.owner_id as ownerId', 'u.username as owner', 'i.visibility', 'i.original_name as originalName',
+    'i.format', 'i.bytes', 'i.width', 'i.height', 'i.colour_hex as colourHex', 'i.colour_name as colourName',
+    'i.classified', 'i.created_at as createdAt', labels.as('labels'),
+  ]);
 }
 
-export type ImagesRepo = ReturnType<typeof createImagesRepo>;
+type Row = Omit<ImageRecord, 'labels' | 'format'> & { format: string; classified: 0 | 1; labels: string | Label[] };
 
-export function createImagesRepo(db: Db) {
-  const statements = {
-    insert: db.prepare(
-      `INSERT INTO images (id, owner_id, visibility, original_name, format, bytes, width, height, colour_hex, colour_name, classified, created_at)
-       VALUES (@id, @ownerId, @visibility, @originalName, @format, @bytes, @width, @height, @colourHex, @colourName, @classified, @createdAt)`,
-    ),
-    insertLabel: db.prepare('INSERT INTO image_labels (image_seq, rank, name, probability) VALUES (?, ?, ?, ?)'),
-    deleteLabels: db.prepare('DELETE FROM image_labels WHERE image_seq = ?'),
-    insertTerm: db.prepare('INSERT OR IGNORE INTO image_terms (term, image_seq, owner_id, public) VALUES (?, ?, ?, ?)'),
-    deleteTerms: db.prepare('DELETE FROM image_terms WHERE image_seq = ?'),
-    markClassified: db.prepare('UPDATE images SET classified = 1 WHERE seq = ?'),
-    visibleById: db.prepare<{ id: string; viewer: number }, Row>(`${SELECT_IMAGE} WHERE i.id = @id AND ${VISIBLE_TO}`),
-    bySeq: db.prepare<[number], Row>(`${SELECT_IMAGE} WHERE i.seq = ?`),
-    olderThan: db.prepare<{ viewer: number; cursor: number; limit: number }, Row>(
-      `${SELECT_IMAGE} WHERE i.seq < @cursor AND ${VISIBLE_TO} ORDER BY i.seq DESC LIMIT @limit`,
-    ),
-    newerThan: db.prepare<{ viewer: number; cursor: number; limit: number }, Row>(
-      `${SELECT_IMAGE} WHERE i.seq > @cursor AND ${VISIBLE_TO} ORDER BY i.seq ASC LIMIT @limit`,
-    ),
-    atOffset: db.prepare<{ viewer: number; offset: number; limit: number }, Row>(
-      `${SELECT_IMAGE} WHERE ${VISIBLE_TO} ORDER BY i.seq DESC LIMIT @limit OFFSET @offset`,
-    ),
-    // Public = all - private: counting every row is SQLite's b-tree count (pages, not rows) and private
-    // images are the few, so this reads a small index range instead of every public entry (100,000
-    // images: 0.14 ms instead of 2.7 ms). Exact: visibility is 'public' or 'private' (CHECK).
-    countVisible: db.prepare<{ viewer: number }, { n: number }>(
-      `SELECT (SELECT count(*) FROM images)
-            - (SELECT count(*) FROM images WHERE visibility = 'private')
-            + (SELECT count(*) FROM images WHERE owner_id = @viewer AND visibility = 'private') AS n`,
-    ),
-    setVisibility: db.prepare('UPDATE images SET visibility = ? WHERE seq = ?'),
-    setTermsVisibility: db.prepare('UPDATE image_terms SET public = ? WHERE image_seq = ?'),
-    delete: db.prepare('DELETE FROM images WHERE seq = ?'),
-    markPending: db.prepare('INSERT OR REPLACE INTO pending_files (id, format, created_at) VALUES (?, ?, ?)'),
-    clearPending: db.prepare('DELETE FROM pending_files WHERE id = ?'),
-    pending: db.prepare<[], StoredFiles>('SELECT id, format FROM pending_files ORDER BY created_at, id'),
-    anyImage: db.prepare<[], { found: 0 | 1 }>('SELECT EXISTS (SELECT 1 FROM images) AS found'),
-    unclassified: db.prepare<[], { seq: number }>('SELECT seq FROM images WHERE classified = 0 ORDER BY seq'),
-    storedBytes: db.prepare<[number], { n: number }>(STORED_BYTES_SQL),
-  };
+export function toRecord({ classified, labels, ...row }: Row): ImageRecord {
+  const parsed = typeof labels === 'string' ? (JSON.parse(labels) as Label[]) : labels;
+  return { ...row, format: row.format as ImageFormat, labels: classified ? parsed : null };
+}
 
-  const writeLabelsAndTerms = (seq: number, record: ImageRecord, labels: Label[] | null) => {
-    labels?.forEach((label, i) => statements.insertLabel.run(seq, i + 1, label.name, label.probability));
-    const terms = searchTermsFor({ ...record, labels: (labels ?? []).map((l) => l.name) });
-    const isPublic = record.visibility === 'public' ? 1 : 0;
-    for (const term of terms) statements.insertTerm.run(term, seq, record.ownerId, isPublic);
+/**
+ * Public, or the viewer's own. In SQLite the columns are kept off their indexes, so the planner walks seq
+ * backwards and filters in place, reading one page worth of rows at any depth.
+ */
+export const visibleTo = (db: Db, viewer: number) =>
+  sql<boolean>`(${unindexed(db, 'i.visibility')} = 'public' OR ${unindexed(db, 'i.owner_id')} = ${viewer})`;
+
+/** The quota's sum, an index-only read of images_owner_bytes; exported for its plan test. */
+export const storedBytesQuery = (db: Db, ownerId: number) =>
+  db.query.selectFrom('images').select(sql<number>`CAST(coalesce(sum(bytes), 0) AS BIGINT)`.as('n')).where('owner_id', '=', ownerId);
+
+/**
+ * Public = all - private: counting every row is SQLite's b-tree count (pages, not rows) and private images are
+ * the few, so this reads a small index range instead of every public entry (100,000 images: 0.14 ms instead
+ * of 2.7 ms). Exact: visibility is 'public' or 'private' (CHECK).
+ */
+const countVisibleQuery = (viewer: number) => sql<{ n: number }>`
+  SELECT (SELECT count(*) FROM images)
+       - (SELECT count(*) FROM images WHERE visibility = 'private')
+       + (SELECT count(*) FROM images WHERE owner_id = ${viewer} AND visibility = 'private') AS n`;
+
+async function writeLabelsAndTerms(q: Q, record: ImageRecord, labels: Label[] | null): Promise<void> {
+  // One statement each, however many rows: 500 single-row inserts in one PostgreSQL transaction took 905 ms.
+  if (labels?.length) {
+    await q.insertInto('image_labels')
+      .values(labels.map((label, i) => ({ image_seq: record.seq, rank: i + 1, name: label.name, probability: label.probability })))
+      .execute();
+  }
+  const terms = searchTermsFor({ ...record, labels: (labels ?? []).map((l) => l.name) });
+  const isPublic = record.visibility === 'public' ? 1 : 0;
+  await q.insertInto('image_terms')
+    .values(terms.map((term) => ({ term, image_seq: record.seq, owner_id: record.ownerId, public: isPublic })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export function createImagesRepo(db: Db): ImagesRepo {
+  const q = db.query;
+  const bySeq = async (tx: Q, seq: number) => {
+    const row = await selectImages(db, tx).where('i.seq', '=', seq).executeTakeFirst();
+    return row && toRecord(row);
   };
+  const upsertPending = (tx: Q, files: StoredFiles, at: number) =>
+    tx.insertInto('pending_files').values({ id: files.id, format: files.format, created_at: at })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ format: files.format, created_at: at })).execute();
 
   return {
-    /** The image row, its labels and its search terms, all or nothing. */
-    insert: db.transaction((image: NewImage, owner: User, labels: Label[] | null): ImageRecord => {
-      const { lastInsertRowid } = statements.insert.run({ ...image, ownerId: owner.id, classified: labels ? 1 : 0 });
-      statements.clearPending.run(image.id);
-      const seq = Number(lastInsertRowid);
-      const record: ImageRecord = { ...image, seq, ownerId: owner.id, owner: owner.username, labels };
-      writeLabelsAndTerms(seq, record, labels);
-      return record;
-    }),
+    insert: (image, owner, labels) =>
+      q.transaction().execute(async (tx) => {
+        const { seq } = await tx.insertInto('images').values({
+          id: image.id, owner_id: owner.id, visibility: image.visibility, original_name: image.originalName,
+          format: image.format, bytes: image.bytes, width: image.width, height: image.height,
+          colour_hex: image.colourHex, colour_name: image.colourName, classified: labels ? 1 : 0, created_at: image.createdAt,
+        }).returning('seq').executeTakeFirstOrThrow();
+        await tx.deleteFrom('pending_files').where('id', '=', image.id).execute();
+        const record: ImageRecord = { ...image, seq, ownerId: owner.id, owner: owner.username, labels };
+        await writeLabelsAndTerms(tx, record, labels);
+        return record;
+      }),
 
-    /** Labels from a later classification (npm run reclassify), with the search terms they bring. */
-    setLabels: db.transaction((seq: number, labels: Label[]) => {
-      const record = toRecord(statements.bySeq.get(seq)!);
-      statements.deleteLabels.run(seq);
-      statements.deleteTerms.run(seq);
-      statements.markClassified.run(seq);
-      writeLabelsAndTerms(seq, record, labels);
-    }),
+    setLabels: (seq, labels) =>
+      q.transaction().execute(async (tx) => {
+        const record = await bySeq(tx, seq);
+        if (!record) return; // deleted meanwhile
+        await tx.deleteFrom('image_labels').where('image_seq', '=', seq).execute();
+        await tx.deleteFrom('image_terms').where('image_seq', '=', seq).execute();
+        await tx.updateTable('images').set({ classified: 1 }).where('seq', '=', seq).execute();
+        await writeLabelsAndTerms(tx, record, labels);
+      }),
 
-    /** Undefined both when the id does not exist and when the viewer may not see it: the two must look alike. */
-    findVisible(id: string, viewerId: number): ImageRecord | undefined {
-      const row = statements.visibleById.get({ id, viewer: viewerId });
+    async findVisible(id, viewerId) {
+      const row = await selectImages(db).where('i.id', '=', id).where(visibleTo(db, viewerId)).executeTakeFirst();
       return row && toRecord(row);
     },
 
-    findBySeq(seq: number): ImageRecord | undefined {
-      const row = statements.bySeq.get(seq);
-      return row && toRecord(row);
-    },
+    findBySeq: (seq) => bySeq(q, seq),
 
-    /** Keyset pages (cheap at any depth); a plain offset only when a page number is typed in. */
-    listVisible(viewerId: number, cursor: Cursor, limit: number): Page {
-      const args = { viewer: viewerId, limit: limit + 1 };
+    async listVisible(viewerId, cursor, limit) {
+      const visible = selectImages(db).where(visibleTo(db, viewerId)).limit(limit + 1);
       if (cursor.after !== undefined) {
-        const rows = statements.newerThan.all({ ...args, cursor: cursor.after });
-        const hasNewer = rows.length > limit;
-        return { images: rows.slice(0, limit).reverse().map(toRecord), hasNewer, hasOlder: true };
+        const rows = await visible.where('i.seq', '>', cursor.after).orderBy('i.seq', 'asc').execute();
+        return { images: rows.slice(0, limit).reverse().map(toRecord), hasNewer: rows.length > limit, hasOlder: true };
       }
-      const rows =
-        cursor.before !== undefined
-          ? statements.olderThan.all({ ...args, cursor: cursor.before })
-          : statements.atOffset.all({ ...args, offset: cursor.offset ?? 0 });
+      const newestFirst = visible.orderBy('i.seq', 'desc');
+      const rows = await (cursor.before !== undefined
+        ? newestFirst.where('i.seq', '<', cursor.before)
+        : newestFirst.offset(cursor.offset ?? 0)
+      ).execute();
       const hasNewer = cursor.before !== undefined || (cursor.offset ?? 0) > 0;
       return { images: rows.slice(0, limit).map(toRecord), hasNewer, hasOlder: rows.length > limit };
     },
 
-    countVisible: (viewerId: number): number => statements.countVisible.get({ viewer: viewerId })!.n,
+    countVisible: async (viewerId) => (await countVisibleQuery(viewerId).execute(q)).rows[0].n,
 
-    setVisibility: db.transaction((seq: number, visibility: Visibility) => {
-      statements.setVisibility.run(visibility, seq);
-      statements.setTermsVisibility.run(visibility === 'public' ? 1 : 0, seq);
-    }),
+    setVisibility: (seq, visibility) =>
+      q.transaction().execute(async (tx) => {
+        await tx.updateTable('images').set({ visibility }).where('seq', '=', seq).execute();
+        await tx.updateTable('image_terms').set({ public: visibility === 'public' ? 1 : 0 }).where('image_seq', '=', seq).execute();
+      }),
 
-    /**
-     * Labels, terms go with the row (ON DELETE CASCADE); the files are recorded as pending in the same
-     * transaction, and the caller removes them, then calls clearPending.
-     */
-    delete: db.transaction((image: Pick<ImageRecord, 'seq' | 'id' | 'format'>, at: number) => {
-      statements.delete.run(image.seq);
-      statements.markPending.run(image.id, image.format, at);
-    }),
+    delete: (image, at) =>
+      q.transaction().execute(async (tx) => {
+        await tx.deleteFrom('images').where('seq', '=', image.seq).execute();
+        await upsertPending(tx, image, at);
+      }),
 
-    /** Before an upload's files take their real names: until its row is inserted they are the sweep's to remove. */
-    markPending: (files: StoredFiles, at: number) => void statements.markPending.run(files.id, files.format, at),
-    clearPending: (id: string) => void statements.clearPending.run(id),
-    pendingFiles: (): StoredFiles[] => statements.pending.all(),
-    hasImages: (): boolean => statements.anyImage.get()!.found === 1,
-
-    unclassifiedSeqs: (): number[] => statements.unclassified.all().map((r) => r.seq),
-
-    /** Bytes of the originals an owner has stored, for the quota. */
-    storedBytes: (ownerId: number): number => statements.storedBytes.get(ownerId)!.n,
+    markPending: async (files, at) => void (await upsertPending(q, files, at)),
+    clearPending: async (id) => void (await q.deleteFrom('pending_files').where('id', '=', id).execute()),
+    pendingFiles: async (before = Number.MAX_SAFE_INTEGER) =>
+      (await q.selectFrom('pending_files').select(['id', 'format']).where('created_at', '<', before).orderBy('created_at').orderBy('id').execute())
+        .map((r) => ({ id: r.id, format: r.format as ImageFormat })),
+    hasImages: async () => (await q.selectFrom('images').select('seq').limit(1).executeTakeFirst()) !== undefined,
+    unclassifiedSeqs: async () =>
+      (await q.selectFrom('images').select('seq').where('classified', '=', 0).orderBy('seq').execute()).map((r) => r.seq),
+    storedBytes: async (ownerId) => (await storedBytesQuery(db, ownerId).executeTakeFirstOrThrow()).n,
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import type { User } from '../auth/users.js';
 import { analyseImage, type Admit, type Analysis } from './analysis.js';
 import type { Classifier, Label } from './classifier.js';
@@ -96,10 +97,10 @@ export function createIngest(deps: IngestDeps) {
     try {
       // Recorded, then stored, then the row (which clears the record): a crash in between leaves objects the
       // start-up sweep knows to remove, never a row without its objects.
-      deps.images.markPending(stored, deps.now());
+      await deps.images.markPending(stored, deps.now());
       await deps.storage.put(keys.thumb, thumbPath, 'image/webp');
       await deps.storage.put(keys.original, file.tempPath!, analysis.mime);
-      const image = deps.images.insert(
+      const image = await deps.images.insert(
         {
           id, visibility, originalName: filename, format: analysis.format, bytes: file.size,
           width: analysis.width, height: analysis.height,
@@ -113,12 +114,12 @@ export function createIngest(deps: IngestDeps) {
       await removeQuietly(file.tempPath, thumbPath);
       try {
         await removeImageFiles(deps.storage, stored);
-        deps.images.clearPending(id);
+        await deps.images.clearPending(id);
       } catch {
         // The database or the storage is failing: the record stays, and the start-up sweep removes what is left.
       }
       deps.logger.error({ err }, 'ingest failed');
-      return refused(filename, err instanceof StorageUnavailable ? STORAGE_UNAVAILABLE : SERVER_SIDE_ERROR);
+      return refused(filename, unavailable(err) ?? SERVER_SIDE_ERROR);
     }
   }
 
@@ -169,6 +170,11 @@ export type IngestBatch = ReturnType<Ingest['startBatch']>;
 
 const SERVER_SIDE_ERROR: Rejection = { reason: 'server-error' };
 const STORAGE_UNAVAILABLE: Rejection = { reason: 'storage-unavailable' };
+const DATABASE_UNAVAILABLE: Rejection = { reason: 'database-unavailable' };
+
+/** A failure worth trying again in a minute: a service, not the file, is at fault. */
+const unavailable = (err: unknown): Rejection | undefined =>
+  err instanceof StorageUnavailable ? STORAGE_UNAVAILABLE : isDatabaseUnavailable(err) ? DATABASE_UNAVAILABLE : undefined;
 const ABANDONED: Rejection = { reason: 'abandoned' };
 const ANALYSIS_LANES = 1;
 const IN_FLIGHT = 4;

@@ -24,7 +24,7 @@ export type QuotaAccount = {
 /** The stored bytes (read once while the user has uploads open) and the bytes in flight, per user. */
 type Ledger = { stored: number; inFlight: number; open: number };
 
-export function createQuota(images: { storedBytes(ownerId: number): number }, quotaBytes: number | undefined) {
+export function createQuota(images: { storedBytes(ownerId: number): Promise<number> }, quotaBytes: number | undefined) {
   const ledgers = new Map<number, Ledger>();
   const usageOf = (used: number, quota: number): Usage => ({
     usedBytes: used, quotaBytes: quota, text: `${storageSize(used)} of ${storageSize(quota)} used`,
@@ -35,18 +35,21 @@ export function createQuota(images: { storedBytes(ownerId: number): number }, qu
     bytes: quotaBytes,
 
     /** Null when there is no quota. */
-    usage(user: User): Usage | null {
+    async usage(user: User): Promise<Usage | null> {
       if (quotaBytes === undefined) return null;
-      return usageOf(ledgers.get(user.id)?.stored ?? images.storedBytes(user.id), quotaBytes);
+      return usageOf(ledgers.get(user.id)?.stored ?? (await images.storedBytes(user.id)), quotaBytes);
     },
 
     /** Undefined when there is no quota: nothing to count. */
-    open(user: User): QuotaAccount | undefined {
+    async open(user: User): Promise<QuotaAccount | undefined> {
       if (quotaBytes === undefined) return undefined;
       const quota = quotaBytes;
-      let ledger = ledgers.get(user.id);
-      if (!ledger) ledgers.set(user.id, (ledger = { stored: images.storedBytes(user.id), inFlight: 0, open: 0 }));
-      const l = ledger;
+      if (!ledgers.has(user.id)) {
+        const stored = await images.storedBytes(user.id);
+        // Another upload of theirs may have opened the ledger while this one read the database.
+        if (!ledgers.has(user.id)) ledgers.set(user.id, { stored, inFlight: 0, open: 0 });
+      }
+      const l = ledgers.get(user.id)!;
       l.open++;
       let held = 0;
       let closed = false;

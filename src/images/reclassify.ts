@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/open.js';
+import { openDatabase } from '../db/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { analyseImage } from './analysis.js';
 import type { Classifier } from './classifier.js';
@@ -19,8 +19,8 @@ type Deps = { images: ImagesRepo; storage: Storage; classifier: Classifier; uplo
 export async function reclassifyAll({ images, storage, classifier, uploadDir, maxPixels, logger }: Deps) {
   let classified = 0;
   let failed = 0;
-  for (const seq of images.unclassifiedSeqs()) {
-    const image = images.findBySeq(seq);
+  for (const seq of await images.unclassifiedSeqs()) {
+    const image = await images.findBySeq(seq);
     if (!image) continue; // deleted meanwhile
     // The original is read from the storage into the scratch folder: sharp decodes local files.
     const scratch = path.join(incomingDir(uploadDir), `${image.id}.reclassify`);
@@ -31,7 +31,7 @@ export async function reclassifyAll({ images, storage, classifier, uploadDir, ma
       await mkdir(incomingDir(uploadDir), { recursive: true });
       await pipeline(found.body, createWriteStream(scratch));
       const analysis = await analyseImage(scratch, scratchThumb, { maxPixels });
-      images.setLabels(seq, await classifier.classify(analysis.modelInput));
+      await images.setLabels(seq, await classifier.classify(analysis.modelInput));
       classified++;
     } catch (err) {
       failed++;
@@ -46,7 +46,7 @@ export async function reclassifyAll({ images, storage, classifier, uploadDir, ma
 async function main() {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databasePath);
+  const db = await openDatabase(config);
   const classifier = await loadClassifier(config, logger);
   if (!classifier) {
     console.error('No model could be loaded: set MODEL_DIR to a TF.js MobileNet directory and try again.');
@@ -57,7 +57,7 @@ async function main() {
   storage.close();
   console.log(`Classified ${result.classified} image(s); ${result.failed} could not be classified.`);
   await classifier.close();
-  db.close();
+  await db.close();
   process.exit(result.failed > 0 ? 1 : 0);
 }
 

@@ -15,6 +15,7 @@ export type Rejection =
   | { reason: 'wrong-field'; field: string }
   | { reason: 'server-error' }
   | { reason: 'storage-unavailable' }
+  | { reason: 'database-unavailable' }
   | { reason: 'abandoned' };
 
 export type RejectionReason = Rejection['reason'];
@@ -35,6 +36,7 @@ const MESSAGES: Messages = {
   'wrong-field': (r) => `sent as "${r.field}" instead of "images"`,
   'server-error': () => 'could not be stored because of an error on our side',
   'storage-unavailable': () => 'could not be stored: the image storage is not answering; try again in a minute',
+  'database-unavailable': () => 'could not be stored: the database is not answering; try again in a minute',
   abandoned: () => 'the upload did not complete',
 };
 
@@ -53,6 +55,7 @@ export const REJECTION_STATUS: Record<RejectionReason, number> = {
   'wrong-field': 400,
   'server-error': 500,
   'storage-unavailable': 503,
+  'database-unavailable': 503,
   abandoned: 400,
 };
 

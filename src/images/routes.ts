@@ -27,25 +27,25 @@ export function imagesRoutes({ images, storage, cursors, now }: Deps): Router {
   const router = Router();
 
   /** The image the viewer may see, or the same 404 whether it is missing or someone else's private one. */
-  const visibleImage = (req: Request, res: Response): ImageRecord => {
+  const visibleImage = async (req: Request, res: Response): Promise<ImageRecord> => {
     const id = String(req.params.id).toLowerCase();
-    const image = UUID.test(id) ? images.findVisible(id, currentUser(res).id) : undefined;
+    const image = UUID.test(id) ? await images.findVisible(id, currentUser(res).id) : undefined;
     if (!image) throw notFound(NO_SUCH_IMAGE);
     return image;
   };
-  const ownImage = (req: Request, res: Response): ImageRecord => {
-    const image = visibleImage(req, res);
+  const ownImage = async (req: Request, res: Response): Promise<ImageRecord> => {
+    const image = await visibleImage(req, res);
     if (image.ownerId !== currentUser(res).id) throw forbidden('Only the uploader can change this image.');
     return image;
   };
 
-  router.get('/', (req, res) => {
+  router.get('/', async (req, res) => {
     const request = parsePageRequest(req.query, cursors);
     const viewer = currentUser(res).id;
-    const count = { total: images.countVisible(viewer), exact: true };
+    const count = { total: await images.countVisible(viewer), exact: true };
     const last = lastPageInstead(request, count, { base: '/' });
     if (last) return res.redirect(303, last);
-    const page = images.listVisible(viewer, request.cursor, PAGE_SIZE);
+    const page = await images.listVisible(viewer, request.cursor, PAGE_SIZE);
     const pagination = paginate(request, page, count, { base: '/', cursors });
     if (wantsJson(req)) {
       res.json({ images: page.images.map(imageJson), ...pagination });
@@ -54,8 +54,8 @@ export function imagesRoutes({ images, storage, cursors, now }: Deps): Router {
     res.render('images/gallery', { title: 'All images', images: page.images, pagination });
   });
 
-  router.get('/images/:id', (req, res) => {
-    const image = visibleImage(req, res);
+  router.get('/images/:id', async (req, res) => {
+    const image = await visibleImage(req, res);
     if (wantsJson(req)) {
       res.json({ image: imageJson(image) });
       return;
@@ -65,7 +65,7 @@ export function imagesRoutes({ images, storage, cursors, now }: Deps): Router {
 
   /** A row whose object is gone is our fault, but the viewer gets the same 404 as an unknown id and the log gets the rest. */
   const send = (which: 'original' | 'thumb', download: boolean) => async (req: Request, res: Response) => {
-    const image = visibleImage(req, res);
+    const image = await visibleImage(req, res);
     const name = download ? downloadName(image.originalName, image.id, image.format) : undefined;
     if (await sendStored(req, res, storage, imageKeys(image)[which], name)) return;
     req.log.error({ imageId: image.id }, 'a stored file is missing');
@@ -75,10 +75,10 @@ export function imagesRoutes({ images, storage, cursors, now }: Deps): Router {
   router.get('/images/:id/thumb', send('thumb', false));
   router.get('/images/:id/download', send('original', true));
 
-  router.post('/images/:id/visibility', (req, res) => {
-    const image = ownImage(req, res);
+  router.post('/images/:id/visibility', async (req, res) => {
+    const image = await ownImage(req, res);
     const visibility = parseVisibility(req.body?.visibility);
-    images.setVisibility(image.seq, visibility);
+    await images.setVisibility(image.seq, visibility);
     if (wantsJson(req)) {
       res.json({ image: imageJson({ ...image, visibility }) });
       return;
@@ -88,12 +88,12 @@ export function imagesRoutes({ images, storage, cursors, now }: Deps): Router {
   });
 
   router.post('/images/:id/delete', async (req, res) => {
-    const image = ownImage(req, res);
+    const image = await ownImage(req, res);
     // Row first, with its files recorded as pending: a crash before they go leaves files the start-up sweep
     // removes, never a row without files.
-    images.delete(image, now());
+    await images.delete(image, now());
     await removeImageFiles(storage, image);
-    images.clearPending(image.id);
+    await images.clearPending(image.id);
     if (wantsJson(req)) {
       res.json({ deleted: image.id });
       return;

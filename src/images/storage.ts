@@ -24,24 +24,38 @@ export async function removeImageFiles(storage: Storage, image: StoredFiles): Pr
   await Promise.all([storage.remove(keys.original), storage.remove(keys.thumb)]);
 }
 
+/** The scratch folder of this server's uploads: whatever a crash left there is garbage. */
+export async function clearIncoming(uploadDir: string): Promise<void> {
+  await rm(incomingDir(uploadDir), { recursive: true, force: true });
+  await mkdir(incomingDir(uploadDir), { recursive: true });
+}
+
 /**
- * Start-up repair after a crash: empties the incoming folder and removes the objects of uploads that never got
- * their row and of deletes that never finished (both recorded in pending_files). Objects the database has no
- * record of are left alone. Returns how many images' objects went.
+ * Removes the objects of uploads that never got their row and of deletes that never finished (both recorded
+ * in pending_files) when recorded before `before`; objects the database has no record of are left alone.
+ * Returns how many images' objects went.
  */
+export async function sweepPending(
+  storage: Storage,
+  images: Pick<ImagesRepo, 'pendingFiles' | 'clearPending'>,
+  before = Number.MAX_SAFE_INTEGER,
+): Promise<number> {
+  const pending = await images.pendingFiles(before);
+  for (const files of pending) {
+    await removeImageFiles(storage, files);
+    await images.clearPending(files.id);
+  }
+  return pending.length;
+}
+
+/** Start-up repair after a crash of the one server a SQLite database has: the scratch folder, then every record. */
 export async function sweepUnfinished(
   uploadDir: string,
   storage: Storage,
   images: Pick<ImagesRepo, 'pendingFiles' | 'clearPending'>,
 ): Promise<number> {
-  await rm(incomingDir(uploadDir), { recursive: true, force: true });
-  await mkdir(incomingDir(uploadDir), { recursive: true });
-  const pending = images.pendingFiles();
-  for (const files of pending) {
-    await removeImageFiles(storage, files);
-    images.clearPending(files.id);
-  }
-  return pending.length;
+  await clearIncoming(uploadDir);
+  return sweepPending(storage, images);
 }
 
 /**
@@ -51,15 +65,17 @@ export async function sweepUnfinished(
  */
 export async function refuseForeignUploads(
   storage: Storage,
-  settings: { where: string; databasePath: string },
-  images: Pick<ImagesRepo, 'hasImages'>,
+  settings: { where: string; database: string },
+  images: Pick<ImagesRepo, 'hasImages' | 'pendingFiles'>,
 ): Promise<void> {
-  if (images.hasImages()) return;
+  if (await images.hasImages()) return;
+  // Objects recorded as pending are an upload's in flight or the sweep's to remove, not a stranger's library.
+  const pending = new Set((await images.pendingFiles()).map((files) => files.id));
   for await (const key of storage.list()) {
-    if (!STORED_KEY.test(key)) continue;
+    if (!STORED_KEY.test(key) || pending.has(key.slice(0, 36))) continue;
     throw new ConfigError(
-      `${settings.where} holds stored images, but the database at DATABASE_PATH (${settings.databasePath}) has none. ` +
-        'Check DATA_DIR, DATABASE_PATH and the storage settings; to start a new library, point them at an empty folder or bucket.',
+      `${settings.where} holds stored images, but ${settings.database} has none. ` +
+        'Check DATA_DIR, DATABASE_PATH or DATABASE_URL and the storage settings; to start a new library, point them at an empty folder or bucket.',
     );
   }
 }

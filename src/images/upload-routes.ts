@@ -51,15 +51,15 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
   const renderUploadPage = (res: Response, status: number, results: IngestResult[], visibility: Visibility, usage: Usage | null) =>
     res.status(status).render('images/upload', { title: 'Upload', results, visibility, usage });
 
-  router.get('/upload', (req, res) => {
-    const usage = ingest.quota.usage(currentUser(res));
+  router.get('/upload', async (req, res) => {
+    const usage = await ingest.quota.usage(currentUser(res));
     if (wantsJson(req)) return void res.json({ usage });
     renderUploadPage(res, 200, [], 'private', usage);
   });
 
   router.post('/images', async (req, res) => {
     const owner = currentUser(res);
-    const account = ingest.quota.open(owner);
+    const account = await ingest.quota.open(owner);
     if (account) accounts.set(req, account);
     let results: IngestResult[];
     let visibility: Visibility;
@@ -71,7 +71,7 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
     const accepted = results.filter((r) => r.ok).length;
     const status = uploadStatus(results);
     if (status === 503) res.set('Retry-After', RETRY_AFTER_SECONDS);
-    const usage = ingest.quota.usage(owner);
+    const usage = await ingest.quota.usage(owner);
     if (wantsJson(req)) {
       const html = await Promise.all(results.map((r) => (r.ok ? renderCard(res, r.image) : undefined)));
       const json = results.map((r, i) => (r.ok ? { ...r, image: imageJson(r.image), html: html[i] } : r));

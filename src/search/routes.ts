@@ -10,13 +10,13 @@ import type { Sealer } from '../web/sealed.js';
 export function searchRoutes({ search, cursors }: { search: SearchRepo; cursors: Sealer }): Router {
   const router = Router();
 
-  router.get('/search', (req, res) => {
+  router.get('/search', async (req, res) => {
     const { terms, truncated } = parseQuery(req.query.q);
     // An empty query (or only commas) is the gallery.
     if (terms.length === 0) return res.redirect(303, '/');
     const request = parsePageRequest(req.query, cursors);
     const viewer = currentUser(res).id;
-    const page = search.search(viewer, terms, request.cursor, PAGE_SIZE);
+    const page = await search.search(viewer, terms, request.cursor, PAGE_SIZE);
     const query = terms.join(', ');
     const last = lastPageInstead(request, page, { base: '/search', params: { q: query } });
     if (last) return res.redirect(303, last);

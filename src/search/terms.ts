@@ -1,8 +1,11 @@
 import { classByName } from '../imagenet/classes.js';
 
-/** Terms are compared trimmed, lower-cased and with inner runs of space folded. */
+/**
+ * Terms are compared trimmed, lower-cased and with inner runs of space folded. Control characters go: no
+ * term holds one, and PostgreSQL refuses a NUL in any text it is sent.
+ */
 export function normaliseTerm(raw: string): string {
-  return raw.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+  return raw.normalize('NFKC').replace(/[\u0000-\u001f\u007f]/g, ' ').trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
 export type Searchable = { id: string; owner: string; colourName: string; colourHex: string; labels: readonly string[] };

@@ -1,5 +1,5 @@
 import session from 'express-session';
-import type { Db } from '../db/open.js';
+import type { Db } from '../db/index.js';
 
 const FALLBACK_TTL_MS = 30 * 60 * 1000;
 /**
@@ -10,54 +10,56 @@ const FALLBACK_TTL_MS = 30 * 60 * 1000;
 export const TOUCH_SLACK_MS = 60 * 1000;
 export const SWEEP_BATCH = 500;
 
-/** express-session rows in the app's own SQLite file, so sessions survive restarts without a second service. */
-export class SqliteSessionStore extends session.Store {
-  private readonly statements;
-
+/**
+ * express-session rows in the app's own database (SQLite or PostgreSQL), so sessions survive restarts
+ * without another service, and every server sharing the database knows every session.
+ */
+export class DatabaseSessionStore extends session.Store {
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly now: () => number = Date.now,
   ) {
     super();
-    this.statements = {
-      get: db.prepare<[string, number], { data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?'),
-      set: db.prepare(
-        'INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?) ' +
-          'ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at',
-      ),
-      touch: db.prepare('UPDATE sessions SET expires_at = @expiresAt WHERE sid = @sid AND expires_at < @expiresAt - @slack'),
-      destroy: db.prepare('DELETE FROM sessions WHERE sid = ?'),
-      sweep: db.prepare('DELETE FROM sessions WHERE sid IN (SELECT sid FROM sessions WHERE expires_at <= ? LIMIT ?)'),
-    };
   }
 
   override get(sid: string, done: (err: unknown, data?: session.SessionData | null) => void): void {
-    this.run(done, () => {
-      const row = this.statements.get.get(sid, this.now());
+    this.run(done, async () => {
+      const row = await this.db.query.selectFrom('sessions').select('data')
+        .where('sid', '=', sid).where('expires_at', '>', this.now()).executeTakeFirst();
       return row ? (JSON.parse(row.data) as session.SessionData) : null;
     });
   }
 
   override set(sid: string, data: session.SessionData, done?: (err?: unknown) => void): void {
-    this.run(done, () => void this.statements.set.run(sid, JSON.stringify(data), this.expiresAt(data)));
+    this.run(done, async () => {
+      const row = { sid, data: JSON.stringify(data), expires_at: this.expiresAt(data) };
+      await this.db.query.insertInto('sessions').values(row)
+        .onConflict((oc) => oc.column('sid').doUpdateSet({ data: row.data, expires_at: row.expires_at })).execute();
+    });
   }
 
   override touch(sid: string, data: session.SessionData, done?: () => void): void {
-    this.run(done, () => void this.statements.touch.run({ sid, expiresAt: this.expiresAt(data), slack: TOUCH_SLACK_MS }));
+    this.run(done, async () => {
+      const expiresAt = this.expiresAt(data);
+      await this.db.query.updateTable('sessions').set({ expires_at: expiresAt })
+        .where('sid', '=', sid).where('expires_at', '<', expiresAt - TOUCH_SLACK_MS).execute();
+    });
   }
 
   override destroy(sid: string, done?: (err?: unknown) => void): void {
-    this.run(done, () => void this.statements.destroy.run(sid));
+    this.run(done, async () => void (await this.db.query.deleteFrom('sessions').where('sid', '=', sid).execute()));
   }
 
   /**
-   * Deletes expired rows, SWEEP_BATCH per transaction with a turn of the event loop between, so a backlog
-   * (say, a flood of logins) never holds the database or the loop for long; resolves with how many went.
+   * Deletes expired rows, SWEEP_BATCH per statement, so a backlog (say, a flood of logins) never holds the
+   * database (or SQLite's event loop) for long; resolves with how many went.
    */
   async sweep(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { changes } = this.statements.sweep.run(this.now(), SWEEP_BATCH);
+      const expired = this.db.query.selectFrom('sessions').select('sid').where('expires_at', '<=', this.now()).limit(SWEEP_BATCH);
+      const { numDeletedRows } = await this.db.query.deleteFrom('sessions').where('sid', 'in', expired).executeTakeFirst();
+      const changes = Number(numDeletedRows);
       total += changes;
       if (changes < SWEEP_BATCH) return total;
       await new Promise((resolve) => setImmediate(resolve));
@@ -69,14 +71,7 @@ export class SqliteSessionStore extends session.Store {
     return expires ? new Date(expires).getTime() : this.now() + FALLBACK_TTL_MS;
   }
 
-  private run<T>(done: ((err: unknown, value?: T) => void) | undefined, work: () => T): void {
-    let value: T;
-    try {
-      value = work();
-    } catch (err) {
-      done?.(err);
-      return;
-    }
-    done?.(null, value);
+  private run<T>(done: ((err: unknown, value?: T) => void) | undefined, work: () => Promise<T>): void {
+    work().then((value) => done?.(null, value), (err: unknown) => done?.(err));
   }
 }

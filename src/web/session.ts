@@ -1,8 +1,8 @@
 import session from 'express-session';
 import type { RequestHandler } from 'express';
-import type { Db } from '../db/open.js';
+import type { Db } from '../db/index.js';
 import type { Logger } from '../log.js';
-import { SqliteSessionStore } from './session-store.js';
+import { DatabaseSessionStore } from './session-store.js';
 
 /** Sessions end this long after login, however active the user is (absolute, not rolling). */
 export const SESSION_LIFETIME_MS = 30 * 60 * 1000;
@@ -16,11 +16,11 @@ declare module 'express-session' {
   }
 }
 
-export type SessionSetup = { middleware: RequestHandler; store: SqliteSessionStore; stop: () => void };
+export type SessionSetup = { middleware: RequestHandler; store: DatabaseSessionStore; stop: () => void };
 
 /** The store keeps real time, like the cookie's expiry that express-session computes; absolute expiry is `loadUser`'s job. */
 export function createSession(opts: { db: Db; secret: string; secure: boolean; logger: Logger }): SessionSetup {
-  const store = new SqliteSessionStore(opts.db);
+  const store = new DatabaseSessionStore(opts.db);
   const sweep = () => void store.sweep().catch((err: unknown) => opts.logger.error({ err }, 'sweeping expired sessions failed'));
   sweep();
   const timer = setInterval(sweep, SWEEP_EVERY_MS);

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const owner = { id: 1, username: 'rishi' };
   for (let i = 0; i < 96; i++) {
     const [width, height] = [[4032, 3024], [3024, 4032], [1920, 1080], [3000, 3000]][i % 4];
-    repo.insert({
+    await repo.insert({
       id: crypto.randomUUID(), visibility: i % 3 ? 'public' : 'private', originalName: `IMG_20260131_${String(143015 + i * 7)}.jpg`,
       format: 'jpeg', bytes: 3_456_789, width, height, colourName: 'brown', colourHex: '#8a5a3c', createdAt: Date.UTC(2026, 0, 31) + i * 60_000,
     }, owner, LABELS[i % LABELS.length]);
@@ -48,7 +48,7 @@ describe('page weight', () => {
 
   it('when the gallery template renders 96 thumbnails, then the HTML is under 100 KB', async () => {
     const repo = createImagesRepo(t.db);
-    const records = repo.listVisible(1, { offset: 0 }, 96).images;
+    const records = (await repo.listVisible(1, { offset: 0 }, 96)).images;
     expect(records).toHaveLength(96);
     const html = await render('images/gallery', {
       title: 'All images', images: records, csrfToken: 'x'.repeat(100), user: { id: 1, username: 'rishi' }, flash: undefined,

@@ -34,7 +34,7 @@ afterAll(async () => {
   await browser?.close();
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  t?.close();
+  await t?.close();
 });
 
 it('when the upload dialog opens and an upload ends, then it shows how much of the quota is used', async () => {

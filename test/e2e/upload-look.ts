@@ -56,5 +56,5 @@ try {
   await browser.close();
   server.closeAllConnections();
   server.close();
-  t.close();
+  await t.close();
 }

@@ -6,7 +6,9 @@ import request from 'supertest';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { createStorage } from '../../src/storage/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase } from '../../src/db/open.js';
+import { sql } from 'kysely';
+import { openDatabase, type Db } from '../../src/db/index.js';
+import { testDatabaseEnv, type TestBackend } from './backend.js';
 import { createLogger } from '../../src/log.js';
 import { createPasswords } from '../../src/auth/passwords.js';
 import { fakeClassifier } from './fake-classifier.js';
@@ -23,16 +25,21 @@ const passwords = createPasswords(4); // the lowest bcrypt cost keeps tests fast
 
 export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
 
-/** An app on a temp SQLite file (migrated) and a temp upload dir, with captured log lines. */
-export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record<string, string> } = {}) {
+/**
+ * An app on a new, migrated database and a new upload store, with captured log lines: a temp SQLite file and
+ * folder, or (TEST_BACKEND=postgres) a schema of its own in the test PostgreSQL and a bucket of its own in Swift.
+ */
+export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record<string, string>; backend?: TestBackend } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'image-repo-test-'));
   const config: Config = loadConfig({
     DATA_DIR: dir,
     UPLOAD_DIR: path.join(dir, 'uploads'),
     LOG_LEVEL: 'info',
+    // `backend: 'sqlite'` for what only SQLite and the disk have (backups of the file, say).
+    ...(overrides.backend === 'sqlite' ? {} : await testDatabaseEnv()),
     ...overrides.env,
   });
-  const db = openDatabase(config.databasePath);
+  const db: Db = await openDatabase(config);
   const logLines: string[] = [];
   const sink = new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) });
   const clock = manualClock();
@@ -48,22 +55,27 @@ export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record
     classifier: fakeClassifier(),
     ...overrides,
   });
+  const storedKeys = async () => {
+    const keys: string[] = [];
+    for await (const key of storage.list()) keys.push(key);
+    return keys.sort();
+  };
   return {
-    app, db, config, dir, clock, logLines, storage,
+    app, db, config, dir, clock, logLines, storage, backend: db.dialect,
     agent: () => request.agent(app),
-    /** Every key in the storage (stored originals and thumbnails), on disk or in a bucket. */
-    storedKeys: async () => {
-      const keys: string[] = [];
-      for await (const key of storage.list()) keys.push(key);
-      return keys;
-    },
-    /** Files in UPLOAD_DIR (stored originals and thumbnails) and in its incoming folder. */
-    storedFiles: () => readdirSync(config.uploadDir).filter((f) => !f.startsWith('.')).sort(),
+    /** Every key in the storage (stored originals and thumbnails), on disk or in a bucket, sorted. */
+    storedKeys,
+    /** The stored originals and thumbnails, sorted: the same as storedKeys, under the name the tests read best. */
+    storedFiles: storedKeys,
+    /** Files in the incoming folder (always on this machine, whatever the storage). */
     incomingFiles: () => readdirSync(path.join(config.uploadDir, '.incoming')),
-    count: (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
-    close() {
-      close();
-      db.close();
+    count: async (table: string) => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db.query)).rows[0].n),
+    /** Rows of a query written once for both dialects: `await t.rows\`SELECT ... WHERE id = ${id}\``. */
+    rows: async <T = Record<string, unknown>>(strings: TemplateStringsArray, ...values: unknown[]) =>
+      (await sql<T>(strings, ...values).execute(db.query)).rows,
+    async close() {
+      await close();
+      await db.close();
       storage.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -37,7 +37,7 @@ export async function startApp(opts: { realModel?: boolean; classifier?: Classif
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (classifier && !opts.classifier) await classifier.close();
-      t.close();
+      await t.close();
     },
   };
 }

@@ -23,24 +23,28 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Whether process `pid` holds a socket listening on `port` (Linux: /proc; the app listens on :: or 0.0.0.0). */
-function listensOn(pid: number, port: number): boolean {
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  const listening = new Set(
-    ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) => readFileSync(table, 'utf8').split('\n').slice(1))
-      .map((line) => line.trim().split(/\s+/))
-      // Field 1 is address:port in hex, state 0A is LISTEN, field 9 the socket's inode.
-      .filter((f) => f[1]?.endsWith(`:${hexPort}`) && f[3] === '0A')
-      .map((f) => `socket:[${f[9]}]`),
-  );
-  if (listening.size === 0) return false;
+/**
+ * The port of the socket process `pid` listens on, if it does yet (Linux: /proc). The server is started on
+ * PORT=0 and found here: a port chosen for it beforehand could be taken meanwhile by any of the thousands of
+ * servers supertest opens on ephemeral ports in other test files.
+ */
+function listeningPort(pid: number): number | undefined {
+  let own: Set<string>;
   try {
-    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
-      try { return listening.has(readlinkSync(`/proc/${pid}/fd/${fd}`)); } catch { return false; }
-    });
+    own = new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => {
+      try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; }
+    }));
   } catch {
-    return false;
+    return undefined;
   }
+  for (const table of ['/proc/net/tcp6', '/proc/net/tcp']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      // Field 1 is address:port in hex, state 0A is LISTEN, field 9 the socket's inode.
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '0A' && own.has(`socket:[${f[9]}]`)) return parseInt(f[1].split(':')[1], 16);
+    }
+  }
+  return undefined;
 }
 
 const children = new Set<ChildProcess>();
@@ -61,10 +65,9 @@ const serverEntry = path.join(repoRoot, 'src/server.ts');
 
 /** `cwd` is where relative settings (the defaults among them) resolve; the checkout unless given. */
 export async function startLiveServer(env: Record<string, string>, timeoutMs = 60_000, cwd = repoRoot): Promise<LiveServer> {
-  const port = await freePort();
   const child = spawn(process.execPath, ['--import', tsxLoader, serverEntry], {
     cwd,
-    env: { PATH: process.env.PATH, PORT: String(port), BCRYPT_COST: '4', LOG_LEVEL: 'warn', DEMO_USER: 'true', ...env },
+    env: { PATH: process.env.PATH, PORT: '0', BCRYPT_COST: '4', LOG_LEVEL: 'warn', DEMO_USER: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -74,18 +77,17 @@ export async function startLiveServer(env: Record<string, string>, timeoutMs = 6
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => (children.delete(child), resolve(code))));
   let gone = false;
   void exited.then(() => (gone = true));
-  const base = `http://127.0.0.1:${port}`;
   const until = Date.now() + timeoutMs;
+  let base = '';
   for (;;) {
     if (gone) throw new Error(`server exited before listening:\n${output}`);
     if (Date.now() > until) {
       child.kill('SIGKILL');
       throw new Error(`server did not listen within ${timeoutMs} ms:\n${output}`);
     }
-    // The port must be this child's: freePort() gives it up before the child binds it, so a server that
-    // another test file starts a moment later can get the same one and answer in its place.
-    const up = await fetch(`${base}/login`).then((r) => r.ok, () => false);
-    if (up && listensOn(child.pid!, port)) break;
+    const port = listeningPort(child.pid!);
+    base = `http://127.0.0.1:${port}`;
+    if (port && (await fetch(`${base}/login`).then((r) => r.ok, () => false))) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

@@ -71,16 +71,15 @@ function stopWhenGone(pid: number, root: string) {
   return child;
 }
 
-export default async function setup(project: TestProject) {
+/** The services of this run, started once: each test project (one per backend) calls setup, and shares them. */
+async function startServices(): Promise<{ services: TestServices; stop: () => Promise<void> }> {
   const shared = process.env.TEST_SERVICES_DIR;
   if (shared) {
-    project.provide('services', { postgres: found(path.join(shared, 'postgres'), 'PostgreSQL'), swift: found(path.join(shared, 'swift'), 'Swift') });
-    return;
+    return { services: { postgres: found(path.join(shared, 'postgres'), 'PostgreSQL'), swift: found(path.join(shared, 'swift'), 'Swift') }, stop: async () => {} };
   }
   if (process.env.TEST_SERVICES === 'off') { // for a quick run of tests that need neither
     const off = { unavailable: 'TEST_SERVICES=off' };
-    project.provide('services', { postgres: off, swift: off });
-    return;
+    return { services: { postgres: off, swift: off }, stop: async () => {} };
   }
   const root = mkdtempSync(path.join(tmpdir(), 'image-repo-services-'));
   chmodSync(root, 0o755); // the services run as their own users and must reach their folders inside
@@ -91,11 +90,28 @@ export default async function setup(project: TestProject) {
         (service.unavailable.includes('install.sh') ? '' : ` (to install it: ${INSTALL})`));
     }
   }
-  project.provide('services', { postgres, swift });
   const watchdog = stopWhenGone(process.pid, root);
+  return {
+    services: { postgres, swift },
+    stop: async () => {
+      await Promise.all(NAMES.map((name) => runScript([servicesScript(name), 'stop', path.join(root, name)])));
+      rmSync(root, { recursive: true, force: true });
+      watchdog.kill();
+    },
+  };
+}
+
+// On globalThis: vitest may load this file once per project, and the services must still start only once.
+const run = globalThis as { imageRepoServices?: { started: ReturnType<typeof startServices>; users: number } };
+
+export default async function setup(project: TestProject) {
+  const shared = (run.imageRepoServices ??= { started: startServices(), users: 0 });
+  shared.users++;
+  const { services, stop } = await shared.started;
+  project.provide('services', services);
   return async () => {
-    await Promise.all(NAMES.map((name) => runScript([servicesScript(name), 'stop', path.join(root, name)])));
-    rmSync(root, { recursive: true, force: true });
-    watchdog.kill();
+    if (--shared.users > 0) return;
+    delete run.imageRepoServices;
+    await stop();
   };
 }

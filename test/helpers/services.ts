@@ -2,12 +2,15 @@
 // that need them. Call useSwift() / usePostgres() at the top of a test file: where the service is not
 // there, each test of the file is skipped with a note saying how to install it, or fails under CI=true.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeEach, inject } from 'vitest';
 import type { S3Config } from '../../src/config.js';
+import { freePort } from './live-server.js';
 import { runScript, servicesScript, type Started, type Unavailable } from './services-setup.js';
 
 export type Swift = {
@@ -118,4 +121,75 @@ export async function newDatabase(postgres: Postgres, label: string): Promise<st
   const url = new URL(postgres.url);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * A PostgreSQL server of the test's own (a new cluster, about a second to start), so a test can stop it and
+ * start it again without taking the database away from the tests running beside it.
+ */
+export async function ownPostgres(): Promise<{ url: string; stop(): Promise<void>; resume(): Promise<void>; remove(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-repo-own-pg-'));
+  chmodSync(dir, 0o755);
+  const script = servicesScript('postgres');
+  const run = async (...args: string[]) => {
+    const { code, stderr } = await runScript([script, ...args]);
+    if (code !== 0) throw new Error(`postgres.sh ${args[0]} failed: ${stderr}`);
+  };
+  await run('start', path.join(dir, 'pg'), String(await freePort()));
+  const url = readFileSync(path.join(dir, 'pg', 'env'), 'utf8').trim().replace(/^DATABASE_URL=/, '');
+  return {
+    url,
+    stop: () => run('stop', path.join(dir, 'pg')),
+    resume: () => run('resume', path.join(dir, 'pg')),
+    remove: async () => {
+      await run('stop', path.join(dir, 'pg'));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * haproxy (Debian's) in front of app servers on 127.0.0.1, round robin, as its own process: it takes a server
+ * out once its /healthz fails or it stops answering, and sends a request whose connection failed to another.
+ */
+const HAPROXY = '/usr/sbin/haproxy';
+
+/** Like useSwift(): the tests of the file are skipped with a note (failed under CI=true) where haproxy is missing. */
+export function useHaproxy(): boolean {
+  const found: Started | Unavailable = existsSync(HAPROXY) ? { env: {}, dir: '' } : { unavailable: `${HAPROXY} is not installed` };
+  return use('haproxy', found, () => true) ?? false;
+}
+
+export async function startHaproxy(serverPorts: number[]): Promise<{ base: string; stop(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'image-repo-haproxy-'));
+  const port = await freePort();
+  const config = [
+    'global', '  maxconn 2000',
+    'defaults', '  mode http', '  timeout connect 2s', '  timeout client 60s', '  timeout server 60s',
+    '  retries 3', '  option redispatch 1',
+    `frontend images`, `  bind 127.0.0.1:${port}`, '  default_backend apps',
+    'backend apps', '  balance roundrobin', '  option httpchk GET /healthz',
+    ...serverPorts.map((p, i) => `  server app${i} 127.0.0.1:${p} check inter 300ms fall 1 rise 1`),
+    '',
+  ].join('\n');
+  writeFileSync(path.join(dir, 'haproxy.cfg'), config);
+  const child = spawn(HAPROXY, ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => void (stderr += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`haproxy did not start: ${stderr}`);
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
+    if (i > 200) throw new Error(`haproxy did not answer: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    base,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

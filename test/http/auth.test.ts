@@ -13,7 +13,7 @@ let t: TestApp;
 beforeEach(async () => (t = await createTestApp()));
 afterEach(() => t.close());
 
-const userCount = () => (t.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+const userCount = () => t.count('users');
 const sessionCookie = (res: { headers: Record<string, unknown> }) =>
   ([] as string[]).concat((res.headers['set-cookie'] as string[] | undefined) ?? []).find((c) => c.startsWith('sid='));
 
@@ -26,12 +26,12 @@ describe('registration', () => {
     const gallery = await agent.get('/');
     expect(gallery.status).toBe(200);
     expect(gallery.text).toContain('Alice_1');
-    expect(t.db.prepare('SELECT username FROM users').get()).toEqual({ username: 'Alice_1' });
+    expect(await t.rows`SELECT username FROM users`).toEqual([{ username: 'Alice_1' }]);
   });
 
   it('when the password is stored, then it is a bcrypt hash, not the password', async () => {
     await register(t.agent(), 'alice');
-    const { password_hash } = t.db.prepare('SELECT password_hash FROM users').get() as { password_hash: string };
+    const [{ password_hash }] = await t.rows<{ password_hash: string }>`SELECT password_hash FROM users`;
     expect(password_hash).toMatch(/^\$2[aby]\$\d\d\$/);
     expect(password_hash).not.toContain('correct horse');
   });
@@ -42,7 +42,7 @@ describe('registration', () => {
     expect(res.status).toBe(422);
     expect(res.text).toContain('That username is taken.');
     expect(res.text).toContain('value="ALICE"');
-    expect(userCount()).toBe(1);
+    expect(await userCount()).toBe(1);
   });
 
   it.each([
@@ -55,7 +55,7 @@ describe('registration', () => {
     const res = await register(t.agent(), username);
     expect(res.status).toBe(422);
     expect(res.text).toContain(message);
-    expect(userCount()).toBe(0);
+    expect(await userCount()).toBe(0);
   });
 
   it('when the password is short or the confirmation differs, then the form says so', async () => {
@@ -68,7 +68,7 @@ describe('registration', () => {
     expect(differ.status).toBe(422);
     expect(differ.text).toContain('do not match');
     expect(differ.text).toContain('value="bob"');
-    expect(userCount()).toBe(0);
+    expect(await userCount()).toBe(0);
   });
 
   it('when the password is over 72 bytes, then it is refused instead of silently truncated', async () => {
@@ -121,15 +121,15 @@ describe('login and logout', () => {
     const agent = t.agent();
     const res = await login(agent, 'carol');
     const oldCookie = sessionCookie(res)!.split(';')[0];
-    const signedIn = () => (t.db.prepare("SELECT count(*) AS n FROM sessions WHERE data LIKE '%userId%'").get() as { n: number }).n;
-    const before = signedIn();
+    const signedIn = async () => (await t.rows<{ n: number }>`SELECT count(*) AS n FROM sessions WHERE data LIKE '%userId%'`)[0].n;
+    const before = await signedIn();
     const _csrf = await csrfFrom(agent, '/');
     const out = await agent.post('/logout').type('form').send({ _csrf });
     expect(out.status).toBe(303);
     const replay = await t.agent().get('/').set('Cookie', oldCookie);
     expect(replay.status).toBe(303);
     expect(replay.headers.location).toMatch(/^\/login/);
-    expect(signedIn()).toBe(before - 1);
+    expect(await signedIn()).toBe(before - 1);
   });
 });
 
@@ -196,7 +196,7 @@ describe('CSRF', () => {
     expect(none.status).toBe(403);
     const forged = await agent.post('/register').type('form').send({ _csrf: 'forged', username: 'ivan', password: 'correct horse', confirm: 'correct horse' });
     expect(forged.status).toBe(403);
-    expect(userCount()).toBe(0);
+    expect(await userCount()).toBe(0);
   });
 
   it('when a script sends the token as X-CSRF-Token, then it is accepted', async () => {
@@ -212,7 +212,7 @@ describe('CSRF', () => {
     await agent.get('/register');
     const res = await agent.post('/register').type('form').send({ _csrf: stolen, username: 'kim', password: 'correct horse', confirm: 'correct horse' });
     expect(res.status).toBe(403);
-    expect(userCount()).toBe(0);
+    expect(await userCount()).toBe(0);
   });
 });
 
@@ -232,6 +232,21 @@ describe('login rate limit', () => {
     expect(blocked.status).toBe(429);
     expect(blocked.text).toContain('Too many failed logins');
     expect((await login(t.agent(), 'mia')).status).toBe(303);
+  });
+
+  it('when 10 logins fail spread over two servers on one database, then the 11th is refused on either', async () => {
+    // A second app on the same database, as a second server behind a load balancer would be.
+    const shared: Record<string, string> = t.config.databaseUrl ? { DATABASE_URL: t.config.databaseUrl } : { DATABASE_PATH: t.config.databasePath };
+    const other = await createTestApp({ env: shared });
+    try {
+      await register(t.agent(), 'lou');
+      const [a, b] = [t.agent(), other.agent()];
+      for (let i = 0; i < 10; i++) expect((await login(i % 2 ? b : a, 'lou', 'wrong password')).status).toBe(401);
+      expect((await login(a, 'lou')).status).toBe(429);
+      expect((await login(b, 'lou')).status).toBe(429);
+    } finally {
+      await other.close();
+    }
   });
 
   it('when logins succeed, then they are not counted', async () => {
@@ -341,7 +356,7 @@ describe('registration rate limit', () => {
     const json = await agent.post('/register').set('Accept', 'application/json').set('X-CSRF-Token', token).type('form').send({ username: 'by-script', password: 'correct horse', confirm: 'correct horse' });
     expect(json.status).toBe(429);
     expect(json.body.error).toMatch(/^Too many new accounts from your network/);
-    expect(userCount()).toBe(REGISTRATIONS_PER_ADDRESS);
+    expect(await userCount()).toBe(REGISTRATIONS_PER_ADDRESS);
   });
 
   it('when registrations are refused for their input, then they do not count', async () => {
@@ -372,7 +387,7 @@ describe('password threads', () => {
       // Twelve tries at one name, but only the ones that were checked count toward its limit of ten.
       expect((await login(agent, 'vera')).status).toBe(303);
     } finally {
-      busy.close();
+      await busy.close();
       await passwords.close();
     }
   });
@@ -384,7 +399,7 @@ describe('bad input', () => {
     const _csrf = await csrfFrom(agent, '/register');
     const res = await agent.post('/register').type('form').send({ _csrf, username: 'x'.repeat(100_000), password: 'correct horse', confirm: 'correct horse' });
     expect(res.status).toBe(413);
-    expect(userCount()).toBe(0);
+    expect(await userCount()).toBe(0);
   });
 
   it('when a page does not exist, then it is a 404 page', async () => {
@@ -405,7 +420,7 @@ describe('demo user', () => {
     } finally {
       await passwords.close();
     }
-    expect(userCount()).toBe(1);
+    expect(await userCount()).toBe(1);
     expect((await login(t.agent(), 'rishi', 'password')).status).toBe(303);
   });
 });

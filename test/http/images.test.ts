@@ -43,10 +43,10 @@ describe('upload', () => {
     expect(red.html).toContain(`form="image-actions" formaction="/images/${red.image.id}/visibility" name="visibility" value="private"`);
     expect(red.html).not.toContain('_csrf');
     expect(noise.ok).toBe(true);
-    expect(t.count('images')).toBe(3);
-    expect(t.count('image_labels')).toBe(9);
+    expect(await t.count('images')).toBe(3);
+    expect(await t.count('image_labels')).toBe(9);
     const ids = res.body.results.map((r: { image: { id: string } }) => r.image.id);
-    expect(t.storedFiles()).toEqual(
+    expect(await t.storedFiles()).toEqual(
       ids.flatMap((id: string, i: number) => [`${id}.${['png', 'png', 'jpeg'][i]}`, `${id}.thumb.webp`]).sort(),
     );
     expect(t.incomingFiles()).toEqual([]);
@@ -86,11 +86,11 @@ describe('upload', () => {
       expect(status).toBe(200);
       expect(JSON.parse(body).results.map((r: { filename: string; ok: boolean }) => [r.filename, r.ok])).toEqual([['first.png', true], ['second.png', true]]);
       expect(classifier.calls).toBe(2);
-      expect(early.count('images')).toBe(2);
+      expect(await early.count('images')).toBe(2);
       expect(early.incomingFiles()).toEqual([]);
     } finally {
       server.close();
-      early.close();
+      await early.close();
     }
   });
 
@@ -100,8 +100,8 @@ describe('upload', () => {
     for (let i = 0; i < 6; i++) req = req.attach('images', await solidPng('#c0392b', 300, 200), `${i}.png`); // MAX_FILES is 5
     const res = await req;
     expect(res.status).toBe(413);
-    expect(t.count('images')).toBe(0);
-    expect(t.storedFiles()).toEqual([]);
+    expect(await t.count('images')).toBe(0);
+    expect(await t.storedFiles()).toEqual([]);
     // Analyses are awaited before the answer; let any late log line land.
     await new Promise((r) => setTimeout(r, 50));
     expect(t.incomingFiles()).toEqual([]);
@@ -116,8 +116,8 @@ describe('upload', () => {
       .attach('images', await solidPng('#2255cc', 300, 200), 'b.png')
       .field('visibility', 'everyone');
     expect(res.status).toBe(400);
-    expect(t.count('images')).toBe(0);
-    expect(t.storedFiles()).toEqual([]);
+    expect(await t.count('images')).toBe(0);
+    expect(await t.storedFiles()).toEqual([]);
     expect(t.incomingFiles()).toEqual([]);
   });
 
@@ -131,16 +131,16 @@ describe('upload', () => {
     expect(res.body.results.map((r: { ok: boolean }) => r.ok)).toEqual([true, false, false]);
     expect(res.body.results[1].error).toBe('not an image');
     expect(res.body.results[2].error).toBe('too large: 1 MB, the limit is 1 MB');
-    expect(t.count('images')).toBe(1);
-    expect(t.storedFiles()).toHaveLength(2);
+    expect(await t.count('images')).toBe(1);
+    expect(await t.storedFiles()).toHaveLength(2);
     expect(t.incomingFiles()).toEqual([]);
   });
 
   it('when every file is bad, then the status says so and nothing is stored', async () => {
     const res = await upload(owner, [{ name: 'a.jpg', data: textFile }]);
     expect(res.status).toBe(415);
-    expect(t.count('images')).toBe(0);
-    expect(t.storedFiles()).toEqual([]);
+    expect(await t.count('images')).toBe(0);
+    expect(await t.storedFiles()).toEqual([]);
   });
 
   it('when there are more files than the limit, then the whole upload is refused with 413 naming the limit', async () => {
@@ -148,7 +148,7 @@ describe('upload', () => {
     const res = await upload(owner, Array.from({ length: 6 }, (_, i) => ({ name: `${i}.png`, data: png })));
     expect(res.status).toBe(413);
     expect(res.body.error).toBe('Too many files: at most 5 in one upload.');
-    expect(t.count('images')).toBe(0);
+    expect(await t.count('images')).toBe(0);
     expect(t.incomingFiles()).toEqual([]);
   });
 
@@ -156,7 +156,7 @@ describe('upload', () => {
     const res = await upload(owner, [{ name: 'a.png', data: await solidPng('#000000') }], visibility ?? undefined, visibility === null);
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('Choose whether the images are public or private.');
-    expect(t.count('images')).toBe(0);
+    expect(await t.count('images')).toBe(0);
     expect(t.incomingFiles()).toEqual([]);
   });
 
@@ -169,7 +169,7 @@ describe('upload', () => {
   it('when the CSRF token is missing, then nothing is written', async () => {
     const res = await owner.post('/images').set('Accept', 'application/json').field('visibility', 'public').attach('images', await solidPng('#000000'), 'a.png');
     expect(res.status).toBe(403);
-    expect(t.count('images')).toBe(0);
+    expect(await t.count('images')).toBe(0);
     expect(t.incomingFiles()).toEqual([]);
   });
 
@@ -196,7 +196,7 @@ describe('upload', () => {
     expect(res.status).toBe(200);
     expect(res.body.results[0]).toMatchObject({ ok: true, notice: expect.stringContaining('not classified yet'), image: { labels: [], classified: false } });
     expect((await agent.get('/upload')).text).toContain('No model is loaded right now');
-    noModel.close();
+    await noModel.close();
   });
 });
 
@@ -225,7 +225,7 @@ describe('gallery', () => {
     const { createImagesRepo } = await import('../../src/images/images-repo.js');
     const repo = createImagesRepo(t.db);
     for (let i = 0; i < 90; i++) {
-      repo.insert({ id: crypto.randomUUID(), visibility: 'public', originalName: `x${i}.png`, format: 'png', bytes: 1, width: 1, height: 1, colourHex: '#000000', colourName: 'black', createdAt: i }, { id: 1, username: 'owner' }, null);
+      await repo.insert({ id: crypto.randomUUID(), visibility: 'public', originalName: `x${i}.png`, format: 'png', bytes: 1, width: 1, height: 1, colourHex: '#000000', colourName: 'black', createdAt: i }, { id: 1, username: 'owner' }, null);
     }
     const seen: string[] = [];
     let url: string | undefined = '/';
@@ -315,7 +315,7 @@ describe('files, download, visibility and delete', () => {
       expect((await other.post(`/images/${id}/visibility`).type('form').send({ _csrf: token, visibility: 'public' })).status).toBe(404);
       expect((await other.post(`/images/${id}/delete`).type('form').send({ _csrf: token })).status).toBe(404);
     }
-    expect(t.db.prepare('SELECT visibility FROM images').get()).toEqual({ visibility: 'private' });
+    expect(await t.rows`SELECT visibility FROM images`).toEqual([{ visibility: 'private' }]);
   });
 
   it('when another user tries to change a public image, then 403 and nothing changes', async () => {
@@ -323,7 +323,7 @@ describe('files, download, visibility and delete', () => {
     const token = await csrfFrom(other, '/');
     expect((await other.post(`/images/${pub.id}/visibility`).type('form').send({ _csrf: token, visibility: 'private' })).status).toBe(403);
     expect((await other.post(`/images/${pub.id}/delete`).type('form').send({ _csrf: token })).status).toBe(403);
-    expect(t.count('images')).toBe(1);
+    expect(await t.count('images')).toBe(1);
   });
 
   it('when the owner makes an image private, then others lose it and search terms follow', async () => {
@@ -333,7 +333,7 @@ describe('files, download, visibility and delete', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
     expect((await other.get(`/images/${image.id}/file`)).status).toBe(404);
-    expect(t.db.prepare('SELECT DISTINCT public FROM image_terms').all()).toEqual([{ public: 0 }]);
+    expect(await t.rows`SELECT DISTINCT public FROM image_terms`).toEqual([{ public: 0 }]);
     const json = await owner.post(`/images/${image.id}/visibility`).set('Accept', 'application/json').set('X-CSRF-Token', token).type('form').send({ visibility: 'public' });
     expect(json.body.image.visibility).toBe('public');
     expect((await other.get(`/images/${image.id}/file`)).status).toBe(200);
@@ -344,7 +344,7 @@ describe('files, download, visibility and delete', () => {
     const token = await csrfFrom(owner, '/');
     const res = await owner.post(`/images/${image.id}/visibility`).type('form').send({ _csrf: token, visibility: 'secret' });
     expect(res.status).toBe(400);
-    expect(t.db.prepare('SELECT visibility FROM images').get()).toEqual({ visibility: 'public' });
+    expect(await t.rows`SELECT visibility FROM images`).toEqual([{ visibility: 'public' }]);
   });
 
   it('when the owner deletes, then row, labels, terms, original and thumbnail are gone', async () => {
@@ -353,8 +353,8 @@ describe('files, download, visibility and delete', () => {
     const res = await owner.post(`/images/${image.id}/delete`).type('form').send({ _csrf: token, next: `/images/${image.id}` });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
-    for (const table of ['images', 'image_labels', 'image_terms']) expect(t.count(table)).toBe(0);
-    expect(t.storedFiles()).toEqual([]);
+    for (const table of ['images', 'image_labels', 'image_terms']) expect(await t.count(table)).toBe(0);
+    expect(await t.storedFiles()).toEqual([]);
     expect((await owner.get(`/images/${image.id}`)).status).toBe(404);
   });
 

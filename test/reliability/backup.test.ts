@@ -22,7 +22,8 @@ let tokens: string[];
 let jpeg: Buffer;
 let backups: string;
 beforeAll(async () => {
-  t = await createTestApp();
+  // npm run backup copies the SQLite file; on PostgreSQL, pg_dump is the backup (README).
+  t = await createTestApp({ backend: 'sqlite' });
   agents = [await signedInAgent(t, 'backup-a'), await signedInAgent(t, 'backup-b')];
   tokens = await Promise.all(agents.map((a) => csrfFrom(a, '/upload')));
   jpeg = await noiseImage('jpeg', 320, 240);
@@ -30,8 +31,8 @@ beforeAll(async () => {
   // Rows committed well before any backup starts.
   for (const [i, agent] of agents.entries()) await uploadBatch(agent, tokens[i], 3);
 });
-afterAll(() => {
-  t.close();
+afterAll(async () => {
+  await t.close();
   rmSync(backups, { recursive: true, force: true });
 });
 
@@ -57,8 +58,8 @@ function keepUploading() {
 }
 
 const committed = () => ({
-  users: t.db.prepare('SELECT id, username FROM users ORDER BY id').all() as { id: number; username: string }[],
-  images: t.db.prepare('SELECT id FROM images ORDER BY seq').pluck().all() as string[],
+  users: t.db.sqlite!.prepare('SELECT id, username FROM users ORDER BY id').all() as { id: number; username: string }[],
+  images: t.db.sqlite!.prepare('SELECT id FROM images ORDER BY seq').pluck().all() as string[],
 });
 
 /** The copy is sound on its own and holds everything in `before`, each image whole (row, 3 labels, terms). */
@@ -68,7 +69,7 @@ function expectSoundCopy(file: string, before: ReturnType<typeof committed>) {
     expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(copy.pragma('foreign_key_check')).toEqual([]);
     expect(copy.pragma('journal_mode', { simple: true })).toBe('delete');
-    expect(copy.pragma('user_version', { simple: true })).toBe(t.db.pragma('user_version', { simple: true }));
+    expect(copy.pragma('user_version', { simple: true })).toBe(t.db.sqlite!.pragma('user_version', { simple: true }));
     const users = copy.prepare('SELECT id, username FROM users ORDER BY id').all();
     expect(users).toEqual(expect.arrayContaining(before.users));
     const ids = copy.prepare('SELECT id FROM images ORDER BY seq').pluck().all() as string[];
@@ -156,25 +157,25 @@ describe('restore', () => {
     cpSync(db, path.join(restored, 'image-repo.db'));
     cpSync(t.config.uploadDir, path.join(restored, 'uploads'), { recursive: true });
 
-    const r = await createTestApp({ env: { DATA_DIR: restored, UPLOAD_DIR: path.join(restored, 'uploads') } });
+    const r = await createTestApp({ backend: 'sqlite', env: { DATA_DIR: restored, UPLOAD_DIR: path.join(restored, 'uploads') } });
     try {
-      const ids = new Set(r.db.prepare('SELECT id FROM images').pluck().all() as string[]);
+      const ids = new Set(r.db.sqlite!.prepare('SELECT id FROM images').pluck().all() as string[]);
       // What server.ts does at start: it refuses nothing (the database has images) and removes only files
       // recorded as unfinished; the files of uploads after the backup have no record and stay, unused.
       const images = createImagesRepo(r.db);
       await sweepUnfinished(r.config.uploadDir, r.storage, images);
-      await refuseForeignUploads(r.storage, { where: 'UPLOAD_DIR', databasePath: r.config.databasePath }, images);
-      const stems = new Set(r.storedFiles().map((f) => f.slice(0, 36)));
+      await refuseForeignUploads(r.storage, { where: 'UPLOAD_DIR', database: 'the restored database' }, images);
+      const stems = new Set((await r.storedFiles()).map((f) => f.slice(0, 36)));
       expect([...ids].every((id) => stems.has(id))).toBe(true);
-      expect(r.storedFiles()).toHaveLength(2 * ids.size + 4);
+      expect(await r.storedFiles()).toHaveLength(2 * ids.size + 4);
       expect([...ids]).toEqual(expect.arrayContaining(before.images));
       const agent = r.agent();
       expect((await login(agent, 'backup-a')).status).toBe(303);
       const gallery = await agent.get('/').set('Accept', 'application/json');
-      expect(gallery.body.total).toBe((r.db.prepare("SELECT count(*) FROM images i JOIN users u ON u.id = i.owner_id WHERE u.username = 'backup-a'").pluck().get()));
+      expect(gallery.body.total).toBe((r.db.sqlite!.prepare("SELECT count(*) FROM images i JOIN users u ON u.id = i.owner_id WHERE u.username = 'backup-a'").pluck().get()));
       for (const image of gallery.body.images.slice(0, 5)) expect((await agent.get(`/images/${image.id}/file`)).status).toBe(200);
     } finally {
-      r.close();
+      await r.close();
       rmSync(restored, { recursive: true, force: true });
     }
   });

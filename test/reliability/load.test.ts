@@ -1,18 +1,20 @@
 // Load on the real server (a child process on 127.0.0.1) with autocannon: 50 connections for 30 s over the
-// gallery and search pages, then four clients uploading while others search. Prints the figures.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// gallery and search pages, then four clients uploading while others search, on the suite's backend (SQLite +
+// UPLOAD_DIR, or PostgreSQL + S3). Prints the figures.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { solidPng } from '../helpers/fixtures.js';
+import { liveBackend, type LiveBackend } from '../helpers/live-backend.js';
 import { heavyTurn, killAllLiveServers, logIn, registerUser, startLiveServer, type LiveServer, type Session } from '../helpers/live-server.js';
 
 const COLOURS = ['#c0392b', '#2980b9', '#27ae60', '#f1c40f', '#8e44ad', '#e67e22', '#7f8c8d', '#ffffff'];
 const SEED_IMAGES = 120;
 
 let root: string;
+let backend: LiveBackend;
 let server: LiveServer;
 let rishi: Session;
 let pngs: Buffer[];
@@ -23,7 +25,8 @@ beforeAll(async () => {
   endTurn = await heavyTurn();
   root = mkdtempSync(path.join(tmpdir(), 'image-repo-load-'));
   // No model: this is about the web tier, and it keeps start-up and uploads quick.
-  server = await startLiveServer({ DATA_DIR: root, UPLOAD_DIR: path.join(root, 'uploads'), MODEL_DIR: path.join(root, 'no-model') });
+  backend = await liveBackend(root);
+  server = await startLiveServer({ ...backend.env, MODEL_DIR: path.join(root, 'no-model') });
   rishi = await logIn(server.base);
   pngs = await Promise.all(COLOURS.map((c, i) => solidPng(c, 64 + i, 48)));
   seededIds = [];
@@ -36,6 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.kill('SIGTERM');
   await killAllLiveServers();
+  await backend?.close();
   rmSync(root, { recursive: true, force: true });
   endTurn?.();
 });
@@ -124,21 +128,19 @@ describe('load', { timeout: 120_000 }, () => {
     console.log(`uploads during search: ${all.length} images accepted from 4 clients`);
     expect(new Set(all).size).toBe(all.length);
 
-    const db = new Database(path.join(root, 'image-repo.db'), { readonly: true, fileMustExist: true });
-    try {
-      for (const [u, ids] of accepted.entries()) {
-        const rows = db.prepare('SELECT i.id, i.format FROM images i JOIN users u ON u.id = i.owner_id WHERE u.username = ? ORDER BY i.seq')
-          .all(`uploader-${u + 1}`) as { id: string; format: string }[];
-        expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
-        for (const row of rows) {
-          expect(statSync(path.join(root, 'uploads', `${row.id}.${row.format}`)).size).toBeGreaterThan(0);
-          expect(statSync(path.join(root, 'uploads', `${row.id}.thumb.webp`)).size).toBeGreaterThan(0);
+    const stored = new Set(await backend.storedKeys());
+    for (const [u, ids] of accepted.entries()) {
+      const rows = await backend.rows<{ id: string; format: string }>`SELECT i.id, i.format FROM images i JOIN users u ON u.id = i.owner_id
+        WHERE u.username = ${`uploader-${u + 1}`} ORDER BY i.seq`;
+      expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
+      for (const row of rows) {
+        for (const key of [`${row.id}.${row.format}`, `${row.id}.thumb.webp`]) {
+          expect(stored.has(key), key).toBe(true);
+          expect((await backend.object(key)).length, key).toBeGreaterThan(0);
         }
       }
-      expect(db.prepare('SELECT count(*) - count(DISTINCT id) FROM images').pluck().get()).toBe(0);
-    } finally {
-      db.close();
     }
+    expect((await backend.rows<{ n: number }>`SELECT count(*) - count(DISTINCT id) AS n FROM images`)[0].n).toBe(0);
     // Each uploader's own search walks its images page by page: all there, none twice.
     for (const [u, ids] of accepted.entries()) {
       const seen: string[] = [];

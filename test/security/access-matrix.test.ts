@@ -103,13 +103,15 @@ describe('the access matrix covers the router', () => {
 
 type Snapshot = { row: unknown; terms: unknown; labels: unknown; files: string[] };
 
-function snapshot(id: string): Snapshot {
-  const seq = t.db.prepare('SELECT seq FROM images WHERE id = ?').pluck().get(id);
+async function snapshot(id: string): Promise<Snapshot> {
+  const [row] = await t.rows<{ seq: number }>`SELECT * FROM images WHERE id = ${id}`;
+  // A gone image has no seq: its terms and labels are then looked up by one no row has.
+  const seq = row?.seq ?? -1;
   return {
-    row: t.db.prepare('SELECT * FROM images WHERE id = ?').get(id),
-    terms: t.db.prepare('SELECT term, owner_id, public FROM image_terms WHERE image_seq = ? ORDER BY term').all(seq),
-    labels: t.db.prepare('SELECT * FROM image_labels WHERE image_seq = ? ORDER BY rank').all(seq),
-    files: t.storedFiles().filter((f) => f.startsWith(id)),
+    row,
+    terms: await t.rows`SELECT term, owner_id, public FROM image_terms WHERE image_seq = ${seq} ORDER BY term`,
+    labels: await t.rows`SELECT * FROM image_labels WHERE image_seq = ${seq} ORDER BY rank`,
+    files: (await t.storedFiles()).filter((f) => f.startsWith(id)),
   };
 }
 
@@ -135,9 +137,9 @@ describe.each(cases)('$row.route ($row.variant) as $column', ({ row, column, cel
     const totalBefore = row.cells[column].effect === 'listed' || row.cells[column].effect === 'hidden'
       ? await total(row, actor, { ...ctx, id: '00000000' }) : undefined;
     ctx.id = row.route === 'POST /images' ? '' : await ownerImage(visibility);
-    const before = ctx.id ? snapshot(ctx.id) : undefined;
-    const rowsBefore = t.count('images');
-    const filesBefore = t.storedFiles();
+    const before = ctx.id ? await snapshot(ctx.id) : undefined;
+    const rowsBefore = await t.count('images');
+    const filesBefore = await t.storedFiles();
 
     const res = await row.send(agents[actor], ctx);
     expect(res.status, text(res).slice(0, 300)).toBe(cell.status);
@@ -154,24 +156,24 @@ describe.each(cases)('$row.route ($row.variant) as $column', ({ row, column, cel
         } else {
           expect(res.text.includes(ctx.id)).toBe(shown);
         }
-        expect(snapshot(ctx.id)).toEqual(before);
+        expect(await snapshot(ctx.id)).toEqual(before);
         break;
       }
       case 'served':
         await expectServed(row, res, ctx.id);
-        expect(snapshot(ctx.id)).toEqual(before);
+        expect(await snapshot(ctx.id)).toEqual(before);
         break;
       case 'refused':
         if (ctx.id) {
-          expect(snapshot(ctx.id)).toEqual(before);
+          expect(await snapshot(ctx.id)).toEqual(before);
           expect(text(res)).not.toContain('cell.png');
           if (cell.status === 404) await expectSameAsUnknownId(row, agents[actor], ctx, res);
         }
-        expect(t.count('images')).toBe(rowsBefore);
-        expect(t.storedFiles()).toEqual(filesBefore);
+        expect(await t.count('images')).toBe(rowsBefore);
+        expect(await t.storedFiles()).toEqual(filesBefore);
         break;
       case 'changed': {
-        const after = snapshot(ctx.id);
+        const after = await snapshot(ctx.id);
         const row0 = before!.row as { visibility: string };
         expect(after.row).toEqual({ ...row0, visibility: other(visibility) });
         expect(new Set((after.terms as { public: number }[]).map((x) => x.public))).toEqual(new Set([visibility === 'public' ? 0 : 1]));
@@ -179,14 +181,14 @@ describe.each(cases)('$row.route ($row.variant) as $column', ({ row, column, cel
         break;
       }
       case 'deleted':
-        expect(snapshot(ctx.id)).toEqual({ row: undefined, terms: [], labels: [], files: [] });
+        expect(await snapshot(ctx.id)).toEqual({ row: undefined, terms: [], labels: [], files: [] });
         expect(before!.files).toHaveLength(2);
         break;
       case 'created': {
-        expect(t.count('images')).toBe(rowsBefore + 1);
-        const created = t.db.prepare('SELECT i.id, i.visibility, u.username FROM images i JOIN users u ON u.id = i.owner_id ORDER BY seq DESC LIMIT 1').get() as { id: string; visibility: string; username: string };
+        expect(await t.count('images')).toBe(rowsBefore + 1);
+        const [created] = await t.rows<{ id: string; visibility: string; username: string }>`SELECT i.id, i.visibility, u.username FROM images i JOIN users u ON u.id = i.owner_id ORDER BY i.seq DESC LIMIT 1`;
         expect(created).toMatchObject({ visibility, username: actor === 'owner' ? OWNER : 'matrix-other' });
-        expect(snapshot(created.id).files).toHaveLength(2);
+        expect((await snapshot(created.id)).files).toHaveLength(2);
         break;
       }
     }

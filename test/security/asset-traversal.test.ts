@@ -85,7 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  t.close();
+  await t.close();
 });
 
 /** GET `rawPath` exactly as written: Node's client sends the path it is given without resolving it. */

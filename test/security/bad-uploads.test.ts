@@ -1,5 +1,5 @@
 // Every kind of bad upload of issue 6 §2: each gets a clear per-file error or a clear 4xx, the app keeps
-// serving, good files in the same batch are kept, and nothing stray is left in UPLOAD_DIR or the database.
+// serving, good files in the same batch are kept, and nothing stray is left in the storage or the database.
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -42,7 +42,7 @@ function uploadFiles(files: { name: string; data: Buffer }[], visibility = 'publ
 const sendRaw = (body: Buffer, contentType = multipartType()) => post().set('Content-Type', contentType).send(body);
 
 type State = { rows: number; labels: number; terms: number; files: string[] };
-const state = (): State => ({ rows: t.count('images'), labels: t.count('image_labels'), terms: t.count('image_terms'), files: t.storedFiles() });
+const state = async (): Promise<State> => ({ rows: await t.count('images'), labels: await t.count('image_labels'), terms: await t.count('image_terms'), files: await t.storedFiles() });
 
 async function eventually(check: () => void, ms = 3000) {
   const until = Date.now() + ms;
@@ -58,9 +58,9 @@ async function eventually(check: () => void, ms = 3000) {
 
 /** Nothing stray: rows and files are as before plus exactly `added` good images, the temp folder empties, the app still answers. */
 async function expectClean(before: State, added = 0) {
-  expect(t.count('images')).toBe(before.rows + added);
-  expect(t.count('image_labels')).toBe(before.labels + 3 * added);
-  const newFiles = t.storedFiles().filter((f) => !before.files.includes(f));
+  expect(await t.count('images')).toBe(before.rows + added);
+  expect(await t.count('image_labels')).toBe(before.labels + 3 * added);
+  const newFiles = (await t.storedFiles()).filter((f) => !before.files.includes(f));
   expect(newFiles).toHaveLength(2 * added);
   for (const f of newFiles) expect(f).toMatch(/^[0-9a-f-]{36}\.(png|thumb\.webp)$/);
   await eventually(() => expect(t.incomingFiles()).toEqual([]));
@@ -86,7 +86,7 @@ const BAD_FILES: BadFile[] = [
 describe('a bad file alone, and in a batch between good ones', () => {
   it.each(BAD_FILES)('when it is $what, then it gets a clear error, good files are kept and nothing stray remains', async (bad) => {
     const data = await bad.data();
-    const before = state();
+    const before = await state();
     const alone = await uploadFiles([{ name: bad.name, data }]);
     expect(alone.status).toBe(bad.status);
     expect(alone.body.results).toEqual([{ filename: bad.name, ok: false, reason: bad.reason, error: expect.stringMatching(bad.error) }]);
@@ -108,14 +108,14 @@ describe('animations with thousands of frames', () => {
   ] as const)('when %s has 3,000 frames, then its first frame is stored quickly as one 16 x 16 image', async (_what, make, format) => {
     const data = await make();
     expect((await sharp(data).metadata()).pages).toBe(3000);
-    const before = state();
+    const before = await state();
     const started = performance.now();
     const res = await uploadFiles([{ name: `frames.${format}`, data }]);
     const ms = performance.now() - started;
     expect(res.status).toBe(200);
     expect(res.body.results[0].image).toMatchObject({ width: 16, height: 16 });
     expect(ms).toBeLessThan(3000);
-    expect(t.storedFiles().filter((f) => !before.files.includes(f)).sort()).toEqual([`${res.body.results[0].image.id}.${format}`, `${res.body.results[0].image.id}.thumb.webp`].sort());
+    expect((await t.storedFiles()).filter((f) => !before.files.includes(f)).sort()).toEqual([`${res.body.results[0].image.id}.${format}`, `${res.body.results[0].image.id}.thumb.webp`].sort());
     await eventually(() => expect(t.incomingFiles()).toEqual([]));
     // Leave the state as it was for the other tests' counts.
     await json(agent.post(`/images/${res.body.results[0].image.id}/delete`)).set('X-CSRF-Token', token).expect(200);
@@ -125,7 +125,7 @@ describe('animations with thousands of frames', () => {
 
 describe('the whole request refused', () => {
   it('when one file is far over the size limit, then 413 names it and the batch is not kept', async () => {
-    const before = state();
+    const before = await state();
     const res = await uploadFiles([{ name: 'good.png', data: good }, { name: 'huge.png', data: Buffer.alloc(5 * MB, 1) }]);
     expect(res.status).toBe(413);
     expect(res.body.error).toBe('A file is far over the size limit; nothing was uploaded.');
@@ -133,7 +133,7 @@ describe('the whole request refused', () => {
   });
 
   it('when there are more files than the limit, then 413 names the limit', async () => {
-    const before = state();
+    const before = await state();
     const res = await uploadFiles(Array.from({ length: MAX_FILES + 1 }, (_, i) => ({ name: `${i}.png`, data: good })));
     expect(res.status).toBe(413);
     expect(res.body.error).toBe(`Too many files: at most ${MAX_FILES} in one upload.`);
@@ -146,7 +146,7 @@ describe('the whole request refused', () => {
     ['in capitals', 'PUBLIC'],
     ['empty', ''],
   ])('when visibility is %s, then 400 asks to choose', async (_what, visibility) => {
-    const before = state();
+    const before = await state();
     const parts: Part[] = [{ name: 'images', filename: 'good.png', data: good, type: 'image/png' }];
     if (visibility !== undefined) parts.unshift({ name: 'visibility', value: visibility });
     const res = await sendRaw(multipart(parts));
@@ -156,7 +156,7 @@ describe('the whole request refused', () => {
   });
 
   it('when visibility is sent twice, then 400 and nothing is kept', async () => {
-    const before = state();
+    const before = await state();
     const res = await sendRaw(multipart([
       { name: 'visibility', value: 'public' }, { name: 'visibility', value: 'private' },
       { name: 'images', filename: 'good.png', data: good },
@@ -166,7 +166,7 @@ describe('the whole request refused', () => {
   });
 
   it('when no file is sent, then 400 asks for one', async () => {
-    const before = state();
+    const before = await state();
     const res = await sendRaw(multipart([{ name: 'visibility', value: 'public' }]));
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('Choose at least one image to upload.');
@@ -174,7 +174,7 @@ describe('the whole request refused', () => {
   });
 
   it('when a form field is over 1 KB, then 413 says so and nothing is kept', async () => {
-    const before = state();
+    const before = await state();
     const res = await sendRaw(multipart([{ name: 'visibility', value: 'p'.repeat(2000) }, { name: 'images', filename: 'good.png', data: good }]));
     expect(res.status).toBe(413);
     expect(res.body.error).toBe('A form field is too long.');
@@ -182,7 +182,7 @@ describe('the whole request refused', () => {
   });
 
   it('when the form has more fields than an upload needs, then 413 says so and nothing is kept', async () => {
-    const before = state();
+    const before = await state();
     const fields = Array.from({ length: 20 }, (_, i) => ({ name: `f${i}`, value: 'x' }));
     const res = await sendRaw(multipart([{ name: 'visibility', value: 'public' }, { name: 'images', filename: 'good.png', data: good }, ...fields]));
     expect(res.status).toBe(413);
@@ -191,7 +191,7 @@ describe('the whole request refused', () => {
   });
 
   it('when the file field has another name, then its file is refused with 400 naming the right one', async () => {
-    const before = state();
+    const before = await state();
     const res = await sendRaw(multipart([{ name: 'visibility', value: 'public' }, { name: 'file', filename: 'good.png', data: good }]));
     expect(res.status).toBe(400);
     expect(res.body.results).toEqual([{ filename: 'good.png', ok: false, reason: 'wrong-field', error: 'sent as "file" instead of "images"' }]);
@@ -213,7 +213,7 @@ describe('malformed multipart bodies', () => {
     ['sent as multipart/mixed', whole, `multipart/mixed; boundary=${BOUNDARY}`],
   ];
   it.each(cases)('when the body is %s, then a clear 4xx and nothing is kept', async (_what, body, contentType) => {
-    const before = state();
+    const before = await state();
     const res = await sendRaw(body(), contentType);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
@@ -238,7 +238,7 @@ describe('file names', () => {
     ['a raw NUL byte', { filename: 'before\u0000after.png' }, { refused: "not read: the part's headers are malformed" }],
   ];
   it.each(NAMES)('when the name has %s, then a clean name is kept (or a clear 400) and the file on disk is a UUID', async (_what, file, outcome) => {
-    const before = state();
+    const before = await state();
     const res = await sendRaw(multipart([{ name: 'visibility', value: 'public' }, { name: 'images', data: good, type: 'image/png', ...file }]));
     if ('refused' in outcome) {
       expect(res.status).toBe(400);
@@ -249,7 +249,7 @@ describe('file names', () => {
     expect(res.status).toBe(200);
     const image = res.body.results[0].image as { id: string; originalName: string };
     expect(image.originalName).toBe(outcome.kept);
-    expect(t.db.prepare('SELECT original_name FROM images WHERE id = ?').pluck().get(image.id)).toBe(outcome.kept);
+    expect(await t.rows`SELECT original_name FROM images WHERE id = ${image.id}`).toEqual([{ original_name: outcome.kept }]);
     await expectClean(before, 1);
     const download = await agent.get(`/images/${image.id}/download`);
     expect(download.status).toBe(200);
@@ -276,7 +276,7 @@ describe('a client that stalls mid-upload', () => {
   it('when half the body is sent and then nothing, then the server ends the request and the temp file is removed', async () => {
     // The session and the CSRF token (a double-submit cookie) as a browser would hold them after the visit.
     const { cookie, token: csrf } = await registerUser(`http://127.0.0.1:${port}`, 'staller');
-    const before = state();
+    const before = await state();
     const body = multipart([{ name: 'visibility', value: 'public' }, { name: 'images', filename: 'slow.png', data: await noiseImage('png', 400, 300) }]);
     const socket = connect(port, '127.0.0.1');
     const started = Date.now();

@@ -12,8 +12,8 @@ import { createDecodeBudget } from '../../src/images/decode-budget.js';
 type Result = { filename: string; ok: boolean; reason?: string; error?: string; image?: { width: number; height: number } };
 
 async function expectNothingKept(t: TestApp, before: number) {
-  expect(t.count('images')).toBe(before);
-  expect(t.storedFiles()).toHaveLength(2 * before);
+  expect(await t.count('images')).toBe(before);
+  expect(await t.storedFiles()).toHaveLength(2 * before);
   for (let i = 0; i < 100 && t.incomingFiles().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
   expect(t.incomingFiles()).toEqual([]);
 }
@@ -33,7 +33,7 @@ describe('a canvas far larger than its data can fill', () => {
     ['a 6000 x 6000 RGB PNG with one row of data', pngWithRows(6000, 6000, 1), 6000, 6000],
     ['a 10000 x 10000 one-bit PNG with one row of data', pngWithRows(10000, 10000, 1, 1), 10000, 10000],
   ])('when it is %s, then it is refused as such before any decoding and nothing is kept', async (_what, data, width, height) => {
-    const before = t.count('images');
+    const before = await t.count('images');
     const res = await upload(agent, [{ name: 'bomb.img', data }]);
     expect(res.status).toBe(400);
     expect(res.body.results).toEqual([{
@@ -46,7 +46,7 @@ describe('a canvas far larger than its data can fill', () => {
   it('when a GIF has the data for more than 25 megapixels, then it is refused naming the GIF limit', async () => {
     // A flat 6000 x 5000 GIF is about 20 KB of real LZW data: plausible, but a GIF is decoded whole (5 bytes a pixel).
     const data = await sharp({ create: { width: 6000, height: 5000, channels: 3, background: '#ffffff' } }).gif().toBuffer();
-    const before = t.count('images');
+    const before = await t.count('images');
     const res = await upload(agent, [{ name: 'wide.gif', data }]);
     expect(res.status).toBe(400);
     expect(res.body.results).toEqual([{
@@ -94,10 +94,10 @@ describe('one decode budget for the whole server', () => {
       const done = await res;
       expect(done.status).toBe(200);
       expect(done.body.results[0]).toMatchObject({ filename: 'wait.png', ok: true });
-      expect(t.count('images')).toBe(1);
+      expect(await t.count('images')).toBe(1);
       expect(budget.inUse()).toBe(0);
     } finally {
-      t.close();
+      await t.close();
     }
   });
 
@@ -121,7 +121,7 @@ describe('one decode budget for the whole server', () => {
       await Promise.all([held, queued]);
       expect(budget.inUse()).toBe(0);
     } finally {
-      t.close();
+      await t.close();
     }
   });
 });

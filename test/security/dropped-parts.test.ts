@@ -33,8 +33,8 @@ const send = (data: Buffer) =>
 type Result = { filename: string; ok: boolean; reason?: string; error?: string; image?: { originalName: string } };
 
 async function expectOnlyStored(count: number, before: number) {
-  expect(t.count('images')).toBe(before + count);
-  expect(t.storedFiles()).toHaveLength(2 * (before + count));
+  expect(await t.count('images')).toBe(before + count);
+  expect(await t.storedFiles()).toHaveLength(2 * (before + count));
   for (let i = 0; i < 100 && t.incomingFiles().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
   expect(t.incomingFiles()).toEqual([]);
 }
@@ -56,7 +56,7 @@ const ODD_PARTS: [string, () => Buffer, { filename: string; reason: string; erro
 
 describe('parts that would be dropped', () => {
   it.each(ODD_PARTS)('when a batch has %s between good files, then it is one refused result with its reason and the good files are stored', async (_what, odd, refused) => {
-    const before = t.count('images');
+    const before = await t.count('images');
     const res = await send(body(goodPart('first.png'), odd(), goodPart('last.png')));
     expect(res.status).toBe(200);
     const results = res.body.results as Result[];
@@ -66,7 +66,7 @@ describe('parts that would be dropped', () => {
   });
 
   it('when it is the only part, then the answer is 400 with its result', async () => {
-    const before = t.count('images');
+    const before = await t.count('images');
     const res = await send(body(part(['Content-Type: image/png'], good)));
     expect(res.status).toBe(400);
     expect(res.body.results).toEqual([{ filename: 'unnamed', ok: false, ...UNREADABLE }]);
@@ -74,7 +74,7 @@ describe('parts that would be dropped', () => {
   });
 
   it('when six file parts are sent and two are odd, then there are six results in the order sent', async () => {
-    const before = t.count('images');
+    const before = await t.count('images');
     const res = await send(body(
       goodPart('1.png'), part(['Content-Disposition: form-data; name="images"'], 'x'), goodPart('3.png'),
       goodPart('4.png'), part(['Content-Disposition: form-data; name="upload"; filename="5.png"'], good), goodPart('6.png'),
@@ -88,7 +88,7 @@ describe('parts that would be dropped', () => {
   });
 
   it('when odd parts make the batch more files than the limit, then 413 names the limit and nothing is kept', async () => {
-    const before = t.count('images');
+    const before = await t.count('images');
     const odd = part(['Content-Disposition: form-data; name="file"; filename="odd.png"'], good);
     const res = await send(body(...Array.from({ length: MAX_FILES }, (_, i) => goodPart(`${i}.png`)), odd));
     expect(res.status).toBe(413);
@@ -97,7 +97,7 @@ describe('parts that would be dropped', () => {
   });
 
   it('when a file name is only dots, then the file is stored as "unnamed"', async () => {
-    const before = t.count('images');
+    const before = await t.count('images');
     const res = await send(body(goodPart('..')));
     expect(res.status).toBe(200);
     expect(res.body.results).toMatchObject([{ filename: 'unnamed', ok: true, image: { originalName: 'unnamed' } }]);
@@ -105,7 +105,7 @@ describe('parts that would be dropped', () => {
   });
 
   it('when a file input was left empty, as a browser sends it (no name, no bytes), then it is no file and gets no result', async () => {
-    const before = t.count('images');
+    const before = await t.count('images');
     const empty = part(['Content-Disposition: form-data; name="images"; filename=""', 'Content-Type: application/octet-stream'], '');
     const res = await send(body(goodPart('kept.png'), empty));
     expect(res.status).toBe(200);
@@ -114,7 +114,7 @@ describe('parts that would be dropped', () => {
   });
 
   it('when the value of a text field holds the boundary with something else after it, then it stays one field', async () => {
-    const before = t.count('images');
+    const before = await t.count('images');
     // "\r\n--BOUNDARY" followed by neither "--" nor CRLF is data, for busboy and so for the upload.
     const tricky = `abc\r\n--${BOUNDARY}xyz`;
     const res = await send(body(part(['Content-Disposition: form-data; name="note"'], tricky), goodPart('after.png')));

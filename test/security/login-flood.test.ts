@@ -43,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  t?.close();
+  await t?.close();
   await passwords?.close();
   endTurn?.();
 });

@@ -14,28 +14,27 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 /** Images straight into the repo; every third one another user's private image, so seqs have gaps in the viewer's list. */
-function seed(count: number) {
+async function seed(count: number) {
   const repo = createImagesRepo(t.db);
-  t.db.prepare("INSERT INTO users (id, username, password_hash, created_at) VALUES (99, 'other', 'x', 0)").run();
-  t.db.transaction(() => {
-    for (let i = 0; i < count; i++) {
-      const mine = i % 3 !== 2;
-      repo.insert(
-        { id: crypto.randomUUID(), visibility: mine ? 'public' : 'private', originalName: `p${i}.png`, format: 'png', bytes: 1, width: 1, height: 1, colourHex: '#ff0000', colourName: 'red', createdAt: i },
-        mine ? { id: 1, username: 'viewer' } : { id: 99, username: 'other' },
-        [{ name: 'macaw', probability: 0.9 }],
-      );
-    }
-  })();
+  const viewerRow = await t.db.query.selectFrom('users').select('id').where('username', '=', 'viewer').executeTakeFirstOrThrow();
+  const otherRow = await t.db.query.insertInto('users').values({ username: 'other', password_hash: 'x', created_at: 0 }).returning('id').executeTakeFirstOrThrow();
+  for (let i = 0; i < count; i++) {
+    const mine = i % 3 !== 2;
+    await repo.insert(
+      { id: crypto.randomUUID(), visibility: mine ? 'public' : 'private', originalName: `p${i}.png`, format: 'png', bytes: 1, width: 1, height: 1, colourHex: '#ff0000', colourName: 'red', createdAt: i },
+      mine ? { id: viewerRow.id, username: 'viewer' } : { id: otherRow.id, username: 'other' },
+      [{ name: 'macaw', probability: 0.9 }],
+    );
+  }
 }
 
 const json = (url: string) => viewer.get(url).set('Accept', 'application/json');
-const seqs = () => t.db.prepare('SELECT seq FROM images').pluck().all() as number[];
+const seqs = async () => (await t.rows<{ seq: number }>`SELECT seq FROM images`).map((row) => row.seq);
 
 describe('page links', () => {
   it.each(['/', '/search?q=red'])('when %s spans pages, then its Older and Newer links carry no sequence number, and still walk every image once', async (start) => {
-    seed(PAGE_SIZE * 4);
-    const all = new Set(seqs().map(String));
+    await seed(PAGE_SIZE * 4);
+    const all = new Set((await seqs()).map(String));
     const seen: string[] = [];
     let url: string | undefined = start;
     let newer: string | undefined;
@@ -66,7 +65,7 @@ describe('page links', () => {
   it.each([['a forged number', '12'], ['a changed token', 'flip'], ['garbage', '%%%'], ['an empty-looking token', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA']])(
     'when a page link carries %s, then the answer is a clear 400, in HTML and JSON',
     async (_what, kind) => {
-      seed(PAGE_SIZE * 2);
+      await seed(PAGE_SIZE * 2);
       const older = (await json('/')).body.older as string;
       const token = new URL(older, 'http://x').searchParams.get('before')!;
       const bad = kind === 'flip' ? `${token.slice(0, 20)}${token[20] === 'A' ? 'B' : 'A'}${token.slice(21)}` : kind;
@@ -82,21 +81,21 @@ describe('page links', () => {
   );
 
   it('when a link was made by a server with another secret, then it is refused like a forged one', async () => {
-    seed(PAGE_SIZE * 2);
+    await seed(PAGE_SIZE * 2);
     const other = await createTestApp({ sessionSecret: 'another-secret-that-is-long-enough-for-the-check' });
     try {
       const agent = await signedInAgent(other, 'viewer');
       const older = (await json('/')).body.older as string;
       expect((await agent.get(older).set('Accept', 'application/json')).status).toBe(400);
     } finally {
-      other.close();
+      await other.close();
     }
   });
 });
 
 describe('typed page numbers', () => {
   it(`when a page up to ${MAX_TYPED_PAGE} is typed, then it opens; past it the answer is a clear 400 pointing at the Older link`, async () => {
-    seed(PAGE_SIZE * (MAX_TYPED_PAGE + 1) * 1.5); // more than MAX_TYPED_PAGE pages of the viewer's own
+    await seed(PAGE_SIZE * (MAX_TYPED_PAGE + 1) * 1.5); // more than MAX_TYPED_PAGE pages of the viewer's own
     expect((await json(`/?page=${MAX_TYPED_PAGE}`)).status).toBe(200);
     expect((await json(`/search?q=red&page=${MAX_TYPED_PAGE}`)).status).toBe(200);
     for (const url of [`/?page=${MAX_TYPED_PAGE + 1}`, '/search?q=red&page=2000', '/?page=999999999']) {
@@ -107,7 +106,7 @@ describe('typed page numbers', () => {
   });
 
   it(`when the Older links lead past page ${MAX_TYPED_PAGE}, then those pages open`, async () => {
-    seed(Math.ceil(PAGE_SIZE * (MAX_TYPED_PAGE + 2) * 1.5));
+    await seed(Math.ceil(PAGE_SIZE * (MAX_TYPED_PAGE + 2) * 1.5));
     let url: string | undefined = `/?page=${MAX_TYPED_PAGE}`;
     let last = 0;
     while (url) {
@@ -124,7 +123,7 @@ describe('a typed page past the end', () => {
   it.each([['/?page=9', '/?page=2'], ['/search?q=red&page=9', '/search?q=red&page=2'], ['/?page=3', '/?page=2']])(
     'when %s is typed and there are two pages, then it goes to the last page instead of an empty one',
     async (url, last) => {
-      seed(PAGE_SIZE * 2 + 6); // 68 of the viewer's: two pages
+      await seed(PAGE_SIZE * 2 + 6); // 68 of the viewer's: two pages
       const res = await viewer.get(url);
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe(last);

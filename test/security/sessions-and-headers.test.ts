@@ -1,6 +1,5 @@
 // Sessions and secrets in one place (issue 6 §5): fixation, absolute expiry, logout, cookie flags,
 // CSRF on every POST route the router declares, security headers, and logs that hold no secrets.
-import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createTestApp, csrfFrom, login, register, signedInAgent, type TestApp } from '../helpers/app.js';
@@ -24,6 +23,9 @@ let t: TestApp;
 beforeAll(async () => (t = await createTestApp({ env: { LOG_LEVEL: 'trace' } })));
 afterAll(() => t.close());
 
+/** How many rows the sessions table holds for this id: 1 while the server knows the session, 0 once it forgot it. */
+const sessionRows = async (sid: string) => (await t.rows<{ n: number }>`SELECT count(*) AS n FROM sessions WHERE sid = ${sid}`)[0].n;
+
 describe('session fixation', () => {
   it('when a validly signed session id is planted before login, then login gives a fresh one and the planted id stays worth nothing', async () => {
     await register(t.agent(), 'fixated', PASSWORD);
@@ -39,7 +41,7 @@ describe('session fixation', () => {
     expect(res.status).toBe(303);
     const fresh = sidCookie(res)!;
     expect(sessionIdOf(fresh)).not.toBe(sessionIdOf(planted));
-    expect(t.db.prepare('SELECT count(*) FROM sessions WHERE sid = ?').pluck().get(sessionIdOf(planted))).toBe(0);
+    expect(await sessionRows(sessionIdOf(planted))).toBe(0);
     // Whoever holds the planted id is anonymous; the victim is signed in.
     const replay = await request(t.app).get('/').set('Cookie', cookiePair(planted));
     expect(replay.status).toBe(303);
@@ -51,7 +53,7 @@ describe('session fixation', () => {
     const agent = t.agent();
     expect(sidCookie(await agent.get('/register'))).toBeUndefined();
     const after = sidCookie(await register(agent, 'fresh-id', PASSWORD))!;
-    expect(t.db.prepare('SELECT count(*) FROM sessions WHERE sid = ?').pluck().get(sessionIdOf(after))).toBe(1);
+    expect(await sessionRows(sessionIdOf(after))).toBe(1);
   });
 });
 
@@ -70,7 +72,7 @@ describe('absolute expiry after 30 minutes', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/login?next=%2Fupload&expired=1');
     expect((await agent.get(res.headers.location)).text).toContain('Your session expired');
-    expect(t.db.prepare('SELECT count(*) FROM sessions WHERE sid = ?').pluck().get(sid)).toBe(0);
+    expect(await sessionRows(sid)).toBe(0);
   });
 
   it('when a script calls after expiry, then 401 says the session expired', async () => {
@@ -94,13 +96,13 @@ describe('logout', () => {
     const agent = t.agent();
     const cookie = sidCookie(await register(agent, 'leaving', PASSWORD))!;
     const sid = sessionIdOf(cookie);
-    expect(t.db.prepare('SELECT count(*) FROM sessions WHERE sid = ?').pluck().get(sid)).toBe(1);
+    expect(await sessionRows(sid)).toBe(1);
     const _csrf = await csrfFrom(agent, '/');
     const res = await agent.post('/logout').type('form').send({ _csrf });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/login?loggedOut=1');
     expect(sidCookie(res)).toMatch(/^sid=;.*Expires=Thu, 01 Jan 1970/);
-    expect(t.db.prepare('SELECT count(*) FROM sessions WHERE sid = ?').pluck().get(sid)).toBe(0);
+    expect(await sessionRows(sid)).toBe(0);
     const replay = await request(t.app).get('/').set('Cookie', cookiePair(cookie));
     expect(replay.status).toBe(303);
     expect(replay.headers.location).toMatch(/^\/login/);
@@ -146,7 +148,7 @@ describe('cookie flags', () => {
         expect(cookie).toMatch(/; SameSite=Lax(;|$)/);
       }
       expect(res.status).toBe(303);
-      expect(prod.db.prepare('SELECT count(*) FROM users WHERE username = ?').pluck().get('secure-user')).toBe(1);
+      expect(await prod.rows`SELECT username FROM users WHERE username = ${'secure-user'}`).toHaveLength(1);
     });
 
     it('when the request came over plain http, then no session cookie is sent and the form cannot be posted', async () => {
@@ -155,7 +157,7 @@ describe('cookie flags', () => {
       expect(csrfCookie(page)).toMatch(/; Secure(;|$)/);
       // Without its cookie the form's token cannot be checked, so nothing is written.
       expect(res.status).toBe(403);
-      expect(prod.db.prepare('SELECT count(*) FROM users').pluck().get()).toBe(1);
+      expect(await prod.count('users')).toBe(1);
     });
 
     it('when the proxy says https, then HSTS is on', async () => {
@@ -215,12 +217,12 @@ describe('CSRF on every POST route', () => {
     }
   }
 
-  const state = () => ({
-    users: t.db.prepare('SELECT id, username, password_hash FROM users ORDER BY id').all(),
-    sessions: t.db.prepare('SELECT sid FROM sessions ORDER BY sid').all(),
-    images: t.db.prepare('SELECT id, visibility, owner_id FROM images ORDER BY seq').all(),
-    terms: t.db.prepare('SELECT count(*) AS n, sum(public) AS p FROM image_terms').get(),
-    files: t.storedFiles(),
+  const state = async () => ({
+    users: await t.rows`SELECT id, username, password_hash FROM users ORDER BY id`,
+    sessions: await t.rows`SELECT sid FROM sessions ORDER BY sid`,
+    images: await t.rows`SELECT id, visibility, owner_id FROM images ORDER BY seq`,
+    terms: (await t.rows`SELECT count(*) AS n, sum(public) AS p FROM image_terms`)[0],
+    files: await t.storedFiles(),
   });
 
   it('when the router is read, then every POST route is in this test (and only POST changes state)', () => {
@@ -238,11 +240,11 @@ describe('CSRF on every POST route', () => {
     for (const route of postRoutes()) {
       const path = route.replace(':id', imageId);
       for (const [what, token] of TOKENS) {
-        const before = state();
+        const before = await state();
         const res = await send(path, (BODIES[route] ?? (() => ({})))(), encoding, token());
         expect(res.status, `POST ${route} as ${encoding} with ${what}`).toBe(403);
-        expect(state(), `POST ${route} as ${encoding} with ${what} changed something`).toEqual(before);
-        expect(readdirSync(`${t.config.uploadDir}/.incoming`)).toEqual([]);
+        expect(await state(), `POST ${route} as ${encoding} with ${what} changed something`).toEqual(before);
+        expect(t.incomingFiles()).toEqual([]);
       }
     }
     expect((await owner.get('/')).status).toBe(200);
@@ -345,7 +347,7 @@ describe('logs', () => {
       const backCookie = sidCookie(back)!;
       secrets.add(sessionIdOf(backCookie)).add(backCookie.split(';')[0].slice(4));
     }
-    for (const row of t.db.prepare('SELECT sid FROM sessions').pluck().all() as string[]) secrets.add(row);
+    for (const row of await t.rows<{ sid: string }>`SELECT sid FROM sessions`) secrets.add(row.sid);
 
     const logs = t.logLines.join('');
     expect(t.logLines.length).toBeGreaterThan(20);

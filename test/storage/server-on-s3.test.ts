@@ -1,5 +1,5 @@
 // The real server process with S3_BUCKET: a bucket that cannot be used stops start-up with a message naming
-// the setting; a good one serves uploads from it. (DATABASE_URL is refused until PostgreSQL lands.)
+// the setting; a good one serves uploads from it. (DATABASE_URL: test/process/server-on-postgres.test.ts.)
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,9 +51,4 @@ describe('the server with S3_BUCKET', () => {
     await server.kill('SIGTERM');
   });
 
-  it('when DATABASE_URL is set, then start-up refuses it with a message rather than ignoring it', async () => {
-    const failed = await startLiveServer({ DATA_DIR: path.join(root, 'data'), DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' }).catch((err: Error) => err);
-    expect(failed).toBeInstanceOf(Error);
-    expect((failed as Error).message).toMatch(/Configuration error: DATABASE_URL is set/);
-  });
 });

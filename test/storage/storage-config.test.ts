@@ -50,14 +50,19 @@ describe('S3 settings', () => {
 });
 
 describe('DATABASE_URL', () => {
+  const SECRET = 'a-secret-every-server-of-this-library-shares';
   it('when unset, then the app keeps its SQLite file', () => {
     expect(loadConfig({}).databaseUrl).toBeUndefined();
   });
 
   it.each(['postgres://app:pw@db.internal:5432/images', 'postgresql://app@localhost/images?sslmode=require', 'postgres:///images?host=/run/postgresql'])(
     'when it is %s, then it is kept as given', (url) => {
-      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+      expect(loadConfig({ DATABASE_URL: url, SESSION_SECRET: SECRET }).databaseUrl).toBe(url);
     });
+
+  it('when SESSION_SECRET is not set, then start-up is refused, naming it: every server must sign cookies alike', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/images' })).toThrow(/SESSION_SECRET must be set when DATABASE_URL is/);
+  });
 
   it('when it is not a postgres URL, then start-up is refused, naming it, without repeating a password', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://app:hunter2@db/images' })).toThrow(/^(?!.*hunter2).*DATABASE_URL must start with postgres:\/\//);

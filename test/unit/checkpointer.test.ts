@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startCheckpointer } from '../../src/db/checkpointer.js';
-import { type Db, openDatabase } from '../../src/db/open.js';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../src/db/sqlite.js';
 import type { Logger } from '../../src/log.js';
 import * as fx from '../helpers/fixtures.js';
 
@@ -14,16 +15,17 @@ async function freshDatabase() {
   const folder = await fx.tempFolder();
   cleanups.push(() => folder.cleanup());
   const file = folder.path('app.db');
-  const db = openDatabase(file);
-  cleanups.push(() => db.close());
+  const opened = openSqlite(file);
+  cleanups.push(() => opened.close());
+  const db = opened.sqlite!;
   return { db, file };
 }
 
 const quietLogger = () => ({ error: vi.fn() }) as unknown as Logger & { error: ReturnType<typeof vi.fn> };
-const autoCheckpointPages = (db: Db) => db.pragma('wal_autocheckpoint', { simple: true });
+const autoCheckpointPages = (db: Database.Database) => db.pragma('wal_autocheckpoint', { simple: true });
 
 /** About 4 MB of committed rows, in the WAL until something checkpoints them. */
-function writeRows(db: Db) {
+function writeRows(db: Database.Database) {
   db.exec('CREATE TABLE filler (bytes BLOB)');
   const insert = db.prepare('INSERT INTO filler VALUES (randomblob(8192))');
   for (let i = 0; i < 500; i++) insert.run();

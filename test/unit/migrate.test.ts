@@ -2,37 +2,43 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS_DIR, openDatabase } from '../../src/db/open.js';
-import { readMigrations } from '../../src/db/migrate.js';
+import { migrationsDir, readMigrations } from '../../src/db/migrate.js';
+import { openSqlite } from '../../src/db/sqlite.js';
+import { openPostgres } from '../../src/db/postgres.js';
+import { newSchemaUrl } from '../helpers/backend.js';
+import { usePostgres } from '../helpers/services.js';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'migrate-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const latest = readMigrations(MIGRATIONS_DIR).at(-1)!.version;
+const latest = readMigrations(migrationsDir('sqlite')).at(-1)!.version;
 const tables = (db: Database.Database) =>
   (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
 
-describe('migrations', () => {
-  it('when the database is empty, then every migration is applied and the version recorded', () => {
-    const db = openDatabase(path.join(dir, 'a.db'));
-    expect(db.pragma('user_version', { simple: true })).toBe(latest);
-    expect(tables(db)).toEqual(expect.arrayContaining(['users', 'sessions']));
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    db.close();
+describe('migrations on SQLite', () => {
+  it('when the database is empty, then every migration is applied and the version recorded', async () => {
+    const db = openSqlite(path.join(dir, 'a.db'));
+    const raw = db.sqlite!;
+    expect(raw.pragma('user_version', { simple: true })).toBe(latest);
+    expect(tables(raw)).toEqual(expect.arrayContaining(['users', 'sessions', 'images', 'image_labels', 'image_terms', 'pending_files', 'rate_limits']));
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('foreign_keys', { simple: true })).toBe(1);
+    await db.close();
   });
 
-  it('when the database is up to date, then opening it again changes nothing and keeps the data', () => {
+  it('when the database is up to date, then opening it again changes nothing and keeps the data', async () => {
     const file = path.join(dir, 'b.db');
-    const first = openDatabase(file);
-    first.prepare("INSERT INTO users (username, password_hash, created_at) VALUES ('zoe', 'x', 1)").run();
-    first.close();
-    const again = openDatabase(file);
-    expect(again.pragma('user_version', { simple: true })).toBe(latest);
-    expect(again.prepare('SELECT username FROM users').all()).toEqual([{ username: 'zoe' }]);
-    again.close();
+    const first = openSqlite(file);
+    first.sqlite!.prepare("INSERT INTO users (username, password_hash, created_at) VALUES ('zoe', 'x', 1)").run();
+    await first.close();
+    const again = openSqlite(file);
+    expect(again.sqlite!.pragma('user_version', { simple: true })).toBe(latest);
+    expect(again.sqlite!.prepare('SELECT username FROM users').all()).toEqual([{ username: 'zoe' }]);
+    await again.close();
   });
 
   it('when the database is newer than the code, then it is refused with a clear message', () => {
@@ -40,11 +46,54 @@ describe('migrations', () => {
     const raw = new Database(file);
     raw.pragma(`user_version = ${latest + 1}`);
     raw.close();
-    expect(() => openDatabase(file)).toThrow(/newer than this code knows/);
+    expect(() => openSqlite(file)).toThrow(/newer than this code knows/);
+  });
+});
+
+describe('the migration files', () => {
+  it('when they are read, then each dialect has the same numbers, without gaps', () => {
+    const sqlite = readMigrations(migrationsDir('sqlite'));
+    const postgres = readMigrations(migrationsDir('postgres'));
+    expect(sqlite.map((m) => m.version)).toEqual(sqlite.map((_, i) => i + 1));
+    expect(postgres.map((m) => m.name)).toEqual(sqlite.map((m) => m.name));
+  });
+});
+
+describe('migrations on PostgreSQL', () => {
+  usePostgres();
+  const version = async (url: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query<{ version: number }>('SELECT version FROM schema_version')).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  it('when the database is empty, then every migration is applied once, and the same tables exist as in SQLite', async () => {
+    const url = await newSchemaUrl();
+    const db = await openPostgres(url, { poolSize: 2 });
+    const { rows } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`.execute(db.query);
+    expect(rows.map((r) => r.name)).toEqual(['image_labels', 'image_terms', 'images', 'pending_files', 'rate_limits', 'schema_version', 'sessions', 'users']);
+    await db.close();
+    expect(await version(url)).toEqual([{ version: latest }]);
   });
 
-  it('when the migration files are read, then they are numbered without gaps', () => {
-    const versions = readMigrations(MIGRATIONS_DIR).map((m) => m.version);
-    expect(versions).toEqual(versions.map((_, i) => i + 1));
+  it('when several servers start on a new database at once, then the migrations are applied exactly once and all of them start', async () => {
+    const url = await newSchemaUrl();
+    const servers = await Promise.all(Array.from({ length: 4 }, () => openPostgres(url, { poolSize: 2 })));
+    await Promise.all(servers.map((db) => db.close()));
+    expect(await version(url)).toEqual([{ version: latest }]);
+  });
+
+  it('when the database is newer than the code, then it is refused with a clear message', async () => {
+    const url = await newSchemaUrl();
+    await (await openPostgres(url, { poolSize: 1 })).close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('UPDATE schema_version SET version = version + 1');
+    await client.end();
+    await expect(openPostgres(url, { poolSize: 1 })).rejects.toThrow(/newer than this code knows/);
   });
 });

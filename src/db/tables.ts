@@ -1,0 +1,26 @@
+import type { Generated } from 'kysely';
+
+/** The tables as both dialects hold them (migrations/sqlite and migrations/postgres); flags are 0 or 1. */
+export type Tables = {
+  users: { id: Generated<number>; username: string; password_hash: string; created_at: number };
+  sessions: { sid: string; data: string; expires_at: number };
+  images: {
+    seq: Generated<number>;
+    id: string;
+    owner_id: number;
+    visibility: 'public' | 'private';
+    original_name: string;
+    format: string;
+    bytes: number;
+    width: number;
+    height: number;
+    colour_hex: string;
+    colour_name: string;
+    classified: 0 | 1;
+    created_at: number;
+  };
+  image_labels: { image_seq: number; rank: number; name: string; probability: number };
+  image_terms: { term: string; public: 0 | 1; image_seq: number; owner_id: number };
+  pending_files: { id: string; format: string; created_at: number };
+  rate_limits: { key: string; hits: number; reset_at: number };
+};
