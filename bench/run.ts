@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale] [--env NAME=VALUE ...]
+// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale,backends] [--env NAME=VALUE ...]
 // Prints the six figures of the performance issue, each with the comparison it needs measured in this run.
 import { execSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { classifierOverhead, type ClassifierTimes } from './figures/classifier.j
 import { ingestAndResponsiveness } from './figures/ingest.js';
 import { growthAfterIngest, tensorStability } from './figures/memory.js';
 import { searchAndGallery } from './figures/scale.js';
+import { searchOnBothBackends } from './figures/backends.js';
 import { startupAndMemory } from './figures/startup.js';
 import { httpClient } from './lib/client.js';
 import type { Figure } from './lib/figure.js';
@@ -104,6 +105,7 @@ async function main() {
   await inProcess.close();
 
   await part('scale', async () => void figures.push(...(await searchAndGallery())));
+  await part('backends', async () => void figures.push(...(await searchOnBothBackends())));
 
   const seconds = (performance.now() - began) / 1000;
   printTable(figures);

@@ -2,7 +2,7 @@
 import { goToLogin } from './util.js';
 
 // Reasons a file may have been refused only because of the moment it was sent.
-const TRANSIENT = new Set(['server-busy', 'server-error', 'storage-unavailable', 'abandoned']);
+const TRANSIENT = new Set(['server-busy', 'server-error', 'storage-unavailable', 'database-unavailable', 'abandoned']);
 export const isTransient = (result) => !result.ok && TRANSIENT.has(result.reason);
 
 /**

@@ -36,13 +36,26 @@ export function searchQueries(db: Db) {
     countOne: (term: string, viewer: number, cap: number) => sql<{ n: number }>`
       SELECT (SELECT count(*) FROM (SELECT 1 FROM image_terms WHERE term = ${term} AND public = 1 LIMIT ${cap}) AS p)
            + (SELECT count(*) FROM (SELECT 1 FROM image_terms WHERE term = ${term} AND public = 0 AND owner_id = ${viewer} LIMIT ${cap}) AS o) AS n`,
-    // DISTINCT over UNION ALL streams and stops at the cap; a plain UNION sorts every match first (30x slower in SQLite).
-    countMany: (terms: string[], viewer: number, cap: number) => sql<{ n: number }>`
-      SELECT count(*) AS n FROM (SELECT DISTINCT image_seq FROM (
-        SELECT image_seq FROM image_terms WHERE term IN (${sql.join(terms)}) AND public = 1
-        UNION ALL
-        SELECT image_seq FROM image_terms WHERE term IN (${sql.join(terms)}) AND public = 0 AND owner_id = ${viewer}
-      ) AS m LIMIT ${cap}) AS d`,
+    // SQLite: DISTINCT over UNION ALL streams and stops at the cap (a plain UNION sorts every match first,
+    // 30x slower). PostgreSQL's hash aggregate reads every match before the LIMIT (all 43,000 of
+    // "dog,red,user07" at 100,000 images: 20 ms of a 30 ms search), so there each range is read only up to
+    // the cap first: a range reaching it alone makes more than COUNT_CAP, and when none does every match was
+    // read and the count is exact. (That form costs SQLite 1.15 ms against 0.25 ms for the streaming one.)
+    countMany: (terms: string[], viewer: number, cap: number) => {
+      if (db.dialect === 'sqlite') {
+        return sql<{ n: number }>`
+          SELECT count(*) AS n FROM (SELECT DISTINCT image_seq FROM (
+            SELECT image_seq FROM image_terms WHERE term IN (${sql.join(terms)}) AND public = 1
+            UNION ALL
+            SELECT image_seq FROM image_terms WHERE term IN (${sql.join(terms)}) AND public = 0 AND owner_id = ${viewer}
+          ) AS m LIMIT ${cap}) AS d`;
+      }
+      const ranges = terms.flatMap((term) => [
+        sql`SELECT image_seq FROM (SELECT image_seq FROM image_terms WHERE term = ${term} AND public = 1 LIMIT ${cap}) AS p`,
+        sql`SELECT image_seq FROM (SELECT image_seq FROM image_terms WHERE term = ${term} AND public = 0 AND owner_id = ${viewer} LIMIT ${cap}) AS o`,
+      ]);
+      return sql<{ n: number }>`SELECT count(*) AS n FROM (SELECT DISTINCT image_seq FROM (${sql.join(ranges, sql` UNION ALL `)}) AS m) AS d`;
+    },
     idsWithPrefix: (prefix: string) =>
       q.selectFrom('images').select('id').where('id', '>=', prefix).where('id', '<', `${prefix}~`).orderBy('id').limit(MAX_ID_EXPANSION),
   };
