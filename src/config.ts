@@ -86,7 +86,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxPixels: integer(env, 'MAX_MEGAPIXELS', 100, 1, 1000) * 1_000_000,
     maxUserBytes: gigabytes(env, 'MAX_USER_GB', 0.001, 1_000_000),
     databaseUrl: postgresUrl,
-    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 100),
+    // At least 2: the background sweep holds one connection for its lock while its queries use another.
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 2, 100),
     s3: s3(env),
   });
 }

@@ -33,7 +33,9 @@ export function passwordTooLong(password: string): string | undefined {
  * The name a login looks up, and so the name the login limit counts: one function for both, since a limit that
  * read more characters than the lookup gave every longer spelling of a name a fresh count.
  */
-export const loginUsername = (body: unknown): string => field(body, 'username', MAX_USERNAME);
+// Control characters dropped: no name holds one (registration refuses them), and PostgreSQL refuses a NUL,
+// which would otherwise reach it in the login limiter's key.
+export const loginUsername = (body: unknown): string => field(body, 'username', MAX_USERNAME).replace(/[\u0000-\u001f\u007f]/g, '');
 
 /** Form fields arrive as anything: keep strings, cut absurd lengths, turn the rest into ''. */
 export function field(body: unknown, name: string, max = 200): string {

@@ -63,6 +63,10 @@ async function main(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     console.error(args.length === 0 ? `Say where to write the backup.\n${USAGE}` : `Expected one file name, got: ${args.join(' ')}\n${USAGE}`);
     return 2;
   }
+  if (env.DATABASE_URL) {
+    console.error('DATABASE_URL is set: the rows are in PostgreSQL, so back them up with pg_dump (see "Backup and restore" in the README); this command copies the SQLite file only.');
+    return 2;
+  }
   // Only the paths matter here: a backup must not need SESSION_SECRET or the rest of the app's settings.
   const config = loadConfig({ DATA_DIR: env.DATA_DIR, DATABASE_PATH: env.DATABASE_PATH, UPLOAD_DIR: env.UPLOAD_DIR });
   try {

@@ -76,7 +76,8 @@ export async function migratePostgres(pool: Pool, dir = migrationsDir('postgres'
         await client.query(rows.length ? 'UPDATE schema_version SET version = $1' : 'INSERT INTO schema_version (version) VALUES ($1)', [next.version]);
         await client.query('COMMIT');
       } catch (err) {
-        await client.query('ROLLBACK');
+        // The migration's own error is the one to report, even when the connection is too broken to roll back.
+        await client.query('ROLLBACK').catch(() => {});
         throw err;
       }
     }

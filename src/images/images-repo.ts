@@ -152,11 +152,14 @@ export function createImagesRepo(db: Db): ImagesRepo {
 
     setLabels: (seq, labels) =>
       q.transaction().execute(async (tx) => {
-        const record = await bySeq(tx, seq);
-        if (!record) return; // deleted meanwhile
+        // The row's update first: on PostgreSQL it locks the row, so the visibility read next cannot be
+        // changed by the owner before the terms are written with it (and locks are taken in the same order
+        // as setVisibility and delete take them).
+        const { numUpdatedRows } = await tx.updateTable('images').set({ classified: 1 }).where('seq', '=', seq).executeTakeFirst();
+        if (numUpdatedRows === 0n) return; // deleted meanwhile
+        const record = (await bySeq(tx, seq))!;
         await tx.deleteFrom('image_labels').where('image_seq', '=', seq).execute();
         await tx.deleteFrom('image_terms').where('image_seq', '=', seq).execute();
-        await tx.updateTable('images').set({ classified: 1 }).where('seq', '=', seq).execute();
         await writeLabelsAndTerms(tx, record, labels);
       }),
 

@@ -70,10 +70,14 @@ export function createSearchRepo(db: Db): SearchRepo {
   const queries = searchQueries(db);
 
   /** An id prefix ("4f1c2a9b") stands for the full ids it starts; those are terms like any other. */
+  // One prefix after another: in parallel, one search of 50 prefixes would hold every pooled connection.
   async function expand(terms: string[]): Promise<string[]> {
-    const expanded = await Promise.all(terms.map(async (term) =>
-      isIdPrefix(term) && term.length < 36 ? [term, ...(await queries.idsWithPrefix(term).execute()).map((r) => r.id)] : [term]));
-    return [...new Set(expanded.flat())];
+    const expanded = new Set<string>();
+    for (const term of terms) {
+      expanded.add(term);
+      if (isIdPrefix(term) && term.length < 36) for (const { id } of await queries.idsWithPrefix(term).execute()) expanded.add(id);
+    }
+    return [...expanded];
   }
 
   /** The newest `limit` matches on the far side of the cursor, union over terms. */

@@ -249,6 +249,13 @@ describe('login rate limit', () => {
     }
   });
 
+  it('when the username holds control characters (a NUL among them), then the answer is the usual 401, on every backend', async () => {
+    for (const username of ['a\u0000b', '\u0000', 'leo\u0007']) {
+      const res = await login(t.agent(), username, 'wrong password');
+      expect(res.status, JSON.stringify(username)).toBe(401);
+    }
+  });
+
   it('when logins succeed, then they are not counted', async () => {
     await register(t.agent(), 'ned');
     for (let i = 0; i < 12; i++) expect((await login(t.agent(), 'ned')).status).toBe(303);

@@ -133,6 +133,14 @@ describe('the script refuses bad arguments clearly', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('when DATABASE_URL is set, then it copies nothing and points to pg_dump', async () => {
+    const target = path.join(backups, 'not-made.db');
+    const result = await script([target], { DATABASE_URL: 'postgres://app:pw@db.internal/images' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the rows are in PostgreSQL, so back them up with pg_dump/);
+    expect(existsSync(target)).toBe(false);
+  });
+
   it('when there is no database where the app keeps it, then it says so and creates nothing', async () => {
     const target = path.join(backups, 'nothing.db');
     const result = await script([target], { DATABASE_PATH: path.join(backups, 'no-such.db') });

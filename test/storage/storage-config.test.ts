@@ -60,6 +60,10 @@ describe('DATABASE_URL', () => {
       expect(loadConfig({ DATABASE_URL: url, SESSION_SECRET: SECRET }).databaseUrl).toBe(url);
     });
 
+  it('when DATABASE_POOL_SIZE is below 2, then start-up is refused, naming it', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/images', SESSION_SECRET: SECRET, DATABASE_POOL_SIZE: '1' })).toThrow(/DATABASE_POOL_SIZE must be a whole number from 2 to 100/);
+  });
+
   it('when SESSION_SECRET is not set, then start-up is refused, naming it: every server must sign cookies alike', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://db/images' })).toThrow(/SESSION_SECRET must be set when DATABASE_URL is/);
   });
