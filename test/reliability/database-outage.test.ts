@@ -64,10 +64,10 @@ describe('a PostgreSQL outage', () => {
   it('when the database stops in the middle of an upload, then its files answer 503, nothing is left in the bucket, and a retry stores them', async () => {
     const agent = await signedInAgent(t, 'midway');
     const keysBefore = await t.storedKeys();
-    duringClassification = async () => {
-      duringClassification = undefined;
-      await db.stop();
-    };
+    // Every file's classification waits for the same stop: a file classified while the database was still
+    // stopping would otherwise be stored, and the answer would be a partial 200.
+    let stopping: Promise<void> | undefined;
+    duringClassification = () => (stopping ??= db.stop());
     const files = [{ name: 'a.png', data: await png('#654321') }, { name: 'b.png', data: await png('#abcdef') }];
     const res = await upload(agent, files);
     expect(res.status).toBe(503);
@@ -76,6 +76,7 @@ describe('a PostgreSQL outage', () => {
     expect(await t.storedKeys()).toEqual(keysBefore);
     expect(t.incomingFiles()).toEqual([]);
 
+    duringClassification = undefined;
     await db.resume();
     expect(await t.count('images')).toBe(1); // the first test's image only: no row of this upload
     const retried = await upload(agent, files);
