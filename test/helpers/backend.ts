@@ -1,9 +1,9 @@
 // Which backend the suite runs on: SQLite and the local disk (the default), or PostgreSQL and S3 (Swift) with
 // TEST_BACKEND=postgres. npm test runs the suite once on each (test/vitest.config.ts).
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { newBucket, swiftOf } from './services.js';
 import type { Db } from '../../src/db/index.js';
 import { openPostgres } from '../../src/db/postgres.js';
 import { openSqlite } from '../../src/db/sqlite.js';
@@ -17,12 +17,12 @@ const SESSION_SECRET = 'test-secret-that-is-long-enough-for-the-check';
 function started(name: 'postgres' | 'swift') {
   const service = inject('services')[name];
   if ('unavailable' in service) throw new Error(`TEST_BACKEND=postgres needs ${name}: ${service.unavailable}`);
-  return service.env;
+  return service;
 }
 
 /** A schema of its own in the test database: as separate as a database of its own, and made in milliseconds. */
 export async function newSchemaUrl(): Promise<string> {
-  const base = started('postgres').DATABASE_URL;
+  const base = started('postgres').env.DATABASE_URL;
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: base });
   await client.connect();
@@ -38,20 +38,10 @@ export async function newSchemaUrl(): Promise<string> {
 
 /** A new, empty bucket in the test Swift, and the S3_* settings that store into it. */
 export async function newBucketEnv(): Promise<Record<string, string>> {
-  const env = started('swift');
-  const bucket = `t-${randomBytes(6).toString('hex')}`;
-  const client = new S3Client({
-    endpoint: env.S3_ENDPOINT, region: env.S3_REGION, forcePathStyle: true,
-    credentials: { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY },
-  });
-  try {
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  } finally {
-    client.destroy();
-  }
+  const s3 = await newBucket(swiftOf(started('swift')), 't');
   return {
-    S3_BUCKET: bucket, S3_ENDPOINT: env.S3_ENDPOINT, S3_REGION: env.S3_REGION, S3_FORCE_PATH_STYLE: 'true',
-    S3_ACCESS_KEY_ID: env.S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: env.S3_SECRET_ACCESS_KEY,
+    S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint!, S3_REGION: s3.region, S3_FORCE_PATH_STYLE: 'true',
+    S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
   };
 }
 

@@ -43,16 +43,19 @@ function use<T>(name: string, service: Started | Unavailable, make: (s: Started)
   return undefined;
 }
 
+/** The started Swift as the tests reach it. */
+export const swiftOf = ({ env, dir }: Started): Swift => ({
+  s3: {
+    endpoint: env.S3_ENDPOINT, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID,
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: true, prefix: '',
+  },
+  member: { accessKeyId: env.SWIFT_MEMBER_ACCESS_KEY_ID, secretAccessKey: env.SWIFT_MEMBER_SECRET_ACCESS_KEY },
+  authUrl: env.SWIFT_AUTH_URL,
+  dir,
+});
+
 export function useSwift(): Swift | undefined {
-  return use('Swift', inject('services').swift, ({ env, dir }) => ({
-    s3: {
-      endpoint: env.S3_ENDPOINT, region: env.S3_REGION, accessKeyId: env.S3_ACCESS_KEY_ID,
-      secretAccessKey: env.S3_SECRET_ACCESS_KEY, forcePathStyle: true, prefix: '',
-    },
-    member: { accessKeyId: env.SWIFT_MEMBER_ACCESS_KEY_ID, secretAccessKey: env.SWIFT_MEMBER_SECRET_ACCESS_KEY },
-    authUrl: env.SWIFT_AUTH_URL,
-    dir,
-  }));
+  return use('Swift', inject('services').swift, swiftOf);
 }
 
 export function usePostgres(): Postgres | undefined {
