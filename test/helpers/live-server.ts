@@ -1,8 +1,7 @@
-// The real server as a child process on a free 127.0.0.1 port, quiet (LOG_LEVEL=warn), for crash and load tests.
+// The real server as a child process on 127.0.0.1 (a port of its own unless PORT is given), quiet (LOG_LEVEL=warn), for crash and load tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { csrfTokenIn, modelDir, repoRoot } from './fixtures.js';
@@ -12,16 +11,6 @@ export type LiveServer = { child: ChildProcess; base: string; exited: Promise<nu
 /** The repository's MobileNet (or MODEL_DIR's), so the crash test also kills inference workers. */
 export const realModelDir = existsSync(path.join(modelDir, 'model.json')) ? modelDir : undefined;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The port of the socket process `pid` listens on, if it does yet (Linux: /proc). The server is started on

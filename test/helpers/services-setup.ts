@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 
 export type Started = { env: Record<string, string>; dir: string };
 export type Unavailable = { unavailable: string };
@@ -32,15 +32,6 @@ export function runScript(args: string[]): Promise<{ code: number | null; stderr
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function readEnv(dir: string): Record<string, string> {
   const lines = readFileSync(path.join(dir, 'env'), 'utf8').split('\n').filter(Boolean);

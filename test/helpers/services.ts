@@ -10,7 +10,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeEach, inject } from 'vitest';
 import type { S3Config } from '../../src/config.js';
-import { freePort } from './live-server.js';
+import { freePort } from './ports.js';
 import { runScript, servicesScript, type Started, type Unavailable } from './services-setup.js';
 
 export type Swift = {

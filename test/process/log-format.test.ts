@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { repoRoot, tempFolder } from '../helpers/fixtures.js';
-import { freePort, killAllLiveServers, startLiveServer } from '../helpers/live-server.js';
+import { killAllLiveServers, startLiveServer } from '../helpers/live-server.js';
+import { freePort } from '../helpers/ports.js';
 import { logSink } from '../helpers/log-sink.js';
 
 let folder: Awaited<ReturnType<typeof tempFolder>>;

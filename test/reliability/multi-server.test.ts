@@ -11,6 +11,7 @@ import { newBucketEnv, newSchemaUrl } from '../helpers/backend.js';
 import { csrfTokenIn, solidPng } from '../helpers/fixtures.js';
 import { liveBackend, type LiveBackend } from '../helpers/live-backend.js';
 import { killAllLiveServers, logIn, registerUser, startLiveServer, type LiveServer, type Session } from '../helpers/live-server.js';
+import { freePort } from '../helpers/ports.js';
 import { startHaproxy, useHaproxy, usePostgres, useSwift } from '../helpers/services.js';
 
 // Each registers its own skip (or, under CI=true, failure) when its service is missing.
@@ -22,10 +23,11 @@ let a: LiveServer;
 let b: LiveServer;
 let balancer: Awaited<ReturnType<typeof startHaproxy>>;
 let pngs: Buffer[];
+// Each server's port, chosen once: A comes back where the balancer sends A's share.
+const ports = new Map<string, number>();
 
 const own = (name: string) => ({ DATA_DIR: path.join(root, name, 'data'), UPLOAD_DIR: path.join(root, name, 'uploads'), MODEL_DIR: path.join(root, 'no-model') });
-const port = (server: LiveServer) => Number(new URL(server.base).port);
-const startServer = (name: string) => startLiveServer({ ...shared, ...own(name), LOG_LEVEL: 'info' });
+const startServer = (name: string) => startLiveServer({ ...shared, ...own(name), PORT: String(ports.get(name)), LOG_LEVEL: 'info' });
 
 beforeAll(async () => {
   if (!ready) return;
@@ -33,8 +35,9 @@ beforeAll(async () => {
   shared = { DATABASE_URL: await newSchemaUrl(), SESSION_SECRET: 'a-secret-every-server-of-this-library-shares', ...(await newBucketEnv()) };
   // Looks at the library from outside, through the same settings.
   library = await liveBackend(path.join(root, 'outside'), shared);
+  for (const name of ['a', 'b']) ports.set(name, await freePort());
   [a, b] = await Promise.all([startServer('a'), startServer('b')]);
-  balancer = await startHaproxy([port(a), port(b)]);
+  balancer = await startHaproxy([ports.get('a')!, ports.get('b')!]);
   pngs = await Promise.all(Array.from({ length: 40 }, (_, i) => solidPng(`#${(0x102030 + i * 0x040404).toString(16)}`, 80 + i, 60)));
 }, 120_000);
 afterAll(async () => {

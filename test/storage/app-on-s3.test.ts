@@ -8,7 +8,7 @@ import { createS3Storage } from '../../src/storage/s3.js';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { noiseImage, solidPng } from '../helpers/fixtures.js';
 import { newBucket, ownProxy, useSwift } from '../helpers/services.js';
-import { freePort } from '../helpers/live-server.js';
+import { freePort } from '../helpers/ports.js';
 
 const swift = useSwift();
 let bucket: S3Config;

@@ -1,13 +1,13 @@
 // What the S3 storage says when the bucket, the keys or the server are wrong, against the real Swift.
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Config } from '../../src/config.js';
 import { createS3Storage } from '../../src/storage/s3.js';
 import type { Storage } from '../../src/storage/storage.js';
+import { freePort } from '../helpers/ports.js';
 import { newBucket, ownProxy, swiftRequest, uniqueName, useSwift } from '../helpers/services.js';
 import { collect } from './contract.js';
 
@@ -78,14 +78,6 @@ describe('S3 storage check', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 // Each test kills or freezes a proxy of its own on the shared store, so the other files' tests go on.
 describe('S3 storage during an outage', () => {

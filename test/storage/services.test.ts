@@ -1,22 +1,14 @@
 // The real services themselves: PostgreSQL answers and hands out databases; the scripts leave no process behind.
 import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScript, servicesScript } from '../helpers/services-setup.js';
+import { freePort } from '../helpers/ports.js';
 import { newDatabase, ownProxy, usePostgres, useSwift } from '../helpers/services.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Live processes (not zombies) whose command line holds `text`. */
 function processesWith(text: string): string[] {
