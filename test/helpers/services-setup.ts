@@ -19,7 +19,7 @@ declare module 'vitest' {
 }
 
 const NAMES = ['postgres', 'swift'] as const;
-export const servicesScript = (name: (typeof NAMES)[number]) => path.join(import.meta.dirname, `../../.ci/services/${name}.sh`);
+export const servicesScript = (name: (typeof NAMES)[number] | 'haproxy') => path.join(import.meta.dirname, `../../.ci/services/${name}.sh`);
 const INSTALL = 'bash .ci/services/install.sh (as root)';
 
 /** Runs a service script; resolves with its exit code and what it printed on stderr. */

@@ -2,8 +2,7 @@
 // that need them. Call useSwift() / usePostgres() at the top of a test file: where the service is not
 // there, each test of the file is skipped with a note saying how to install it, or fails under CI=true.
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -151,10 +150,7 @@ export async function ownPostgres(): Promise<{ url: string; stop(): Promise<void
   };
 }
 
-/**
- * haproxy (Debian's) in front of app servers on 127.0.0.1, round robin, as its own process: it takes a server
- * out once its /healthz fails or it stops answering, and sends a request whose connection failed to another.
- */
+/** haproxy (Debian's) in front of app servers, from .ci/services/haproxy.sh, which says how it balances. */
 const HAPROXY = '/usr/sbin/haproxy';
 
 /** Like useSwift(): the tests of the file are skipped with a note (failed under CI=true) where haproxy is missing. */
@@ -166,33 +162,19 @@ export function useHaproxy(): boolean {
 export async function startHaproxy(serverPorts: number[]): Promise<{ base: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'image-repo-haproxy-'));
   const port = await freePort();
-  const config = [
-    'global', '  maxconn 2000',
-    'defaults', '  mode http', '  timeout connect 2s', '  timeout client 60s', '  timeout server 60s',
-    '  retries 3', '  option redispatch 1',
-    `frontend images`, `  bind 127.0.0.1:${port}`, '  default_backend apps',
-    'backend apps', '  balance roundrobin', '  option httpchk GET /healthz',
-    ...serverPorts.map((p, i) => `  server app${i} 127.0.0.1:${p} check inter 300ms fall 1 rise 1`),
-    '',
-  ].join('\n');
-  writeFileSync(path.join(dir, 'haproxy.cfg'), config);
-  const child = spawn(HAPROXY, ['-db', '-f', path.join(dir, 'haproxy.cfg')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => void (stderr += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const started = await runScript([servicesScript('haproxy'), 'start', dir, String(port), ...serverPorts.map(String)]);
+  if (started.code !== 0) throw new Error(`haproxy did not start: ${started.stderr}`);
+  const stop = async () => {
+    await runScript([servicesScript('haproxy'), 'stop', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  };
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`haproxy did not start: ${stderr}`);
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
-    if (i > 200) throw new Error(`haproxy did not answer: ${stderr}`);
+  for (let i = 0; !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) {
+    if (i > 200) {
+      await stop();
+      throw new Error('haproxy did not answer');
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
-    base,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { base, stop };
 }
