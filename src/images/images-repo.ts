@@ -9,6 +9,14 @@ import { searchTermsFor } from '../search/terms.js';
 
 export type Visibility = 'public' | 'private';
 
+/** The owner's quota has no room for the image: `left` bytes were free. */
+export class OverQuota extends Error {
+  readonly code = 'OVER_QUOTA';
+  constructor(readonly left: number) {
+    super('over the storage quota');
+  }
+}
+
 export type ImageRecord = {
   seq: number;
   id: string;
@@ -37,8 +45,11 @@ export type Page = { images: ImageRecord[]; hasNewer: boolean; hasOlder: boolean
 export type Cursor = { before?: number; after?: number; offset?: number };
 
 export type ImagesRepo = {
-  /** The image row, its labels and its search terms, all or nothing; clears the upload's pending record. */
-  insert(image: NewImage, owner: User, labels: Label[] | null): Promise<ImageRecord>;
+  /**
+   * The image row, its labels and its search terms, all or nothing; clears the upload's pending record. With
+   * `quotaBytes`, throws OverQuota instead when the owner's stored bytes and this image's would pass it.
+   */
+  insert(image: NewImage, owner: User, labels: Label[] | null, quotaBytes?: number): Promise<ImageRecord>;
   /** Labels from a later classification (npm run reclassify), with the search terms they bring. */
   setLabels(seq: number, labels: Label[]): Promise<void>;
   /** Undefined both when the id does not exist and when the viewer may not see it: the two must look alike. */
@@ -98,8 +109,8 @@ export const visibleTo = (db: Db, viewer: number) =>
   sql<boolean>`(${unindexed(db, 'i.visibility')} = 'public' OR ${unindexed(db, 'i.owner_id')} = ${viewer})`;
 
 /** The quota's sum, an index-only read of images_owner_bytes; exported for its plan test. */
-export const storedBytesQuery = (db: Db, ownerId: number) =>
-  db.query.selectFrom('images').select(sql<number>`CAST(coalesce(sum(bytes), 0) AS BIGINT)`.as('n')).where('owner_id', '=', ownerId);
+export const storedBytesQuery = (db: Db, ownerId: number, q: Q = db.query) =>
+  q.selectFrom('images').select(sql<number>`CAST(coalesce(sum(bytes), 0) AS BIGINT)`.as('n')).where('owner_id', '=', ownerId);
 
 /**
  * Public = all - private: counting every row is SQLite's b-tree count (pages, not rows) and private images are
@@ -110,6 +121,17 @@ const countVisibleQuery = (viewer: number) => sql<{ n: number }>`
   SELECT (SELECT count(*) FROM images)
        - (SELECT count(*) FROM images WHERE visibility = 'private')
        + (SELECT count(*) FROM images WHERE owner_id = ${viewer} AND visibility = 'private') AS n`;
+
+/**
+ * The last word on the quota, for uploads through several servers at once (each server's own count sees only
+ * its own uploads): the owner's row is locked, so their inserts take turns between this sum and the commit.
+ * SQLite has one writer at a time already.
+ */
+async function checkQuota(db: Db, tx: Q, ownerId: number, bytes: number, quotaBytes: number): Promise<void> {
+  if (db.dialect === 'postgres') await tx.selectFrom('users').select('id').where('id', '=', ownerId).forUpdate().execute();
+  const stored = (await storedBytesQuery(db, ownerId, tx).executeTakeFirstOrThrow()).n;
+  if (stored + bytes > quotaBytes) throw new OverQuota(Math.max(0, quotaBytes - stored));
+}
 
 async function writeLabelsAndTerms(q: Q, record: ImageRecord, labels: Label[] | null): Promise<void> {
   // One statement each, however many rows: 500 single-row inserts in one PostgreSQL transaction took 905 ms.
@@ -137,8 +159,9 @@ export function createImagesRepo(db: Db): ImagesRepo {
       .onConflict((oc) => oc.column('id').doUpdateSet({ format: files.format, created_at: at })).execute();
 
   return {
-    insert: (image, owner, labels) =>
+    insert: (image, owner, labels, quotaBytes) =>
       q.transaction().execute(async (tx) => {
+        if (quotaBytes !== undefined) await checkQuota(db, tx, owner.id, image.bytes, quotaBytes);
         const { seq } = await tx.insertInto('images').values({
           id: image.id, owner_id: owner.id, visibility: image.visibility, original_name: image.originalName,
           format: image.format, bytes: image.bytes, width: image.width, height: image.height,

@@ -6,7 +6,7 @@ import { analyseImage, type Admit, type Analysis } from './analysis.js';
 import type { Classifier, Label } from './classifier.js';
 import { nameColour } from './colour.js';
 import { defaultDecodeBudget, type DecodeBudget } from './decode-budget.js';
-import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
+import { OverQuota, type ImageRecord, type ImagesRepo, type Visibility } from './images-repo.js';
 import { createQuota } from './quota.js';
 import { ImageRejected, rejectionMessage, type Rejection, type RejectionReason } from './rejections.js';
 import { StorageUnavailable, type Storage } from '../storage/index.js';
@@ -108,6 +108,7 @@ export function createIngest(deps: IngestDeps) {
         },
         owner,
         labels,
+        deps.maxUserBytes,
       );
       return { filename, ok: true, image, ...(labels ? {} : { notice: NOT_CLASSIFIED }) };
     } catch (err) {
@@ -118,6 +119,7 @@ export function createIngest(deps: IngestDeps) {
       } catch {
         // The database or the storage is failing: the record stays, and the start-up sweep removes what is left.
       }
+      if (err instanceof OverQuota) return refused(filename, { reason: 'over-quota', quota: deps.maxUserBytes!, left: err.left });
       deps.logger.error({ err }, 'ingest failed');
       return refused(filename, unavailable(err) ?? SERVER_SIDE_ERROR);
     }

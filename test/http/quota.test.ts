@@ -79,6 +79,29 @@ describe('a storage quota per user', () => {
     await settled(t);
   });
 
+  it('when two uploads of the same user arrive at once through two servers on one library, then together they never store more than the quota', async () => {
+    // A second app on the same database and storage, as a second server behind a load balancer would be: its
+    // own count of the bytes arriving knows nothing of the first's, so the database has the last word.
+    const shared: Record<string, string> = t.config.databaseUrl ? { DATABASE_URL: t.config.databaseUrl } : { DATABASE_PATH: t.config.databasePath };
+    const other = await createTestApp({ env: { ...shared, MAX_USER_GB: '0.001' }, storage: t.storage });
+    try {
+      const png = await pngOf(410);
+      const files = (tag: string) => [1, 2, 3].map((n) => ({ name: `${tag}-${n}.png`, data: png }));
+      const elsewhere = other.agent();
+      expect((await login(elsewhere, 'saver')).status).toBe(303);
+      const [a, b] = await Promise.all([upload(agent, files('a')), upload(elsewhere, files('b'))]);
+      const results = [...a.body.results, ...b.body.results] as Result[];
+      expect(results).toHaveLength(6);
+      expect(results.filter((r) => r.ok)).toHaveLength(2);
+      for (const r of results.filter((r) => !r.ok)) expect(r).toMatchObject({ reason: 'over-quota', error: expect.stringMatching(/^over your storage quota of 1 MB/) });
+      expect(await storedBytes(t, 'saver')).toBe(2 * png.length);
+      await settled(t);
+      await settled(other);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('when a file is still arriving, then its bytes count against the quota of a second upload, and the scratch folder stays within the quota', async () => {
     const server = t.app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
