@@ -72,8 +72,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     server.close(async () => {
       await close();
-      sweeper?.stop();
-      await Promise.all([classifier?.close(), checkpointer?.stop(), passwords.close()]);
+      await Promise.all([sweeper?.stop(), classifier?.close(), checkpointer?.stop(), passwords.close()]);
       await db.close();
       storage.close();
       logger.info('stopped');

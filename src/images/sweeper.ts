@@ -21,15 +21,26 @@ export async function sweepShared({ db, storage, images, now = Date.now }: Deps)
   return (await runAlone(db, SWEEP_LOCK, () => sweepPending(storage, images, now() - SHARED_SWEEP_GRACE_MS))) ?? 0;
 }
 
-/** Sweeps now and every ten minutes, so what a killed server left goes within about an hour, restart or not. */
-export function startSharedSweeper(deps: Deps): { stop(): void } {
-  const sweep = () =>
-    void sweepShared(deps).then(
-      (swept) => swept > 0 && deps.logger.warn({ images: swept }, 'removed the files of uploads and deletes that never finished'),
+/**
+ * Sweeps now and every ten minutes, so what a killed server left goes within about an hour, restart or not.
+ * stop() resolves once a sweep under way has finished, so shutdown closes the database after it, not under it.
+ */
+export function startSharedSweeper(deps: Deps): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const sweep = () => {
+    if (running) return; // a slow sweep (a store that answers slowly) is not doubled
+    running = sweepShared(deps).then(
+      (swept) => void (swept > 0 && deps.logger.warn({ images: swept }, 'removed the files of uploads and deletes that never finished')),
       (err: unknown) => deps.logger.error({ err }, 'sweeping unfinished uploads failed'),
-    );
+    ).finally(() => (running = undefined));
+  };
   sweep();
   const timer = setInterval(sweep, SWEEP_EVERY_MS);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import { createImagesRepo, type ImagesRepo } from '../../src/images/images-repo.js';
 import { createLogger } from '../../src/log.js';
-import { SHARED_SWEEP_GRACE_MS, sweepShared } from '../../src/images/sweeper.js';
+import { SHARED_SWEEP_GRACE_MS, startSharedSweeper, sweepShared } from '../../src/images/sweeper.js';
 import { createDiskStorage } from '../../src/storage/disk.js';
 import type { Storage } from '../../src/storage/index.js';
 import { testBackend, testDatabase } from '../helpers/backend.js';
@@ -44,6 +44,26 @@ const deps = () => ({ db, storage, images, logger: createLogger('silent'), now: 
 describe(`the shared sweep on ${testBackend}`, () => {
   it('when records are older and younger than the grace period, then only the old upload\'s objects and record go', async () => {
     expect(await sweepShared(deps())).toBe(1);
+    expect(await keys()).toEqual([`${young}.png`, `${young}.thumb.webp`]);
+    expect(await images.pendingFiles()).toEqual([{ id: young, format: 'png' }]);
+  });
+
+  it('when the server stops while a sweep is removing objects, then stop() waits for it, and the record goes with the objects', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let removing = false;
+    const slow: Storage = { ...storage, remove: async (key) => ((removing = true), await gate, storage.remove(key)) };
+    const sweeper = startSharedSweeper({ ...deps(), storage: slow });
+    for (let i = 0; !removing; i++) {
+      if (i > 500) throw new Error('the sweep did not begin');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    let stopped = false;
+    const stopping = sweeper.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped, 'stopped while the sweep was still removing').toBe(false);
+    release();
+    await stopping;
     expect(await keys()).toEqual([`${young}.png`, `${young}.thumb.webp`]);
     expect(await images.pendingFiles()).toEqual([{ id: young, format: 'png' }]);
   });
