@@ -1,10 +1,13 @@
 // tsx bench/compare.ts BEFORE [--runs N] [--uploads N] [--after-env NAME=VALUE]
+// tsx bench/compare.ts BEFORE --postgres-load [--runs N]
 // Before/after for one optimisation, in one run: the app at commit BEFORE and the working tree, started in
 // alternation on the same photos. Per start: start-up time, RSS after start-up, one upload of 100 JPEGs
-// (img/s and GET /login p99 meanwhile), RSS after `uploads` uploads.
+// (img/s and GET /login p99 meanwhile), RSS after `uploads` uploads. With --postgres-load, instead: each on
+// PostgreSQL, pinned to core 0, under figure 9's mixed load (req/s, and the cores PostgreSQL took).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { uploadAll } from './figures/ingest.js';
+import { balancedLoadRuns, meanOf } from './figures/scaled-out.js';
 import { httpClient } from './lib/client.js';
 import { outDir } from './lib/paths.js';
 import { benchPhotos } from './lib/photos.js';
@@ -29,6 +32,23 @@ type Sample = { startupS: number; rssStart: number; rate: number; p99: number; r
 const variants = { before: path.join(outDir, 'ab/before'), after: path.join(outDir, 'app') };
 buildAppAt(before, variants.before);
 buildApp(variants.after);
+
+if (process.argv.includes('--postgres-load')) {
+  const runs = await balancedLoadRuns(
+    [{ name: 'before', cpu: '0', appDir: variants.before }, { name: 'after', cpu: '0', appDir: variants.after }],
+    { before: ['before'], after: ['after'] }, { rounds: flag('--runs', 3) },
+  );
+  const rps = (name: string) => meanOf(runs[name].map((r) => r.rps));
+  const pgMsPerRequest = (name: string) => meanOf(runs[name].map((r) => (1000 * r.cpu.postgres) / r.rps));
+  console.log(`\nmeans of ${runs.before.length} runs, ${before} -> working tree, one server on PostgreSQL under the mixed load`);
+  for (const name of ['before', 'after']) {
+    console.log(`${name.padEnd(6)} ${runs[name].map((r) => round(r.rps, 0)).join(', ')} req/s (mean ${round(rps(name), 0)}); ` +
+      `PostgreSQL CPU ${round(pgMsPerRequest(name), 2)} ms a request; server ${round(meanOf(runs[name].map((r) => r.cpu['server 1'])), 2)} of its core`);
+  }
+  console.log(`after/before: req/s ${round(rps('after') / rps('before'), 2)}, PostgreSQL CPU a request ${round(pgMsPerRequest('after') / pgMsPerRequest('before'), 2)}`);
+  process.exit(0);
+}
+
 const photos = await benchPhotos(100);
 const samples: Record<keyof typeof variants, Sample[]> = { before: [], after: [] };
 

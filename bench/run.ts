@@ -1,5 +1,5 @@
 // npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale,backends] [--env NAME=VALUE ...]
-// Prints the six figures of the performance issue, each with the comparison it needs measured in this run.
+// Prints the figures of the performance issues, each with the comparison it needs measured in this run.
 import { execSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { ingestAndResponsiveness } from './figures/ingest.js';
 import { growthAfterIngest, tensorStability } from './figures/memory.js';
 import { searchAndGallery } from './figures/scale.js';
 import { searchOnBothBackends } from './figures/backends.js';
+import { ingestOnBothBackends, twoServersBehindBalancer } from './figures/scaled-out.js';
 import { startupAndMemory } from './figures/startup.js';
 import { httpClient } from './lib/client.js';
 import type { Figure } from './lib/figure.js';
@@ -105,7 +106,11 @@ async function main() {
   await inProcess.close();
 
   await part('scale', async () => void figures.push(...(await searchAndGallery())));
-  await part('backends', async () => void figures.push(...(await searchOnBothBackends())));
+  await part('backends', async () => {
+    figures.push(...(await searchOnBothBackends()));
+    figures.push(...(await ingestOnBothBackends(photos)));
+    figures.push(...(await twoServersBehindBalancer()));
+  });
 
   const seconds = (performance.now() - began) / 1000;
   printTable(figures);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Figure } from '../lib/figure.js';
 import { httpClient, type Client } from '../lib/client.js';
 import { outDir } from '../lib/paths.js';
-import { startPostgres } from '../lib/postgres.js';
+import { startPostgres } from '../lib/services.js';
 import { SEARCHED_OWNER, seedDatabase, seededDataDir, VIEWER } from '../lib/seed.js';
 import { startServer } from '../lib/server.js';
 import { median, percentile, round } from '../lib/stats.js';

@@ -4,9 +4,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { modelDir, outDir, repoRoot } from './paths.js';
+import { freePort } from './services.js';
 import { sleep } from './stats.js';
 
 const defaultAppDir = path.join(outDir, 'app');
@@ -53,7 +53,11 @@ export type RunningServer = {
   stop(): Promise<void>;
 };
 
-export type ServerOptions = { name: string; dataDir: string; withModel?: boolean; env?: Record<string, string>; appDir?: string };
+export type ServerOptions = {
+  name: string; dataDir: string; withModel?: boolean; env?: Record<string, string>; appDir?: string;
+  /** The CPUs it may run on (`taskset -c` syntax, e.g. "0"), for figures that give each server a core of its own. */
+  cpus?: string;
+};
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
@@ -78,7 +82,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   delete env.NODE_OPTIONS;
   const appDir = opts.appDir ?? defaultAppDir;
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(appDir, 'dist/server.js')], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [process.execPath, path.join(appDir, 'dist/server.js')];
+  // taskset execs the server, so the child's pid is the server's.
+  const [file, ...args] = opts.cpus ? ['taskset', '-c', opts.cpus, ...command] : command;
+  const child = spawn(file, args, { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const base = `http://127.0.0.1:${port}`;
@@ -127,15 +134,4 @@ async function stop(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
