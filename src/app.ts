@@ -29,6 +29,8 @@ import { HEALTH_PATH, healthRoutes } from './health/routes.js';
 import { deriveKey } from './web/keys.js';
 import type { Storage } from './storage/index.js';
 import { createSealer } from './web/sealed.js';
+import { createMetrics } from './metrics/metrics.js';
+import { measureRequests, METRICS_PATH, metricsRoutes } from './metrics/routes.js';
 
 export type AppDeps = {
   config: Config;
@@ -61,9 +63,10 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   const now = deps.now ?? Date.now;
   const users = createUsersRepo(deps.db, now);
   const images = createImagesRepo(deps.db);
+  const metrics = deps.config.metricsToken ? createMetrics(() => deps.classifier?.waiting?.() ?? 0) : undefined;
   const ingest = createIngest({
     images, classifier: deps.classifier, storage: deps.storage, maxPixels: deps.config.maxPixels, logger: deps.logger, now,
-    maxUserBytes: deps.config.maxUserBytes, decodeBudget: deps.decodeBudget,
+    maxUserBytes: deps.config.maxUserBytes, decodeBudget: deps.decodeBudget, metrics,
   });
   mkdirSync(incomingDir(deps.config.uploadDir), { recursive: true });
   const session = createSession({ db: deps.db, secret: deps.sessionSecret, secure: deps.config.production, logger: deps.logger });
@@ -90,13 +93,16 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     hasQuota: deps.config.maxUserBytes !== undefined,
   };
 
-  app.use(requestLogger(deps.logger, { quietPaths: [HEALTH_PATH] }));
+  app.use(requestLogger(deps.logger, { quietPaths: [HEALTH_PATH, METRICS_PATH] }));
+  if (metrics) app.use(measureRequests(metrics));
   app.use(securityHeaders);
   // Before the session: a load balancer's probe needs no login and must leave no session row or cookie.
   app.use(healthRoutes({
     db: deps.db, storage: deps.storage,
     modelLoaded: deps.classifier !== undefined, logger: deps.logger,
   }));
+  // Likewise for the scraper; with no METRICS_TOKEN there is no such route (a 404 like any unknown URL).
+  if (metrics) app.use(metricsRoutes(metrics, deps.config.metricsToken!));
   // Under a prefix, so no other request costs a file-system lookup (a stat queued behind image work
   // in libuv's thread pool during an upload).
   app.use('/assets', express.static(root('public'), { index: false, maxAge: '1h' }));
@@ -129,7 +135,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     res.vary('Accept');
     next();
   });
-  app.use(uploadRoutes({ ingest, config: deps.config }));
+  app.use(uploadRoutes({ ingest, config: deps.config, metrics }));
   app.use(imagesRoutes({ images, storage: deps.storage, cursors, now }));
   app.use(searchRoutes({ search: createSearchRepo(deps.db), cursors }));
 

@@ -27,6 +27,8 @@ export type Config = Readonly<{
   databasePoolSize: number;
   /** Set when S3_BUCKET is: originals and thumbnails go to that bucket instead of UPLOAD_DIR. */
   s3: S3Config | undefined;
+  /** GET /metrics answers only with this bearer token; undefined means no /metrics at all. */
+  metricsToken: string | undefined;
 }>;
 
 export type S3Config = Readonly<{
@@ -89,7 +91,15 @@ export function loadConfig(env: Env = process.env): Config {
     // At least 2: the background sweep holds one connection for its lock while its queries use another.
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 2, 100),
     s3: s3(env),
+    metricsToken: metricsToken(env.METRICS_TOKEN),
   });
+}
+
+function metricsToken(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  // It guards what the process reveals about its load and its users' activity: not a word to guess.
+  if (raw.length < 24 || /\s/.test(raw)) throw new ConfigError('METRICS_TOKEN must be at least 24 characters, with no spaces (openssl rand -hex 16 makes one)');
+  return raw;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -103,6 +103,7 @@ export async function createClassifierPool(opts: { modelDir: string; size: numbe
         dispatch();
       });
     },
+    waiting: () => queue.length,
     memory: () => ({
       numTensors: [...live].reduce((sum, slot) => sum + (slot.numTensors ?? 0), 0),
       workers: live.size,

@@ -9,6 +9,8 @@ export interface Classifier {
   /** pixels: MODEL_INPUT_SIZE² × 3 RGB bytes, already centre-cropped and resized. Resolves to the top 3. */
   classify(pixels: Uint8Array): Promise<Label[]>;
   close(): Promise<void>;
+  /** Images waiting for a free worker, where there are workers (for /metrics). */
+  waiting?(): number;
 }
 
 export const TOP_K = 3;

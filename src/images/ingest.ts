@@ -8,6 +8,7 @@ import { nameColour } from './colour.js';
 import { defaultDecodeBudget, type DecodeBudget } from './decode-budget.js';
 import { OverQuota, type ImageRecord, type ImagesRepo, type Visibility } from './images-repo.js';
 import { createQuota } from './quota.js';
+import { timed, type Metrics } from '../metrics/metrics.js';
 import { ImageRejected, rejectionMessage, type Rejection, type RejectionReason } from './rejections.js';
 import { StorageUnavailable, type Storage } from '../storage/index.js';
 import { imageKeys, removeImageFiles, removeQuietly } from './storage.js';
@@ -29,6 +30,8 @@ export type IngestDeps = {
   maxUserBytes?: number;
   /** The server's one decode budget; made from maxPixels unless given (tests give a small one). */
   decodeBudget?: DecodeBudget;
+  /** Set when /metrics is on. */
+  metrics?: Metrics;
   logger: Logger;
   now: () => number;
 };
@@ -57,7 +60,7 @@ export function createIngest(deps: IngestDeps) {
   async function classify(pixels: Uint8Array): Promise<Label[] | null> {
     if (!deps.classifier) return null;
     try {
-      return await deps.classifier.classify(pixels);
+      return await timed(deps.metrics?.classificationSeconds, () => deps.classifier!.classify(pixels));
     } catch (err) {
       deps.logger.error({ err }, 'classification failed; the image is stored unclassified');
       return null;
@@ -71,7 +74,7 @@ export function createIngest(deps: IngestDeps) {
     const admit: Admit = (cost, work) => decodeBudget.run(cost, () => (wanted() ? work() : Promise.reject(new Error(ABANDONED.reason))));
     const limits = { maxPixels: deps.maxPixels, bytes, admit };
     try {
-      const analysis = await gate(async () => (wanted() ? analyseImage(tempPath, thumbPath, limits) : undefined));
+      const analysis = await gate(async () => (wanted() ? timed(deps.metrics?.analysisSeconds, () => analyseImage(tempPath, thumbPath, limits)) : undefined));
       if (!analysis) return { ok: false, rejection: ABANDONED, thumbPath };
       return { ok: true, analysis, labels: wanted() ? await classify(analysis.modelInput) : null, thumbPath };
     } catch (err) {

@@ -16,14 +16,15 @@ import { incomingDir, removeQuietly } from './storage.js';
 import type { QuotaAccount, Usage } from './quota.js';
 import { REJECTION_STATUS, type Rejection } from './rejections.js';
 import { boundaryOf, UploadParts, type PartEntry } from './upload-parts.js';
+import type { Metrics } from '../metrics/metrics.js';
 
-type Deps = { ingest: Ingest; config: Pick<Config, 'uploadDir' | 'maxFileBytes' | 'maxFiles'> };
+type Deps = { ingest: Ingest; config: Pick<Config, 'uploadDir' | 'maxFileBytes' | 'maxFiles'>; metrics?: Metrics };
 
 // A busy server's answer: long enough for the decodes ahead to finish.
 const RETRY_AFTER_SECONDS = '10';
 
 /** GET /upload (the form that works without JavaScript, or the quota's usage as JSON) and POST /images. */
-export function uploadRoutes({ ingest, config }: Deps): Router {
+export function uploadRoutes({ ingest, config, metrics }: Deps): Router {
   const router = Router();
   // Each file is analysed and classified as soon as it is on disk, while later files are still arriving;
   // its bytes count against its owner's quota from the moment they arrive.
@@ -58,6 +59,8 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
   });
 
   router.post('/images', async (req, res) => {
+    // Every answer, the refusals of the whole request (a bad CSRF token, say) among them.
+    if (metrics) res.once('finish', () => metrics.uploads.inc({ status: res.statusCode }));
     const owner = currentUser(res);
     const account = await ingest.quota.open(owner);
     if (account) accounts.set(req, account);
@@ -68,6 +71,7 @@ export function uploadRoutes({ ingest, config }: Deps): Router {
     } finally {
       account?.close();
     }
+    for (const r of results) metrics?.files.inc({ outcome: r.ok ? 'stored' : r.reason });
     const accepted = results.filter((r) => r.ok).length;
     const status = uploadStatus(results);
     if (status === 503) res.set('Retry-After', RETRY_AFTER_SECONDS);

@@ -43,6 +43,14 @@ describe('createClassifierPool', () => {
     expect(started).toHaveLength(2);
   });
 
+  test('when more calls arrive than there are workers, then the ones beyond them are counted as waiting until a worker is free', async () => {
+    expect(pool.waiting!()).toBe(0);
+    const calls = photos.slice(0, 5).map((p) => pool.classify(copyOf(p.name)));
+    expect(pool.waiting!()).toBe(3); // two workers, five calls
+    await Promise.all(calls);
+    expect(pool.waiting!()).toBe(0);
+  });
+
   test('when many calls arrive at once, then each gets its own answer and the event loop keeps ticking', async () => {
     const names = Array.from({ length: 24 }, (_, i) => photos[i % photos.length].name);
     let ticks = 0;
