@@ -30,7 +30,8 @@ describe('GET /metrics', () => {
 
   it('when it is set, then a request without it or with another token is refused with 401 and no session is made', async () => {
     t = await createTestApp({ env: { METRICS_TOKEN: TOKEN } });
-    for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, TOKEN, `Basic ${TOKEN}`]) {
+    const sameLengthOtherBytes = `Bearer ${'é'.repeat(TOKEN.length)}`;
+    for (const authorization of [undefined, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(1)}`, TOKEN, `Basic ${TOKEN}`, sameLengthOtherBytes]) {
       let req = t.agent().get('/metrics');
       if (authorization) req = req.set('Authorization', authorization);
       const res = await req;
