@@ -31,6 +31,7 @@ import type { Storage } from './storage/index.js';
 import { createSealer } from './web/sealed.js';
 import { createMetrics } from './metrics/metrics.js';
 import { measureRequests, METRICS_PATH, metricsRoutes } from './metrics/routes.js';
+import { openApiRoutes } from './api/openapi.js';
 
 export type AppDeps = {
   config: Config;
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   }));
   // Likewise for the scraper; with no METRICS_TOKEN there is no such route (a 404 like any unknown URL).
   if (metrics) app.use(metricsRoutes(metrics, deps.config.metricsToken!));
+  app.use(openApiRoutes());
   // Under a prefix, so no other request costs a file-system lookup (a stat queued behind image work
   // in libuv's thread pool during an upload).
   app.use('/assets', express.static(root('public'), { index: false, maxAge: '1h' }));

@@ -1,0 +1,265 @@
+import { Router } from 'express';
+import { REJECTION_STATUS } from '../images/rejections.js';
+import { PAGE_SIZE } from '../images/pagination.js';
+
+export const OPENAPI_PATH = '/api/openapi.json';
+
+const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const error = (description: string) => json(ref('Error'), description);
+const asJson = { name: 'Accept', in: 'header', required: true, schema: { const: 'application/json' }, description: 'Every route here answers HTML without it.' };
+const imageId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const csrf = [{ session: [], csrf: [] }];
+const signedIn = [{ session: [] }];
+const paging = [
+  { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 }, description: 'A page number (up to 100 by number; further by the `older` link).' },
+  { name: 'before', in: 'query', schema: { type: 'string' }, description: 'From an `older` link: the page after it.' },
+  { name: 'after', in: 'query', schema: { type: 'string' }, description: 'From a `newer` link: the page before it.' },
+];
+const anonymous = error('Not signed in, or the session has ended.');
+const notFound = error('No such image, or one the caller may not see: the two look alike.');
+const list = (extra: Record<string, object> = {}, required: string[] = []) => ({
+  type: 'object',
+  required: ['images', 'page', 'pages', 'total', 'totalExact', ...required],
+  properties: {
+    images: { type: 'array', items: ref('Image'), maxItems: PAGE_SIZE },
+    page: { type: 'integer', minimum: 1 },
+    pages: { type: ['integer', 'null'], minimum: 1, description: 'null when the total is not exact.' },
+    total: { type: 'integer', minimum: 0 },
+    totalExact: { type: 'boolean', description: 'false: there are more than `total` (1,000) matches.' },
+    newer: { type: 'string', description: 'The link of the page before, when there is one.' },
+    older: { type: 'string', description: 'The link of the page after, when there is one.' },
+    ...extra,
+  },
+  additionalProperties: false,
+});
+// When no file was stored: each file's refusal, or one error for the whole request.
+const refusedOrError = { oneOf: [ref('Error'), ref('UploadAnswer')] };
+const binary = (description: string) => ({
+  description,
+  content: { 'image/*': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+});
+
+/**
+ * The JSON API as scripts see it, OpenAPI 3.1. The test suite checks real answers of every operation here
+ * against it, so it says what the code does.
+ */
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Image Repo',
+    version: '1',
+    description: 'Every route answers JSON when asked with `Accept: application/json`, and HTML otherwise. ' +
+      'Sign in through `POST /login` (a form); POSTs need the session\'s CSRF token in `X-CSRF-Token`, read from the ' +
+      '`<meta name="csrf-token">` of any page.',
+  },
+  components: {
+    securitySchemes: {
+      session: { type: 'apiKey', in: 'cookie', name: 'sid' },
+      csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
+    },
+    schemas: {
+      Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } }, additionalProperties: false },
+      Label: {
+        type: 'object', required: ['name', 'probability'], additionalProperties: false,
+        properties: { name: { type: 'string', description: 'An ImageNet class, synonyms comma-separated.' }, probability: { type: 'number', minimum: 0, maximum: 1 } },
+      },
+      Image: {
+        type: 'object', additionalProperties: false,
+        required: ['id', 'owner', 'visibility', 'colour', 'labels', 'classified', 'width', 'height', 'originalName', 'createdAt'],
+        properties: {
+          id: { type: 'string', format: 'uuid' },
+          owner: { type: 'string' },
+          visibility: ref('Visibility'),
+          colour: {
+            type: 'object', required: ['name', 'hex'], additionalProperties: false,
+            properties: { name: { type: 'string' }, hex: { type: 'string', pattern: '^#[0-9a-f]{6}$' } },
+            description: 'The most common colour, and the name of the palette shade nearest to it.',
+          },
+          labels: { type: 'array', items: ref('Label'), maxItems: 3, description: 'MobileNet\'s top 3, best first.' },
+          classified: { type: 'boolean', description: 'false until a model has looked at it (no model was loaded).' },
+          width: { type: 'integer', minimum: 1 },
+          height: { type: 'integer', minimum: 1 },
+          originalName: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      Visibility: { type: 'string', enum: ['public', 'private'] },
+      Usage: {
+        type: 'object', required: ['usedBytes', 'quotaBytes', 'text'], additionalProperties: false,
+        properties: { usedBytes: { type: 'integer', minimum: 0 }, quotaBytes: { type: 'integer', minimum: 1 }, text: { type: 'string' } },
+      },
+      UploadResult: {
+        oneOf: [
+          {
+            type: 'object', required: ['filename', 'ok', 'image', 'html'], additionalProperties: false,
+            properties: {
+              filename: { type: 'string' }, ok: { const: true }, image: ref('Image'),
+              html: { type: 'string', description: 'The gallery card of the image.' },
+              notice: { type: 'string', description: 'Stored, but not classified yet.' },
+            },
+          },
+          {
+            type: 'object', required: ['filename', 'ok', 'reason', 'error'], additionalProperties: false,
+            properties: {
+              filename: { type: 'string' }, ok: { const: false },
+              reason: { type: 'string', enum: Object.keys(REJECTION_STATUS) },
+              error: { type: 'string' },
+            },
+          },
+        ],
+      },
+      UploadAnswer: {
+        type: 'object', required: ['results'], additionalProperties: false,
+        properties: { results: { type: 'array', items: ref('UploadResult'), minItems: 1 }, usage: ref('Usage') },
+        description: '`usage` comes with a quota (MAX_USER_GB).',
+      },
+      Health: {
+        type: 'object', required: ['status', 'database', 'storage', 'model'], additionalProperties: false,
+        properties: {
+          status: { enum: ['ok', 'unavailable'] }, database: { type: 'boolean' }, storage: { type: 'boolean' }, model: { type: 'boolean' },
+        },
+      },
+    },
+  },
+  paths: {
+    '/healthz': {
+      get: {
+        summary: 'For load balancers: the database and the storage work (no login, no cookie).',
+        responses: { 200: json(ref('Health'), 'Serving.'), 503: json(ref('Health'), 'A part is failing: it is false.') },
+      },
+    },
+    '/': {
+      get: {
+        summary: 'The gallery: every image the caller may see, newest first, 48 a page.',
+        security: signedIn, parameters: [asJson, ...paging],
+        responses: { 200: json(list(), 'A page of images.'), 400: error('A bad page or cursor.'), 401: anonymous },
+      },
+    },
+    '/search': {
+      get: {
+        summary: 'Images matching any of the comma-separated terms: colour, label (and its synonyms and more general words), uploader, id.',
+        security: signedIn,
+        parameters: [asJson, { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1 } }, ...paging],
+        responses: {
+          200: json(list({
+            query: { type: 'string', description: 'The terms as understood, comma-separated.' },
+            terms: { type: 'array', items: { type: 'string' } },
+            truncated: { type: 'boolean', description: 'Terms past the fiftieth, or text past the length limit, were ignored.' },
+          }, ['query', 'terms', 'truncated']), 'A page of matches.'),
+          400: error('A bad page or cursor.'),
+          401: anonymous,
+        },
+      },
+    },
+    '/images': {
+      post: {
+        summary: 'Upload up to MAX_FILES images at once. Each file is stored or refused on its own.',
+        security: csrf,
+        parameters: [asJson],
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object', required: ['visibility', 'images'],
+                properties: { visibility: ref('Visibility'), images: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+              },
+              encoding: { images: { contentType: 'image/jpeg, image/png, image/webp, image/gif, image/avif, image/tiff' } },
+            },
+          },
+        },
+        responses: {
+          200: json(ref('UploadAnswer'), 'At least one file was stored; `results` says what became of each, in order.'),
+          400: json(refusedOrError, 'Nothing was stored: the request could not be read, or every file was refused (for more than one kind of reason).'),
+          401: anonymous,
+          403: error('The CSRF token is missing or wrong.'),
+          413: json(refusedOrError, 'Every file was too large or over the quota, or there were too many files.'),
+          415: json(refusedOrError, 'Every file was of a format not accepted.'),
+          500: json(refusedOrError, 'Every file failed on our side.'),
+          503: json(refusedOrError, 'The server is busy, or its database or storage is not answering: retry after `Retry-After` seconds.'),
+        },
+      },
+    },
+    '/upload': {
+      get: {
+        summary: 'How much of the caller\'s quota is used (null without a quota).',
+        security: signedIn, parameters: [asJson],
+        responses: {
+          200: json({ type: 'object', required: ['usage'], additionalProperties: false, properties: { usage: { oneOf: [ref('Usage'), { type: 'null' }] } } }, 'The usage.'),
+          401: anonymous,
+        },
+      },
+    },
+    '/images/{id}': {
+      get: {
+        summary: 'One image\'s details.',
+        security: signedIn, parameters: [asJson, imageId],
+        responses: {
+          200: json({ type: 'object', required: ['image'], additionalProperties: false, properties: { image: ref('Image') } }, 'The image.'),
+          401: anonymous, 404: notFound,
+        },
+      },
+    },
+    '/images/{id}/file': {
+      get: {
+        summary: 'The original, as uploaded; `Range` requests answer 206.', security: signedIn, parameters: [imageId],
+        responses: { 200: binary('The file.'), 206: binary('The bytes asked for.'), 404: notFound },
+      },
+    },
+    '/images/{id}/thumb': {
+      get: {
+        summary: 'The thumbnail (WebP, at most 400 pixels a side).', security: signedIn, parameters: [imageId],
+        responses: { 200: binary('The thumbnail.'), 404: notFound },
+      },
+    },
+    '/images/{id}/download': {
+      get: {
+        summary: 'The original as an attachment under its uploaded name.', security: signedIn, parameters: [imageId],
+        responses: { 200: binary('The file.'), 206: binary('The bytes asked for.'), 404: notFound },
+      },
+    },
+    '/images/{id}/visibility': {
+      post: {
+        summary: 'Make one of the caller\'s images public or private.',
+        security: csrf, parameters: [asJson, imageId],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema: { type: 'object', required: ['visibility'], properties: { visibility: ref('Visibility') } } },
+            'application/x-www-form-urlencoded': { schema: { type: 'object', required: ['visibility'], properties: { visibility: ref('Visibility') } } },
+          },
+        },
+        responses: {
+          200: json({ type: 'object', required: ['image'], additionalProperties: false, properties: { image: ref('Image') } }, 'The image, changed.'),
+          400: error('No such visibility.'), 401: anonymous, 403: error('Not the owner, or a bad CSRF token.'), 404: notFound,
+        },
+      },
+    },
+    '/images/{id}/delete': {
+      post: {
+        summary: 'Delete one of the caller\'s images: its row, file and thumbnail.',
+        security: csrf, parameters: [asJson, imageId],
+        responses: {
+          200: json({ type: 'object', required: ['deleted'], additionalProperties: false, properties: { deleted: { type: 'string', format: 'uuid' } } }, 'Deleted.'),
+          401: anonymous, 403: error('Not the owner, or a bad CSRF token.'), 404: notFound,
+        },
+      },
+    },
+    [OPENAPI_PATH]: {
+      get: {
+        summary: 'This document.',
+        responses: { 200: { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object', required: ['openapi'] } } } } },
+      },
+    },
+  },
+};
+
+/** The document, for anyone: it describes routes, not data. */
+export function openApiRoutes(): Router {
+  const router = Router();
+  router.get(OPENAPI_PATH, (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json(openApiDocument);
+  });
+  return router;
+}
