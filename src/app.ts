@@ -32,6 +32,9 @@ import { createSealer } from './web/sealed.js';
 import { createMetrics } from './metrics/metrics.js';
 import { measureRequests, METRICS_PATH, metricsRoutes } from './metrics/routes.js';
 import { openApiRoutes } from './api/openapi.js';
+import { createApiTokensRepo } from './auth/api-tokens.js';
+import { bearerAuth, refuseTokens, unlessToken } from './auth/bearer.js';
+import { accountRoutes } from './account/routes.js';
 
 export type AppDeps = {
   config: Config;
@@ -56,7 +59,7 @@ const VIEW_LOCALS = [
   ...Object.keys(viewHelpers), 'appName', 'uploadLimits', // app.locals
   'csrfToken', 'user', 'flash', 'query', 'currentUrl', // res.locals
   'title', 'username', 'next', 'error', 'notice', 'errors', 'results', 'visibility', 'images', 'pagination',
-  'image', 'status', 'message', 'terms', 'truncated', 'label', 'tags',
+  'image', 'status', 'message', 'terms', 'truncated', 'label', 'tags', 'tokens', 'input', 'created', 'now',
 ];
 
 /** Builds the Express app from its dependencies; it never reads process.env and never listens. */
@@ -108,19 +111,6 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   // Under a prefix, so no other request costs a file-system lookup (a stat queued behind image work
   // in libuv's thread pool during an upload).
   app.use('/assets', express.static(root('public'), { index: false, maxAge: '1h' }));
-  app.use(cookieParser());
-  app.use(session.middleware);
-  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
-  app.use(express.json({ limit: '16kb' }));
-  app.use(csrf.protection);
-  app.use(csrf.exposeToken);
-  app.use(loadUser(users, now));
-  app.use(exposeFlash);
-  app.use((req, res, next) => {
-    res.locals.query = typeof req.query.q === 'string' ? req.query.q : '';
-    res.locals.currentUrl = req.originalUrl;
-    next();
-  });
 
   // Counted in the database, so every server sharing it shares the counts (real time, like the windows).
   const limitStores: DatabaseRateLimitStore[] = [];
@@ -129,6 +119,25 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     limitStores.push(store);
     return store;
   };
+  const tokens = createApiTokensRepo(deps.db, now);
+  // A request with a token is its user without a session, so it skips the session, CSRF and flash below.
+  app.use(bearerAuth({ tokens, badTokens: limits('bad-token:') }));
+  app.use(unlessToken(cookieParser()));
+  app.use(unlessToken(session.middleware));
+  app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
+  app.use(express.json({ limit: '16kb' }));
+  app.use(unlessToken(csrf.protection));
+  app.use(unlessToken(csrf.exposeToken));
+  app.use(unlessToken(loadUser(users, now)));
+  app.use(unlessToken(exposeFlash));
+  app.use((req, res, next) => {
+    res.locals.query = typeof req.query.q === 'string' ? req.query.q : '';
+    res.locals.currentUrl = req.originalUrl;
+    next();
+  });
+
+  // Pages for people: a token is refused on them, never used.
+  app.use(['/login', '/register', '/logout', '/account'], refuseTokens);
   app.use(authRoutes({ users, passwords: deps.passwords, now, limits }));
   app.use(requireUser);
   // Pages past this point are per user, and the same URL answers HTML or JSON: keep shared caches out.
@@ -140,6 +149,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(uploadRoutes({ ingest, config: deps.config, metrics }));
   app.use(imagesRoutes({ images, storage: deps.storage, cursors, now }));
   app.use(searchRoutes({ search: createSearchRepo(deps.db), cursors }));
+  app.use(accountRoutes({ tokens, now }));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

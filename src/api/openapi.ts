@@ -9,14 +9,15 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const error = (description: string) => json(ref('Error'), description);
 const asJson = { name: 'Accept', in: 'header', required: true, schema: { const: 'application/json' }, description: 'Every route here answers HTML without it.' };
 const imageId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
-const csrf = [{ session: [], csrf: [] }];
-const signedIn = [{ session: [] }];
+// A browser's session (with its CSRF token for POSTs), or an API token (read-write for POSTs).
+const csrf = [{ session: [], csrf: [] }, { token: [] }];
+const signedIn = [{ session: [] }, { token: [] }];
 const paging = [
   { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 }, description: 'A page number (up to 100 by number; further by the `older` link).' },
   { name: 'before', in: 'query', schema: { type: 'string' }, description: 'From an `older` link: the page after it.' },
   { name: 'after', in: 'query', schema: { type: 'string' }, description: 'From a `newer` link: the page before it.' },
 ];
-const anonymous = error('Not signed in, or the session has ended.');
+const anonymous = error('Not signed in, the session has ended, or the API token is unknown, revoked or expired.');
 const notFound = error('No such image, or one the caller may not see: the two look alike.');
 const list = (extra: Record<string, object> = {}, required: string[] = []) => ({
   type: 'object',
@@ -50,11 +51,13 @@ export const openApiDocument = {
     title: 'Image Repo',
     version: '1',
     description: 'Every route answers JSON when asked with `Accept: application/json`, and HTML otherwise. ' +
-      'Sign in through `POST /login` (a form); POSTs need the session\'s CSRF token in `X-CSRF-Token`, read from the ' +
-      '`<meta name="csrf-token">` of any page.',
+      'Scripts send `Authorization: Bearer <token>` with a token made on the account page (`/account`): no cookie and ' +
+      'no CSRF token; a read token may only GET. A browser\'s session works too; its POSTs need the CSRF token in ' +
+      '`X-CSRF-Token`, from the `<meta name="csrf-token">` of any page.',
   },
   components: {
     securitySchemes: {
+      token: { type: 'http', scheme: 'bearer', description: 'An API token (irt_...) from /account. Bad tokens answer 401; 20 from one address in 15 minutes, 429.' },
       session: { type: 'apiKey', in: 'cookie', name: 'sid' },
       csrf: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token' },
     },

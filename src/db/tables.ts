@@ -23,4 +23,14 @@ export type Tables = {
   image_terms: { term: string; public: 0 | 1; image_seq: number; owner_id: number };
   pending_files: { id: string; format: string; created_at: number };
   rate_limits: { key: string; hits: number; reset_at: number };
+  api_tokens: {
+    id: Generated<number>;
+    user_id: number;
+    name: string;
+    secret_hash: string;
+    scope: 'read' | 'read-write';
+    created_at: number;
+    expires_at: number | null;
+    last_used_at: number | null;
+  };
 };

@@ -47,4 +47,8 @@ export function createCsrf(opts: { secret: string; secure: boolean }): { protect
   };
 }
 
-export const isCsrfValid = (req: Request): boolean => validators.get(req)?.(req) ?? false;
+/**
+ * A request authenticated by an API token (res.locals.token, set by auth/bearer.ts) needs none: it carries no
+ * cookie, so no other site can make a browser send it. Every other one needs its token.
+ */
+export const isCsrfValid = (req: Request): boolean => req.res?.locals.token !== undefined || (validators.get(req)?.(req) ?? false);

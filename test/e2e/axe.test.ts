@@ -66,6 +66,18 @@ const VISITS: Visit[] = [
     },
   },
   { name: '404', user: 'full', go: async (page) => void (await page.goto('/images/00000000-0000-4000-8000-000000000000')) },
+  { name: 'account without tokens', user: 'empty', go: async (page) => void (await page.goto('/account')) },
+  {
+    name: 'account with a new token and the list',
+    user: 'full',
+    go: async (page) => {
+      await page.goto('/account');
+      await page.getByLabel('Name').fill('nightly backup');
+      await page.getByRole('radio', { name: /Read and write/ }).check();
+      await page.getByRole('button', { name: 'Make token' }).click();
+      await page.getByRole('status').filter({ hasText: 'made' }).waitFor();
+    },
+  },
 ];
 
 async function audit(page: Page) {

@@ -14,8 +14,8 @@ import { routesOf } from '../security/routes-of.js';
 // ajv-formats is CommonJS: under NodeNext its types see the module object; the plugin is its `default`.
 const addFormats = (addFormatsModule as unknown as { default: (ajv: Ajv2020) => Ajv2020 }).default;
 
-/** What a browser posts to, not what a script calls: the login and registration forms. */
-const FORMS = ['GET /login', 'POST /login', 'GET /register', 'POST /register', 'POST /logout'];
+/** What a browser shows and posts to, not what a script calls: the login, registration and account pages. */
+const FORMS = ['GET /login', 'POST /login', 'GET /register', 'POST /register', 'POST /logout', 'GET /account', 'POST /account/tokens', 'POST /account/tokens/:id/revoke'];
 
 type Doc = typeof openApiDocument & { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>> };
 const doc = openApiDocument as Doc;

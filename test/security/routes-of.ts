@@ -42,8 +42,11 @@ function join(prefix: string, path: string): string {
   return joined.length > 1 ? joined.replace(/\/$/, '') : joined;
 }
 
-/** Routes that show, count, serve or change images: the gallery, anything under /images, search, any :param route. */
+/**
+ * Routes that show, count, serve or change images: the gallery, anything under /images, search, any :param
+ * route but the account's (its tokens are checked by test/http/api-tokens.test.ts).
+ */
 export const touchesImages = (key: RouteKey): boolean => {
   const path = key.slice(key.indexOf(' ') + 1);
-  return path === '/' || /image|search|gallery|thumb|file|download|:/i.test(path);
+  return path === '/' || (!path.startsWith('/account/') && /image|search|gallery|thumb|file|download|:/i.test(path));
 };

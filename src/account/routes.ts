@@ -1,0 +1,57 @@
+import { Router, type Response } from 'express';
+import { currentUser } from '../auth/require-user.js';
+import { TOKEN_SCOPES, type ApiTokensRepo, type TokenScope } from '../auth/api-tokens.js';
+import { field } from '../auth/validation.js';
+import { notFound } from '../errors.js';
+import { flash } from '../web/flash.js';
+
+/** The lifetimes offered, in days; 0 is "never expires". */
+export const TOKEN_LIFETIMES = [30, 90, 365, 7, 0] as const;
+/** Enough for every script a person runs, few enough that the page stays one screen. */
+export const MAX_TOKENS = 50;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+type Input = { name: string; scope: string; days: string };
+type Errors = Partial<Record<keyof Input | 'count', string>>;
+
+/** The account page: API tokens made, listed and revoked (by people, in a browser: tokens are refused here). */
+export function accountRoutes({ tokens, now }: { tokens: ApiTokensRepo; now: () => number }): Router {
+  const router = Router();
+
+  const render = async (res: Response, status: number, input: Input, errors: Errors = {}, created?: { name: string; secret: string }) =>
+    res.status(status).render('account/tokens', {
+      title: 'Account', tokens: await tokens.list(currentUser(res).id), input, errors, created, now: now(),
+    });
+  const blank: Input = { name: '', scope: 'read', days: String(TOKEN_LIFETIMES[0]) };
+
+  router.get('/account', async (_req, res) => {
+    await render(res, 200, blank);
+  });
+
+  router.post('/account/tokens', async (req, res) => {
+    const input: Input = { name: field(req.body, 'name', 200).trim(), scope: field(req.body, 'scope', 20), days: field(req.body, 'days', 10) };
+    const errors: Errors = {};
+    if (!input.name) errors.name = 'Name the token after what will use it, such as "backup script".';
+    else if (input.name.length > 64 || /[\u0000-\u001f\u007f]/.test(input.name)) errors.name = 'At most 64 characters, and no control characters.';
+    if (!TOKEN_SCOPES.includes(input.scope as TokenScope)) errors.scope = 'Choose read or read and write.';
+    const days = Number(input.days);
+    if (!(TOKEN_LIFETIMES as readonly number[]).includes(days) || !/^\d+$/.test(input.days)) errors.days = 'Choose one of the lifetimes offered.';
+    const user = currentUser(res);
+    if ((await tokens.list(user.id)).length >= MAX_TOKENS) errors.count = `You have ${MAX_TOKENS} tokens, the most there can be: revoke one first.`;
+    if (Object.keys(errors).length > 0) return render(res, 422, input, errors);
+    const { secret } = await tokens.create(user.id, { name: input.name, scope: input.scope as TokenScope, expiresAt: days ? now() + days * DAY_MS : null });
+    // Shown on this answer only, never stored in the session: a reload does not show it again.
+    res.set('Cache-Control', 'no-store');
+    await render(res, 201, blank, {}, { name: input.name, secret });
+  });
+
+  router.post('/account/tokens/:id/revoke', async (req, res) => {
+    const id = /^\d{1,15}$/.test(req.params.id) ? Number(req.params.id) : NaN;
+    const token = (await tokens.list(currentUser(res).id)).find((t) => t.id === id);
+    if (!token || !(await tokens.revoke(currentUser(res).id, id))) throw notFound('There is no such token.');
+    flash(req, 'success', `Revoked "${token.name}": it no longer works, on any server.`);
+    res.redirect(303, '/account');
+  });
+
+  return router;
+}
