@@ -1,5 +1,7 @@
 // Who may see, list, count, serve, change or delete an image: one table, every cell checked against the app,
-// and every image route the router declares must have its row (a new route without one fails here).
+// and every image route the router declares must have its row (a new route without one fails here). An API
+// token is the fourth kind of caller: its cells are its user's on the JSON and file routes, and 406 (nothing
+// changed) on the HTML ones.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type request from 'supertest';
 import { createTestApp, csrfFrom, signedInAgent, type TestApp } from '../helpers/app.js';
@@ -72,6 +74,8 @@ const MATRIX: Row[] = TABLE.map(([route, variant, send, line]) => {
 
 let t: TestApp;
 const agents = {} as Record<Actor, request.Agent>;
+/** Agents that send a read-write API token of the user (and no cookie) with every request. */
+const tokenAgents = {} as Record<'owner' | 'other', request.Agent>;
 const tokens = {} as Record<Actor, string>;
 let png: Buffer;
 beforeAll(async () => {
@@ -81,6 +85,11 @@ beforeAll(async () => {
   agents.anonymous = t.agent();
   tokens.anonymous = await csrfFrom(agents.anonymous, '/login');
   for (const actor of ['owner', 'other'] as const) tokens[actor] = await csrfFrom(agents[actor], '/upload');
+  for (const actor of ['owner', 'other'] as const) {
+    const _csrf = await csrfFrom(agents[actor], '/account');
+    const made = await agents[actor].post('/account/tokens').type('form').send({ _csrf, name: 'matrix', scope: 'read-write', days: '0' });
+    tokenAgents[actor] = t.agent().set('Authorization', `Bearer ${/value="(irt_[^"]+)"/.exec(made.text)![1]}`);
+  }
   png = await solidPng('#2e86c1', 40, 30);
 });
 afterAll(() => t.close());
@@ -122,26 +131,33 @@ async function ownerImage(visibility: Visibility): Promise<string> {
 }
 
 /** Totals as the viewer's JSON answer gives them, to see whether a new image is counted. */
-async function total(row: Row, actor: Actor, ctx: Ctx): Promise<number | undefined> {
+async function total(row: Row, agent: request.Agent, actor: Actor, ctx: Ctx): Promise<number | undefined> {
   if (actor === 'anonymous' || !row.variant.startsWith('json')) return undefined;
-  const res = await row.send(agents[actor], ctx);
+  const res = await row.send(agent, ctx);
   return res.body.total as number;
 }
 
-const cases = MATRIX.flatMap((row) => COLUMNS.map((column) => ({ row, column, cell: row.cells[column] })));
+const byAgent = (actor: Actor) => agents[actor];
+const cases = MATRIX.flatMap((row) => COLUMNS.map((column) => ({ row, column, cell: row.cells[column], agentOf: byAgent, caller: column })));
+// With a token: the JSON and file rows as its user, the HTML rows refused with 406 and nothing changed.
+const tokenCases = MATRIX.flatMap((row) => COLUMNS.filter((column) => !column.startsWith('anonymous')).map((column) => {
+  const byToken = row.variant.startsWith('json') || row.variant === '';
+  const cell: Cell = byToken ? row.cells[column] : { status: 406, effect: 'refused' };
+  return { row, column, cell, agentOf: (actor: Actor) => tokenAgents[actor as 'owner' | 'other'], caller: `${column} with a token` };
+}));
 
-describe.each(cases)('$row.route ($row.variant) as $column', ({ row, column, cell }) => {
+describe.each([...cases, ...tokenCases])('$row.route ($row.variant) as $caller', ({ row, column, cell, agentOf }) => {
   const [actor, visibility] = column.split(' ') as [Actor, Visibility];
   it(`when asked, then ${cell.status} and the image is ${cell.effect}`, async () => {
     const ctx: Ctx = { id: '', visibility, token: tokens[actor], png };
     const totalBefore = row.cells[column].effect === 'listed' || row.cells[column].effect === 'hidden'
-      ? await total(row, actor, { ...ctx, id: '00000000' }) : undefined;
+      ? await total(row, agentOf(actor), actor, { ...ctx, id: '00000000' }) : undefined;
     ctx.id = row.route === 'POST /images' ? '' : await ownerImage(visibility);
     const before = ctx.id ? await snapshot(ctx.id) : undefined;
     const rowsBefore = await t.count('images');
     const filesBefore = await t.storedFiles();
 
-    const res = await row.send(agents[actor], ctx);
+    const res = await row.send(agentOf(actor), ctx);
     expect(res.status, text(res).slice(0, 300)).toBe(cell.status);
     if (cell.status === 303 && actor === 'anonymous') expect(res.headers.location).toMatch(/^\/login(\?|$)/);
 
@@ -167,7 +183,7 @@ describe.each(cases)('$row.route ($row.variant) as $column', ({ row, column, cel
         if (ctx.id) {
           expect(await snapshot(ctx.id)).toEqual(before);
           expect(text(res)).not.toContain('cell.png');
-          if (cell.status === 404) await expectSameAsUnknownId(row, agents[actor], ctx, res);
+          if (cell.status === 404) await expectSameAsUnknownId(row, agentOf(actor), ctx, res);
         }
         expect(await t.count('images')).toBe(rowsBefore);
         expect(await t.storedFiles()).toEqual(filesBefore);
