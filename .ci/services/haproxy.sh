@@ -24,7 +24,9 @@ case $cmd in
     mkdir -p "$dir"
     {
       printf 'global\n  maxconn 2000\n'
-      printf 'defaults\n  mode http\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\n  retries 3\n  option redispatch 1\n'
+      # A check's own timeout, or it would be the 300 ms interval: a busy server slower than that to answer
+      # /healthz was taken out, and with no other server, every request got haproxy's 503.
+      printf 'defaults\n  mode http\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\n  timeout check 2s\n  retries 3\n  option redispatch 1\n'
       printf 'frontend images\n  bind 127.0.0.1:%s\n  default_backend apps\n' "$port"
       printf 'backend apps\n  balance roundrobin\n  option httpchk GET /healthz\n'
       i=0

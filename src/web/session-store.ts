@@ -2,17 +2,16 @@ import session from 'express-session';
 import type { Db } from '../db/index.js';
 
 const FALLBACK_TTL_MS = 30 * 60 * 1000;
-/**
- * express-session touches the session on every request, which made every page view a write (and, every
- * thousand or so, a WAL checkpoint with an fsync on the event loop). The row's expiry only matters to the
- * sweep, and sessions end 30 minutes after login anyway (loadUser), so a minute's lag costs nothing.
- */
-export const TOUCH_SLACK_MS = 60 * 1000;
 export const SWEEP_BATCH = 500;
 
 /**
  * express-session rows in the app's own database (SQLite or PostgreSQL), so sessions survive restarts
  * without another service, and every server sharing the database knows every session.
+ *
+ * It has no touch(): express-session would call it on every request to push the row's expiry on, a query
+ * per page view (and on SQLite, once the write came due, a write). A session ends 30 minutes after login
+ * however active it is (loadUser), and its row, written at login, expires then too, so there is nothing
+ * to push on.
  */
 export class DatabaseSessionStore extends session.Store {
   constructor(
@@ -35,14 +34,6 @@ export class DatabaseSessionStore extends session.Store {
       const row = { sid, data: JSON.stringify(data), expires_at: this.expiresAt(data) };
       await this.db.query.insertInto('sessions').values(row)
         .onConflict((oc) => oc.column('sid').doUpdateSet({ data: row.data, expires_at: row.expires_at })).execute();
-    });
-  }
-
-  override touch(sid: string, data: session.SessionData, done?: () => void): void {
-    this.run(done, async () => {
-      const expiresAt = this.expiresAt(data);
-      await this.db.query.updateTable('sessions').set({ expires_at: expiresAt })
-        .where('sid', '=', sid).where('expires_at', '<', expiresAt - TOUCH_SLACK_MS).execute();
     });
   }
 
