@@ -47,9 +47,9 @@ export function accountRoutes({ tokens, now }: { tokens: ApiTokensRepo; now: () 
 
   router.post('/account/tokens/:id/revoke', async (req, res) => {
     const id = /^\d{1,15}$/.test(req.params.id) ? Number(req.params.id) : NaN;
-    const token = (await tokens.list(currentUser(res).id)).find((t) => t.id === id);
-    if (!token || !(await tokens.revoke(currentUser(res).id, id))) throw notFound('There is no such token.');
-    flash(req, 'success', `Revoked "${token.name}": it no longer works, on any server.`);
+    const name = Number.isNaN(id) ? undefined : await tokens.revoke(currentUser(res).id, id);
+    if (name === undefined) throw notFound('There is no such token.');
+    flash(req, 'success', `Revoked "${name}": it no longer works, on any server.`);
     res.redirect(303, '/account');
   });
 

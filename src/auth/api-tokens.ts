@@ -23,8 +23,8 @@ export type ApiTokensRepo = {
   /** The new token and its secret, which is shown once and then known only as a hash. */
   create(userId: number, input: { name: string; scope: TokenScope; expiresAt: number | null }): Promise<{ token: ApiToken; secret: string }>;
   list(userId: number): Promise<ApiToken[]>;
-  /** False when the user has no such token. */
-  revoke(userId: number, id: number): Promise<boolean>;
+  /** The revoked token's name; undefined when the user has no such token. */
+  revoke(userId: number, id: number): Promise<string | undefined>;
   /** The holder of a secret that exists and has not expired; its last use is noted. */
   authenticate(secret: string): Promise<TokenHolder | undefined>;
 };
@@ -43,10 +43,8 @@ export function createApiTokensRepo(db: Db, now: () => number = Date.now): ApiTo
 
     list: (userId) => q.selectFrom('api_tokens').select(columns).where('user_id', '=', userId).orderBy('id', 'desc').execute(),
 
-    async revoke(userId, id) {
-      const { numDeletedRows } = await q.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-      return numDeletedRows > 0n;
-    },
+    revoke: async (userId, id) =>
+      (await q.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).returning('name').executeTakeFirst())?.name,
 
     async authenticate(secret) {
       if (!SECRET.test(secret)) return undefined;

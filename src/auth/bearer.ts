@@ -11,7 +11,7 @@ const BAD_TOKEN_WINDOW_MS = 15 * 60 * 1000;
 const FILE_ROUTE = /^\/images\/[^/]+\/(file|thumb|download)$/;
 
 /** The token a request was authenticated with, for the handlers after bearerAuth. */
-export const tokenHolder = (res: Response): TokenHolder | undefined => res.locals.token as TokenHolder | undefined;
+const tokenHolder = (res: Response): TokenHolder | undefined => res.locals.token as TokenHolder | undefined;
 
 const refuse = (res: Response, status: number, error: string, challenge?: string) => {
   if (challenge) res.set('WWW-Authenticate', challenge);
