@@ -1,10 +1,11 @@
 // tsx bench/compare.ts BEFORE [--runs N] [--uploads N] [--after-env NAME=VALUE]
-// tsx bench/compare.ts BEFORE --postgres-load [--runs N]
+// tsx bench/compare.ts BEFORE --postgres-load [--runs N] [--before-sql FILE]
 // Before/after for one optimisation, in one run: the app at commit BEFORE and the working tree, started in
 // alternation on the same photos. Per start: start-up time, RSS after start-up, one upload of 100 JPEGs
 // (img/s and GET /login p99 meanwhile), RSS after `uploads` uploads. With --postgres-load, instead: each on
-// PostgreSQL, pinned to core 0, under figure 9's mixed load (req/s, and the cores PostgreSQL took).
-import { rmSync } from 'node:fs';
+// PostgreSQL, pinned to core 0, under figure 9's mixed load (req/s, and the cores PostgreSQL took); across a
+// new migration, --before-sql FILE takes BEFORE's database back to its schema (its own copy of the library).
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { uploadAll } from './figures/ingest.js';
 import { balancedLoadRuns, meanOf } from './figures/scaled-out.js';
@@ -22,6 +23,7 @@ const flag = (name: string, fallback: number) => {
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
 };
 const runs = flag('--runs', 3);
+const beforeSql = process.argv.includes('--before-sql') ? process.argv[process.argv.indexOf('--before-sql') + 1] : undefined;
 const uploads = flag('--uploads', 1);
 // The same code both sides with `HEAD --after-env MALLOC_ARENA_MAX=2`: an environment setting's effect.
 const afterEnvAt = process.argv.indexOf('--after-env');
@@ -35,7 +37,7 @@ buildApp(variants.after);
 
 if (process.argv.includes('--postgres-load')) {
   const runs = await balancedLoadRuns(
-    [{ name: 'before', cpu: '0', appDir: variants.before }, { name: 'after', cpu: '0', appDir: variants.after }],
+    [{ name: 'before', cpu: '0', appDir: variants.before, undo: beforeSql && readFileSync(beforeSql, 'utf8') }, { name: 'after', cpu: '0', appDir: variants.after }],
     { before: ['before'], after: ['after'] }, { rounds: flag('--runs', 3) },
   );
   const rps = (name: string) => meanOf(runs[name].map((r) => r.rps));

@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * twice, once per backend: SQLite + the local disk, then PostgreSQL + S3 (Swift).
  */
 const ONE_RUN = [
-  'test/model/**', 'test/unit/!(session-store|pending-files|shared-sweep).test.ts', 'test/storage/!(app-on-s3).test.ts', 'test/process/**',
+  'test/model/**', 'test/unit/!(session-store|pending-files|shared-sweep|image-totals).test.ts', 'test/storage/!(app-on-s3).test.ts', 'test/process/**',
   'test/reliability/decode-flood.test.ts', 'test/security/slow-headers.test.ts',
   'test/reliability/database-outage.test.ts', 'test/reliability/multi-server.test.ts', // PostgreSQL and S3 of their own
   'test/reliability/backup.test.ts', // npm run backup copies the SQLite file; PostgreSQL's backup is pg_dump

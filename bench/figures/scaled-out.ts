@@ -1,12 +1,14 @@
 // Figures 8 and 9, the scaled deployment: the ingest of figure 2 and the GET /login latency of figure 3 on
 // PostgreSQL + S3 (Swift) against SQLite + disk, in alternation; then one and two servers on PostgreSQL, each
 // pinned to a core of its own, behind haproxy, under a mixed load of gallery pages and searches.
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { openPostgres } from '../../src/db/postgres.js';
 import { httpClient, type Client } from '../lib/client.js';
 import type { Figure } from '../lib/figure.js';
-import { outDir } from '../lib/paths.js';
+import { outDir, repoRoot } from '../lib/paths.js';
 import type { BenchPhoto } from '../lib/photos.js';
 import { startLoginSampler } from '../lib/sampler.js';
 import { SEARCHED_OWNER, seedDatabase, VIEWER } from '../lib/seed.js';
@@ -117,7 +119,11 @@ const LIBRARY = 20_000;
 const MIXED = ['/', `/search?q=${encodeURIComponent(`dog,red,${SEARCHED_OWNER}`)}`, '/search?q=cat', `/search?q=${encodeURIComponent('blue,car')}`];
 
 export type LoadRun = { rps: number; p50: number; p99: number; cpu: Record<string, number> };
-type ServerSpec = { name: string; cpu: string; appDir?: string };
+/**
+ * `undo`: SQL run on a database of the server's own once it is seeded, for a before/after comparison across a
+ * migration (the seed migrates to the working tree's schema; the undo takes it back to the older code's).
+ */
+type ServerSpec = { name: string; cpu: string; appDir?: string; undo?: string };
 
 /**
  * Servers of `specs` on one PostgreSQL seeded with LIBRARY images; then each set of `setups` (a label and the
@@ -129,11 +135,17 @@ export async function balancedLoadRuns(
   const postgres = await startPostgres();
   const servers = new Map<string, RunningServer>();
   try {
-    const db = await openPostgres(postgres.url, { poolSize: 8 });
-    await seedDatabase(db, LIBRARY);
-    await db.close();
-    const env = { DATABASE_URL: postgres.url, SESSION_SECRET };
-    for (const { name, cpu, appDir } of specs) {
+    const seeded = async (url: string, undo?: string) => {
+      const db = await openPostgres(url, { poolSize: 8 });
+      await seedDatabase(db, LIBRARY);
+      // One statement at a time: the pool's queries take one each.
+      for (const statement of (undo ?? '').split(';').filter((s) => s.trim())) await sql.raw(statement).execute(db.query);
+      await db.close();
+      return url;
+    };
+    const shared = await seeded(postgres.url);
+    for (const { name, cpu, appDir, undo } of specs) {
+      const env = { DATABASE_URL: undo ? await seeded(await newSchema(postgres.url, `own_${name}`), undo) : shared, SESSION_SECRET };
       servers.set(name, await startServer({ name: `balanced-${name}`, dataDir: path.join(outDir, `data/balanced-${name}`), withModel: false, env, cpus: cpu, appDir }));
     }
     const runs: Record<string, LoadRun[]> = Object.fromEntries(Object.keys(setups).map((label) => [label, []]));
@@ -183,42 +195,56 @@ export async function twoServersBehindBalancer(): Promise<Figure[]> {
   }];
 }
 
-type Processes = { servers: RunningServer[]; balancer: number; postmaster: number };
+type Processes = { servers: RunningServer[]; balancer: number; postmaster: number; loadGenerator?: number };
 
-/** `inFlight` loops, each asking for the next page of MIXED as soon as its last answer is in, for `seconds`. */
+/**
+ * `inFlight` connections of wrk (C, one thread), each asking for the next page of MIXED as soon as its last
+ * answer is in: first 2 s to warm every server (its JIT, its pool's connections), then `seconds` measured.
+ * The cores each part took are read over the measured run's middle, 1 s in and 1 s before its end.
+ */
 async function mixedLoad(base: string, processes: Processes, seconds: number, inFlight: number): Promise<LoadRun> {
   const client: Client = httpClient(base);
+  let cookie: string;
   try {
     await client.login(VIEWER.username, VIEWER.password);
-    let next = 0;
-    const load = async (ms: number) => {
-      const latencies: number[] = [];
-      const until = performance.now() + ms;
-      await Promise.all(Array.from({ length: inFlight }, async () => {
-        while (performance.now() < until) {
-          const url = MIXED[next++ % MIXED.length];
-          const reply = await client.get(url);
-          if (reply.status !== 200) throw new Error(`GET ${url} through the balancer: ${reply.status}`);
-          latencies.push(reply.ms);
-        }
-      }));
-      return latencies;
-    };
-    await load(2000); // every server warm: its JIT, its pool's connections and their prepared statements
-    const before = cpuSeconds(processes);
-    const started = performance.now();
-    const latencies = await load(seconds * 1000);
-    const wall = (performance.now() - started) / 1000;
-    const after = cpuSeconds(processes);
-    const cpu = coresBusy(before, after, wall);
-    return { rps: latencies.length / wall, p50: median(latencies), p99: percentile(latencies, 99), cpu };
+    cookie = client.cookieHeader();
   } finally {
     client.close();
   }
+  const wrk = (runSeconds: number) => {
+    const child = spawn('wrk', ['-t1', `-c${inFlight}`, `-d${runSeconds}s`, '--latency', '-s', path.join(repoRoot, 'bench/lib/mixed-load.lua'), base, '--', cookie, ...MIXED]);
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (out += chunk));
+    const done = new Promise<Record<string, string>>((resolve, reject) => {
+      child.once('error', (err) => reject(new Error(`wrk did not start (bash .ci/services/install.sh installs it): ${err.message}`)));
+      child.once('exit', () => {
+        const line = /^RESULT (.*)$/m.exec(out);
+        if (!line) return reject(new Error(`wrk printed no result:\n${out}`));
+        resolve(Object.fromEntries(line[1].split(' ').map((kv) => kv.split('=') as [string, string])));
+      });
+    });
+    return { pid: child.pid!, done };
+  };
+  const checked = async (run: ReturnType<typeof wrk>) => {
+    const result = await run.done;
+    if (result.bad !== '0') throw new Error(`${result.bad} pages through the balancer did not answer 200 (the first: ${result.first_bad})`);
+    return result;
+  };
+  await checked(wrk(2));
+  const measured = wrk(seconds);
+  await sleep(1000);
+  const parts = { ...processes, loadGenerator: measured.pid };
+  const before = cpuSeconds(parts);
+  const started = performance.now();
+  await sleep((seconds - 2) * 1000);
+  const cpu = coresBusy(before, cpuSeconds(parts), (performance.now() - started) / 1000);
+  const result = await checked(measured);
+  return { rps: Number(result.requests) / Number(result.seconds), p50: Number(result.p50), p99: Number(result.p99), cpu };
 }
 
 /** CPU seconds used so far by each process of each part of the deployment, this benchmark's own among them (Linux /proc). */
-function cpuSeconds({ servers, balancer, postmaster }: Processes): Record<string, Map<number, number>> {
+function cpuSeconds({ servers, balancer, postmaster, loadGenerator }: Processes): Record<string, Map<number, number>> {
   const stat = (pid: number) => {
     try {
       return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); // the fields after the command
@@ -236,7 +262,7 @@ function cpuSeconds({ servers, balancer, postmaster }: Processes): Record<string
   servers.forEach((s, i) => (parts[`server ${i + 1}`] = of([s.pid])));
   parts.postgres = of([postmaster, ...backends]);
   parts.haproxy = of([balancer]);
-  parts['load generator'] = of([process.pid]);
+  parts['load generator (wrk)'] = of([loadGenerator!]);
   return parts;
 }
 

@@ -19,6 +19,8 @@ export type Tables = {
     classified: 0 | 1;
     created_at: number;
   };
+  /** Kept by triggers (migration 009): never written by the app. */
+  image_totals: { owner_id: number; visibility: 'public' | 'private'; images: number; bytes: number };
   image_labels: { image_seq: number; rank: number; name: string; probability: number };
   image_terms: { term: string; public: 0 | 1; image_seq: number; owner_id: number };
   pending_files: { id: string; format: string; created_at: number };

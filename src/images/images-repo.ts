@@ -108,19 +108,17 @@ export function toRecord({ classified, labels, ...row }: Row): ImageRecord {
 export const visibleTo = (db: Db, viewer: number) =>
   sql<boolean>`(${unindexed(db, 'i.visibility')} = 'public' OR ${unindexed(db, 'i.owner_id')} = ${viewer})`;
 
-/** The quota's sum, an index-only read of images_owner_bytes; exported for its plan test. */
-export const storedBytesQuery = (db: Db, ownerId: number, q: Q = db.query) =>
-  q.selectFrom('images').select(sql<number>`CAST(coalesce(sum(bytes), 0) AS BIGINT)`.as('n')).where('owner_id', '=', ownerId);
-
 /**
- * Public = all - private: counting every row is SQLite's b-tree count (pages, not rows) and private images are
- * the few, so this reads a small index range instead of every public entry (100,000 images: 0.14 ms instead
- * of 2.7 ms). Exact: visibility is 'public' or 'private' (CHECK).
+ * The quota's sum and the gallery's count read image_totals, which triggers keep in step with images
+ * (migration 009): one row per owner and visibility, so neither grows with the library. Exported for their
+ * plan tests.
  */
-const countVisibleQuery = (viewer: number) => sql<{ n: number }>`
-  SELECT (SELECT count(*) FROM images)
-       - (SELECT count(*) FROM images WHERE visibility = 'private')
-       + (SELECT count(*) FROM images WHERE owner_id = ${viewer} AND visibility = 'private') AS n`;
+export const storedBytesQuery = (db: Db, ownerId: number, q: Q = db.query) =>
+  q.selectFrom('image_totals').select(sql<number>`CAST(coalesce(sum(bytes), 0) AS BIGINT)`.as('n')).where('owner_id', '=', ownerId);
+
+export const countVisibleQuery = (db: Db, viewer: number, q: Q = db.query) =>
+  q.selectFrom('image_totals').select(sql<number>`CAST(coalesce(sum(images), 0) AS BIGINT)`.as('n'))
+    .where((w) => w.or([w('visibility', '=', 'public'), w.and([w('owner_id', '=', viewer), w('visibility', '=', 'private')])]));
 
 /**
  * The last word on the quota, for uploads through several servers at once (each server's own count sees only
@@ -208,7 +206,7 @@ export function createImagesRepo(db: Db): ImagesRepo {
       return { images: rows.slice(0, limit).map(toRecord), hasNewer, hasOlder: rows.length > limit };
     },
 
-    countVisible: async (viewerId) => (await countVisibleQuery(viewerId).execute(q)).rows[0].n,
+    countVisible: async (viewerId) => (await countVisibleQuery(db, viewerId).executeTakeFirstOrThrow()).n,
 
     setVisibility: (seq, visibility) =>
       q.transaction().execute(async (tx) => {

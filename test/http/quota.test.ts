@@ -10,8 +10,7 @@ import { createTestApp, login, signedInAgent, upload, type TestApp } from '../he
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { registerUser } from '../helpers/live-server.js';
-import { CompiledQuery } from 'kysely';
-import { createImagesRepo, storedBytesQuery } from '../../src/images/images-repo.js';
+import { createImagesRepo } from '../../src/images/images-repo.js';
 
 const QUOTA = Math.round(0.001 * 2 ** 30); // MAX_USER_GB=0.001: 1,073,742 bytes, shown as "1 MB"
 
@@ -186,27 +185,6 @@ describe('the usage shown on the upload form', () => {
       expect((await agent.get('/upload')).text).not.toContain('quota-usage');
       expect((await agent.get('/')).text).not.toContain('quota-usage');
       expect((await agent.get('/upload').set('Accept', 'application/json')).body).toEqual({ usage: null });
-    } finally {
-      await t.close();
-    }
-  });
-});
-
-describe("a user's stored bytes", () => {
-  it('when it is counted, then the database reads an index range of that owner, not the whole table', async () => {
-    const t = await createTestApp();
-    try {
-      const query = storedBytesQuery(t.db, 1).compile();
-      if (t.db.sqlite) {
-        const plan = t.db.sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.parameters) as { detail: string }[];
-        expect(plan.map((p) => p.detail).join('\n')).toMatch(/^SEARCH images USING COVERING INDEX images_owner_bytes \(owner_id=\?\)$/);
-      } else {
-        const plan = await t.db.query.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${query.sql}`, [...query.parameters]));
-        // A bitmap or index-only scan of that owner's range, whichever the planner picks for the table's size.
-        const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
-        expect(text).toMatch(/Index (Only )?Scan (on|using) images_owner_bytes\b[^\n]*\n\s+Index Cond: \(owner_id = /);
-        expect(text).not.toMatch(/Seq Scan/);
-      }
     } finally {
       await t.close();
     }

@@ -24,7 +24,7 @@ describe('migrations on SQLite', () => {
     const db = openSqlite(path.join(dir, 'a.db'));
     const raw = db.sqlite!;
     expect(raw.pragma('user_version', { simple: true })).toBe(latest);
-    expect(tables(raw)).toEqual(expect.arrayContaining(['users', 'sessions', 'images', 'image_labels', 'image_terms', 'pending_files', 'rate_limits', 'api_tokens']));
+    expect(tables(raw)).toEqual(expect.arrayContaining(['users', 'sessions', 'images', 'image_labels', 'image_terms', 'image_totals', 'pending_files', 'rate_limits', 'api_tokens']));
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('foreign_keys', { simple: true })).toBe(1);
     await db.close();
@@ -75,7 +75,7 @@ describe('migrations on PostgreSQL', () => {
     const url = await newSchemaUrl();
     const db = await openPostgres(url, { poolSize: 2 });
     const { rows } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`.execute(db.query);
-    expect(rows.map((r) => r.name)).toEqual(['api_tokens', 'image_labels', 'image_terms', 'images', 'pending_files', 'rate_limits', 'schema_version', 'sessions', 'users']);
+    expect(rows.map((r) => r.name)).toEqual(['api_tokens', 'image_labels', 'image_terms', 'image_totals', 'images', 'pending_files', 'rate_limits', 'schema_version', 'sessions', 'users']);
     await db.close();
     expect(await version(url)).toEqual([{ version: latest }]);
   });
