@@ -59,7 +59,6 @@ export async function searchAndGallery(rounds = 400): Promise<Figure[]> {
     const gDeep = median(samples.galleryDeep);
     const seeded = {
       'seeded images': 100_000,
-      'seeded labels': big.labels,
       'search terms rows': big.terms,
       [`seed seconds (${big.cached ? 'cached' : 'seeded now'})`]: round(big.seconds, 1),
       'matches for the search at 100k (counted in SQL)': matches.exact,

@@ -18,10 +18,11 @@ export type Tables = {
     colour_name: string;
     classified: 0 | 1;
     created_at: number;
+    /** JSON: [{ name, probability }] in rank order; null until classified. */
+    labels: string | null;
   };
   /** Kept by triggers (migration 009): never written by the app. */
   image_totals: { owner_id: number; visibility: 'public' | 'private'; images: number; bytes: number };
-  image_labels: { image_seq: number; rank: number; name: string; probability: number };
   image_terms: { term: string; public: 0 | 1; image_seq: number; owner_id: number };
   pending_files: { id: string; format: string; created_at: number };
   rate_limits: { key: string; hits: number; reset_at: number };

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/index.js';
 import { unindexed } from '../db/fragments.js';
 import type { Tables } from '../db/tables.js';
@@ -77,29 +77,23 @@ export type ImagesRepo = {
 
 type Q = Kysely<Tables>;
 
-/**
- * Every column of an image with its owner's name and its labels in rank order, in one query. The labels come
- * as JSON text from SQLite and as parsed JSON from PostgreSQL; toRecord takes either.
- */
-export function selectImages(db: Db, q: Q = db.query) {
-  const labels: RawBuilder<string | Label[]> = db.dialect === 'sqlite'
-    ? sql<string>`(SELECT json_group_array(json_object('name', l.name, 'probability', l.probability))
-        FROM (SELECT name, probability FROM image_labels WHERE image_seq = i.seq ORDER BY rank) AS l)`
-    : sql<Label[]>`(SELECT coalesce(json_agg(json_build_object('name', l.name, 'probability', l.probability) ORDER BY l.rank), '[]')
-        FROM image_labels AS l WHERE l.image_seq = i.seq)`;
+/** Every column of an image with its owner's name, in one query. */
+export function selectImages(q: Q) {
   return q.selectFrom('images as i').innerJoin('users as u', 'u.id', 'i.owner_id').select([
     'i.seq', 'i.id', 'i.owner_id as ownerId', 'u.username as owner', 'i.visibility', 'i.original_name as originalName',
     'i.format', 'i.bytes', 'i.width', 'i.height', 'i.colour_hex as colourHex', 'i.colour_name as colourName',
-    'i.classified', 'i.created_at as createdAt', labels.as('labels'),
+    'i.classified', 'i.created_at as createdAt', 'i.labels',
   ]);
 }
 
-type Row = Omit<ImageRecord, 'labels' | 'format'> & { format: string; classified: 0 | 1; labels: string | Label[] };
+type Row = Omit<ImageRecord, 'labels' | 'format'> & { format: string; classified: 0 | 1; labels: string | null };
 
 export function toRecord({ classified, labels, ...row }: Row): ImageRecord {
-  const parsed = typeof labels === 'string' ? (JSON.parse(labels) as Label[]) : labels;
-  return { ...row, format: row.format as ImageFormat, labels: classified ? parsed : null };
+  return { ...row, format: row.format as ImageFormat, labels: classified && labels ? (JSON.parse(labels) as Label[]) : null };
 }
+
+/** The labels column: JSON of the labels in rank order, NULL until classified. */
+const labelsJson = (labels: Label[] | null) => (labels ? JSON.stringify(labels.map(({ name, probability }) => ({ name, probability }))) : null);
 
 /**
  * Public, or the viewer's own. In SQLite the columns are kept off their indexes, so the planner walks seq
@@ -131,13 +125,8 @@ async function checkQuota(db: Db, tx: Q, ownerId: number, bytes: number, quotaBy
   if (stored + bytes > quotaBytes) throw new OverQuota(Math.max(0, quotaBytes - stored));
 }
 
-async function writeLabelsAndTerms(q: Q, record: ImageRecord, labels: Label[] | null): Promise<void> {
-  // One statement each, however many rows: 500 single-row inserts in one PostgreSQL transaction took 905 ms.
-  if (labels?.length) {
-    await q.insertInto('image_labels')
-      .values(labels.map((label, i) => ({ image_seq: record.seq, rank: i + 1, name: label.name, probability: label.probability })))
-      .execute();
-  }
+async function writeTerms(q: Q, record: ImageRecord, labels: Label[] | null): Promise<void> {
+  // One statement, however many rows: 500 single-row inserts in one PostgreSQL transaction took 905 ms.
   const terms = searchTermsFor({ ...record, labels: (labels ?? []).map((l) => l.name) });
   const isPublic = record.visibility === 'public' ? 1 : 0;
   await q.insertInto('image_terms')
@@ -149,7 +138,7 @@ async function writeLabelsAndTerms(q: Q, record: ImageRecord, labels: Label[] | 
 export function createImagesRepo(db: Db): ImagesRepo {
   const q = db.query;
   const bySeq = async (tx: Q, seq: number) => {
-    const row = await selectImages(db, tx).where('i.seq', '=', seq).executeTakeFirst();
+    const row = await selectImages(tx).where('i.seq', '=', seq).executeTakeFirst();
     return row && toRecord(row);
   };
   const upsertPending = (tx: Q, files: StoredFiles, at: number) =>
@@ -163,11 +152,12 @@ export function createImagesRepo(db: Db): ImagesRepo {
         const { seq } = await tx.insertInto('images').values({
           id: image.id, owner_id: owner.id, visibility: image.visibility, original_name: image.originalName,
           format: image.format, bytes: image.bytes, width: image.width, height: image.height,
-          colour_hex: image.colourHex, colour_name: image.colourName, classified: labels ? 1 : 0, created_at: image.createdAt,
+          colour_hex: image.colourHex, colour_name: image.colourName, classified: labels ? 1 : 0, labels: labelsJson(labels),
+          created_at: image.createdAt,
         }).returning('seq').executeTakeFirstOrThrow();
         await tx.deleteFrom('pending_files').where('id', '=', image.id).execute();
         const record: ImageRecord = { ...image, seq, ownerId: owner.id, owner: owner.username, labels };
-        await writeLabelsAndTerms(tx, record, labels);
+        await writeTerms(tx, record, labels);
         return record;
       }),
 
@@ -176,23 +166,22 @@ export function createImagesRepo(db: Db): ImagesRepo {
         // The row's update first: on PostgreSQL it locks the row, so the visibility read next cannot be
         // changed by the owner before the terms are written with it (and locks are taken in the same order
         // as setVisibility and delete take them).
-        const { numUpdatedRows } = await tx.updateTable('images').set({ classified: 1 }).where('seq', '=', seq).executeTakeFirst();
+        const { numUpdatedRows } = await tx.updateTable('images').set({ classified: 1, labels: labelsJson(labels) }).where('seq', '=', seq).executeTakeFirst();
         if (numUpdatedRows === 0n) return; // deleted meanwhile
         const record = (await bySeq(tx, seq))!;
-        await tx.deleteFrom('image_labels').where('image_seq', '=', seq).execute();
         await tx.deleteFrom('image_terms').where('image_seq', '=', seq).execute();
-        await writeLabelsAndTerms(tx, record, labels);
+        await writeTerms(tx, record, labels);
       }),
 
     async findVisible(id, viewerId) {
-      const row = await selectImages(db).where('i.id', '=', id).where(visibleTo(db, viewerId)).executeTakeFirst();
+      const row = await selectImages(q).where('i.id', '=', id).where(visibleTo(db, viewerId)).executeTakeFirst();
       return row && toRecord(row);
     },
 
     findBySeq: (seq) => bySeq(q, seq),
 
     async listVisible(viewerId, cursor, limit) {
-      const visible = selectImages(db).where(visibleTo(db, viewerId)).limit(limit + 1);
+      const visible = selectImages(q).where(visibleTo(db, viewerId)).limit(limit + 1);
       if (cursor.after !== undefined) {
         const rows = await visible.where('i.seq', '>', cursor.after).orderBy('i.seq', 'asc').execute();
         return { images: rows.slice(0, limit).reverse().map(toRecord), hasNewer: rows.length > limit, hasOlder: true };

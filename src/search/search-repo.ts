@@ -120,7 +120,7 @@ export function createSearchRepo(db: Db): SearchRepo {
 
   async function load(seqs: number[]): Promise<ImageRecord[]> {
     if (seqs.length === 0) return [];
-    return (await selectImages(db).where('i.seq', 'in', seqs).orderBy('i.seq', 'desc').execute()).map(toRecord);
+    return (await selectImages(db.query).where('i.seq', 'in', seqs).orderBy('i.seq', 'desc').execute()).map(toRecord);
   }
 
   return {

@@ -70,6 +70,9 @@ export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record
     /** Files in the incoming folder (always on this machine, whatever the storage). */
     incomingFiles: () => readdirSync(path.join(config.uploadDir, '.incoming')),
     count: async (table: string) => Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db.query)).rows[0].n),
+    /** How many labels the stored images hold in all (each image's JSON list, counted here for both dialects). */
+    labelCount: async () =>
+      (await db.query.selectFrom('images').select('labels').execute()).reduce((n, r) => n + (r.labels ? (JSON.parse(r.labels) as unknown[]).length : 0), 0),
     /** Rows of a query written once for both dialects: `await t.rows\`SELECT ... WHERE id = ${id}\``. */
     rows: async <T = Record<string, unknown>>(strings: TemplateStringsArray, ...values: unknown[]) =>
       (await sql<T>(strings, ...values).execute(db.query)).rows,

@@ -18,7 +18,7 @@ describe('npm run reclassify', () => {
     expect(await reclassifyAll(deps)).toEqual({ classified: 2, failed: 0 });
     expect(await reclassifyAll(deps)).toEqual({ classified: 0, failed: 0 });
     expect(classifier.calls).toBe(2);
-    expect(await t.count('image_labels')).toBe(6);
+    expect(await t.labelCount()).toBe(6);
     const found = await agent.get('/search?q=cat').set('Accept', 'application/json');
     expect(found.body.total).toBe(2);
     expect(t.incomingFiles()).toEqual([]);

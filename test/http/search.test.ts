@@ -257,7 +257,7 @@ describe.skipIf(onPostgres)('query plan', () => {
   });
 
   it('when a gallery page is read, then it walks images by seq with no sort', () => {
-    const page = selectImages(t.db).where(visibleTo(t.db, 1)).where('i.seq', '<', 500).orderBy('i.seq', 'desc').limit(49);
+    const page = selectImages(t.db.query).where(visibleTo(t.db, 1)).where('i.seq', '<', 500).orderBy('i.seq', 'desc').limit(49);
     const details = planOf(page);
     expect(details).toMatch(/SEARCH i USING INTEGER PRIMARY KEY \(rowid<\?\)/);
     expect(details).not.toMatch(/TEMP B-TREE/);

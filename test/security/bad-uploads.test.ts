@@ -42,7 +42,7 @@ function uploadFiles(files: { name: string; data: Buffer }[], visibility = 'publ
 const sendRaw = (body: Buffer, contentType = multipartType()) => post().set('Content-Type', contentType).send(body);
 
 type State = { rows: number; labels: number; terms: number; files: string[] };
-const state = async (): Promise<State> => ({ rows: await t.count('images'), labels: await t.count('image_labels'), terms: await t.count('image_terms'), files: await t.storedFiles() });
+const state = async (): Promise<State> => ({ rows: await t.count('images'), labels: await t.labelCount(), terms: await t.count('image_terms'), files: await t.storedFiles() });
 
 async function eventually(check: () => void, ms = 3000) {
   const until = Date.now() + ms;
@@ -59,7 +59,7 @@ async function eventually(check: () => void, ms = 3000) {
 /** Nothing stray: rows and files are as before plus exactly `added` good images, the temp folder empties, the app still answers. */
 async function expectClean(before: State, added = 0) {
   expect(await t.count('images')).toBe(before.rows + added);
-  expect(await t.count('image_labels')).toBe(before.labels + 3 * added);
+  expect(await t.labelCount()).toBe(before.labels + 3 * added);
   const newFiles = (await t.storedFiles()).filter((f) => !before.files.includes(f));
   expect(newFiles).toHaveLength(2 * added);
   for (const f of newFiles) expect(f).toMatch(/^[0-9a-f-]{36}\.(png|thumb\.webp)$/);

@@ -1,13 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrationsDir, readMigrations } from '../../src/db/migrate.js';
+import type { Db } from '../../src/db/index.js';
+import { migratePostgres, migrateSqlite, migrationsDir, readMigrations } from '../../src/db/migrate.js';
 import { openSqlite } from '../../src/db/sqlite.js';
 import { openPostgres } from '../../src/db/postgres.js';
+import { createImagesRepo } from '../../src/images/images-repo.js';
 import { newSchemaUrl } from '../helpers/backend.js';
 import { usePostgres } from '../helpers/services.js';
 
@@ -24,7 +26,7 @@ describe('migrations on SQLite', () => {
     const db = openSqlite(path.join(dir, 'a.db'));
     const raw = db.sqlite!;
     expect(raw.pragma('user_version', { simple: true })).toBe(latest);
-    expect(tables(raw)).toEqual(expect.arrayContaining(['users', 'sessions', 'images', 'image_labels', 'image_terms', 'image_totals', 'pending_files', 'rate_limits', 'api_tokens']));
+    expect(tables(raw)).toEqual(expect.arrayContaining(['users', 'sessions', 'images', 'image_terms', 'image_totals', 'pending_files', 'rate_limits', 'api_tokens']));
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('foreign_keys', { simple: true })).toBe(1);
     await db.close();
@@ -75,7 +77,7 @@ describe('migrations on PostgreSQL', () => {
     const url = await newSchemaUrl();
     const db = await openPostgres(url, { poolSize: 2 });
     const { rows } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`.execute(db.query);
-    expect(rows.map((r) => r.name)).toEqual(['api_tokens', 'image_labels', 'image_terms', 'image_totals', 'images', 'pending_files', 'rate_limits', 'schema_version', 'sessions', 'users']);
+    expect(rows.map((r) => r.name)).toEqual(['api_tokens', 'image_terms', 'image_totals', 'images', 'pending_files', 'rate_limits', 'schema_version', 'sessions', 'users']);
     await db.close();
     expect(await version(url)).toEqual([{ version: latest }]);
   });
@@ -95,5 +97,54 @@ describe('migrations on PostgreSQL', () => {
     await client.query('UPDATE schema_version SET version = version + 1');
     await client.end();
     await expect(openPostgres(url, { poolSize: 1 })).rejects.toThrow(/newer than this code knows/);
+  });
+});
+
+describe('a library made before migrations 009 and 010 (labels in their own table, no totals)', () => {
+  usePostgres();
+  const upTo8 = (dialect: 'sqlite' | 'postgres') => {
+    const older = path.join(dir, `${dialect}-upto-8`);
+    mkdirSync(older);
+    for (const m of readMigrations(migrationsDir(dialect)).filter((m) => m.version <= 8)) copyFileSync(path.join(migrationsDir(dialect), m.name), path.join(older, m.name));
+    return older;
+  };
+  // Two images of one owner: a classified one whose labels were inserted out of rank order, one not classified yet.
+  const oldRows = [
+    "INSERT INTO users (username, password_hash, created_at) VALUES ('pat', 'x', 0)",
+    `INSERT INTO images (id, owner_id, visibility, original_name, format, bytes, width, height, colour_hex, colour_name, classified, created_at)
+       VALUES ('a', 1, 'public', 'a.png', 'png', 100, 4, 3, '#ff0000', 'red', 1, 0), ('b', 1, 'private', 'b.png', 'png', 20, 4, 3, '#ff0000', 'red', 0, 1)`,
+    "INSERT INTO image_labels (image_seq, rank, name, probability) VALUES (1, 2, 'toucan', 0.2), (1, 1, 'macaw', 0.7), (1, 3, 'lorikeet', 0.05)",
+  ];
+  const expectCarriedOver = async (db: Db) => {
+    const images = createImagesRepo(db);
+    expect((await images.findBySeq(1))!.labels).toEqual([
+      { name: 'macaw', probability: 0.7 }, { name: 'toucan', probability: 0.2 }, { name: 'lorikeet', probability: 0.05 },
+    ]);
+    expect((await images.findBySeq(2))!.labels).toBeNull();
+    expect(await images.countVisible(1)).toBe(2);
+    expect(await images.countVisible(2)).toBe(1);
+    expect(await images.storedBytes(1)).toBe(120);
+    await db.close();
+  };
+
+  it('when SQLite opens it, then every image keeps its labels in rank order and the totals count what is there', async () => {
+    const file = path.join(dir, 'old.db');
+    const raw = new Database(file);
+    migrateSqlite(raw, upTo8('sqlite'));
+    for (const statement of oldRows) raw.exec(statement);
+    raw.close();
+    await expectCarriedOver(openSqlite(file));
+  });
+
+  it('when PostgreSQL opens it, then every image keeps its labels in rank order and the totals count what is there', async () => {
+    const url = await newSchemaUrl();
+    const pool = new pg.Pool({ connectionString: url });
+    try {
+      await migratePostgres(pool, upTo8('postgres'));
+      for (const statement of oldRows) await pool.query(statement);
+    } finally {
+      await pool.end();
+    }
+    await expectCarriedOver(await openPostgres(url, { poolSize: 2 }));
   });
 });

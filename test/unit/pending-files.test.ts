@@ -35,7 +35,7 @@ describe(`files recorded as pending, on ${testBackend}`, () => {
     await expect(images.insert(newImage(id), owner, [{ name: 'toucan', probability: 0.9 }])).rejects.toThrow(/UNIQUE|unique/);
     expect(await images.pendingFiles()).toEqual([{ id, format: 'png' }]);
     expect(await db.query.selectFrom('image_terms').select('term').execute()).toEqual(before);
-    expect(await db.query.selectFrom('image_labels').select('name').execute()).toEqual([{ name: 'macaw' }]);
+    expect(await db.query.selectFrom('images').select('labels').execute()).toEqual([{ labels: JSON.stringify([{ name: 'macaw', probability: 0.9 }]) }]);
   });
 
   it('when pending records are read with a cut-off, then only those made before it come back', async () => {
