@@ -8,6 +8,7 @@ import { enhanceKeysHelp } from './js/keys-help.js';
 import { enhanceThemeToggle } from './js/theme-toggle.js';
 import { enhanceImagePage } from './js/image-page.js';
 import { enhanceCopyButtons } from './js/util.js';
+import { enhanceSessionEnd } from './js/session.js';
 
 document.documentElement.classList.add('js');
 enhanceThemeToggle();
@@ -19,3 +20,4 @@ enhanceLightbox();
 enhanceKeysHelp();
 enhanceCopyButtons();
 enhanceImagePage();
+enhanceSessionEnd();

@@ -57,7 +57,7 @@ const root = (dir: string) => fileURLToPath(new URL(`../${dir}`, import.meta.url
 /** Every name the templates use: app.locals, res.locals and what the routes and includes pass. */
 const VIEW_LOCALS = [
   ...Object.keys(viewHelpers), 'appName', 'uploadLimits', // app.locals
-  'csrfToken', 'user', 'flash', 'query', 'currentUrl', // res.locals
+  'csrfToken', 'user', 'sessionEndsInMs', 'flash', 'query', 'currentUrl', // res.locals
   'title', 'username', 'next', 'error', 'notice', 'errors', 'results', 'visibility', 'images', 'pagination',
   'image', 'status', 'message', 'terms', 'truncated', 'label', 'tags', 'tokens', 'input', 'created', 'now',
 ];
@@ -138,7 +138,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
 
   // Pages for people: a token is refused on them, never used.
   app.use(['/login', '/register', '/logout', '/account'], refuseTokens);
-  app.use(authRoutes({ users, passwords: deps.passwords, now, limits }));
+  app.use(authRoutes({ users, passwords: deps.passwords, now, limits, csrfTokenFor: csrf.tokenFor }));
   app.use(requireUser);
   // Pages past this point are per user, and the same URL answers HTML or JSON: keep shared caches out.
   app.use((_req, res, next) => {

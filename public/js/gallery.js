@@ -1,6 +1,7 @@
 // The grid of photos: kept in step with uploads and deletes made in place, one tab stop with arrow keys between
 // photos (a roving tabindex), and further pages loaded in place (the viewer asks for them past the last photo).
 import { goToLogin } from './util.js';
+import { reauthenticate } from './session.js';
 import { imageShortcut, isPlainKey } from './shortcuts.js';
 import { tileFor } from './tile.js';
 
@@ -114,6 +115,7 @@ async function fetchOlder() {
   if (!older || !grid()) return [];
   const res = await fetch(older.href, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
   if (res.status === 401 || new URL(res.url).pathname === '/login') {
+    if (await reauthenticate()) return fetchOlder();
     goToLogin();
     return [];
   }

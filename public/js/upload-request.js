@@ -1,5 +1,4 @@
 // POST /images through XMLHttpRequest, the one browser API that reports upload progress.
-import { goToLogin } from './util.js';
 
 // Reasons a file may have been refused only because of the moment it was sent.
 const TRANSIENT = new Set(['server-busy', 'server-error', 'storage-unavailable', 'database-unavailable', 'abandoned']);
@@ -29,8 +28,7 @@ export function sendFiles({ url, token, visibility, files, onProgress, onSent })
       const retryable = xhr.status >= 500;
       const retryAfter = Number(xhr.getResponseHeader('Retry-After')) || undefined;
       if (xhr.status === 401) {
-        resolve({ results: [], error: 'your session expired. Log in again, then upload.', expired: true });
-        setTimeout(goToLogin, 2500);
+        resolve({ results: [], error: 'your session ended. Choose Retry to sign in again and send them.', expired: true });
         return;
       }
       if (Array.isArray(answer.results) && !(retryable && answer.results.every(isTransient))) {

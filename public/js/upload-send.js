@@ -1,5 +1,7 @@
 // Sends a selection as several requests, two at a time, each retried a few times when the network or the server failed it.
 import { sendFiles } from './upload-request.js';
+import { reauthenticate } from './session.js';
+import { csrfToken } from './util.js';
 
 const ATTEMPTS = 4; // the first and three retries
 const IN_FLIGHT = 2; // the next request travels while the server analyses the last one's files
@@ -9,9 +11,10 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * `batches` are arrays of entries ({ file }). Hooks: onProgress(batch, bytesSent), onRetry(batch, seconds),
  * onAnswer(batch, answer) once per batch with its final answer. Resolves when every batch is answered;
- * stops starting new ones after a batch answered with `stop` (an expired session).
+ * A batch that finds the session ended waits for the password in place and is sent again with the new
+ * session's token; if the user declines, no new batch starts.
  */
-export async function sendBatches(batches, { url, token, visibility, onProgress, onRetry, onAnswer }) {
+export async function sendBatches(batches, { url, visibility, onProgress, onRetry, onAnswer }) {
   const queue = [...batches];
   let stopped = false;
   const sendOne = async (batch) => {
@@ -20,11 +23,15 @@ export async function sendBatches(batches, { url, token, visibility, onProgress,
     for (let attempt = 0; ; attempt++) {
       onProgress(batch, 0);
       const answer = await sendFiles({
-        url, token, visibility, files,
+        url, token: csrfToken(), visibility, files,
         // The body's total includes the multipart framing: scale to the files' own bytes.
         onProgress: (loaded, total) => onProgress(batch, total ? Math.min(bytes, (loaded / total) * bytes) : 0),
         onSent: () => onProgress(batch, bytes),
       });
+      if (answer.expired && (await reauthenticate())) {
+        attempt--; // not a failure of the request: the same files again, as if for the first time
+        continue;
+      }
       if (!answer.retryable || attempt === ATTEMPTS - 1) return answer;
       const wait = backoff(attempt, answer.retryAfter);
       onRetry(batch, Math.round(wait / 1000), answer.error);

@@ -215,7 +215,6 @@ function enhanceForm(form) {
     figure.sent(null, 0);
     const { unsent } = await sendBatches(planBatches(toSend, limits), {
       url: form.action,
-      token: form.elements._csrf.value,
       visibility,
       onProgress(batch, bytes) {
         figure.sent(batch, bytes);

@@ -1,3 +1,5 @@
+import { reauthenticate } from './session.js';
+
 /** The session's CSRF token, from the meta tag every page carries. */
 export const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
 
@@ -46,6 +48,8 @@ export async function submitForJson(form, submitter) {
     credentials: 'same-origin',
   });
   if (res.status === 401) {
+    // The session ended: the password in place, then the same form again with the new session's token.
+    if (await reauthenticate()) return submitForJson(form, submitter);
     goToLogin();
     throw new Error('Your session expired.');
   }

@@ -17,6 +17,8 @@ export function loadUser(users: UsersRepo, now: () => number): RequestHandler {
       return req.session.destroy((err) => next(err));
     }
     res.locals.user = user;
+    // For the page's script: its notice before the end, and the password it asks for after.
+    res.locals.sessionEndsInMs = loginAt + SESSION_LIFETIME_MS - now();
     next();
   };
 }

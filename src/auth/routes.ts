@@ -4,14 +4,19 @@ import type { User, UsersRepo } from './users.js';
 import { loginLimiters, registrationLimiter, type LimitStores } from './login-limiter.js';
 import { passwordsBusyHandler, refuseLogin } from './refusals.js';
 import { field, loginUsername, passwordTooLong, safeReturnPath, validateRegistration } from './validation.js';
+import type { CsrfTokenFor } from '../web/csrf.js';
 import { flash } from '../web/flash.js';
+import { SESSION_LIFETIME_MS } from '../web/session.js';
+import { wantsJson } from '../web/wants-json.js';
 
-type Deps = { users: UsersRepo; passwords: Passwords; now: () => number; limits: LimitStores };
+type Deps = { users: UsersRepo; passwords: Passwords; now: () => number; limits: LimitStores; csrfTokenFor: CsrfTokenFor };
 
-export function authRoutes({ users, passwords, now, limits }: Deps): Router {
+export function authRoutes({ users, passwords, now, limits, csrfTokenFor }: Deps): Router {
   const router = Router();
 
   router.get('/login', (req, res) => {
+    // The form's token for a page that signs in again in place (its own token died with the session).
+    if (wantsJson(req)) return res.json({ csrfToken: res.locals.csrfToken });
     if (res.locals.user) return res.redirect(303, safeReturnPath(req.query.next) ?? '/');
     const notice = req.query.expired
       ? 'Your session expired. Please log in again.'
@@ -31,6 +36,11 @@ export function authRoutes({ users, passwords, now, limits }: Deps): Router {
       return refuseLogin(req, res, 401, 'Wrong username or password.');
     }
     await startSession(req, user!, now());
+    if (wantsJson(req)) {
+      // A page signing in again in place carries on with the new session's token.
+      res.json({ username: user!.username, csrfToken: csrfTokenFor(req, res), sessionEndsInMs: SESSION_LIFETIME_MS });
+      return;
+    }
     res.redirect(303, safeReturnPath(field(req.body, 'next', 2000)) ?? '/');
   });
 

@@ -1,5 +1,5 @@
 import { doubleCsrf, type CsrfRequestValidator } from 'csrf-csrf';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 
 /** Routes that read multipart bodies with multer and call `isCsrfValid` themselves once the fields are in. */
 const SELF_CHECKING_MULTIPART = new Set(['POST /images']);
@@ -16,7 +16,9 @@ const validators = new WeakMap<Request, CsrfRequestValidator>();
  * Multipart bodies are not parsed yet when the check runs, so the upload route checks them itself
  * (see `isCsrfValid`) once multer has read the fields.
  */
-export function createCsrf(opts: { secret: string; secure: boolean }): { protection: RequestHandler; exposeToken: RequestHandler } {
+export type CsrfTokenFor = (req: Request, res: Response) => string;
+
+export function createCsrf(opts: { secret: string; secure: boolean }): { protection: RequestHandler; exposeToken: RequestHandler; tokenFor: CsrfTokenFor } {
   const csrf = doubleCsrf({
     getSecret: () => opts.secret,
     getSessionIdentifier: (req) => (req.session?.userId !== undefined ? req.sessionID : ''),
@@ -44,6 +46,8 @@ export function createCsrf(opts: { secret: string; secure: boolean }): { protect
       res.locals.csrfToken = csrf.generateCsrfToken(req, res);
       next();
     },
+    /** A new token for the session the request has now (after a login, not the one it came with). */
+    tokenFor: (req, res) => csrf.generateCsrfToken(req, res, { overwrite: true }),
   };
 }
 

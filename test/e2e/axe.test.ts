@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newContext, registerThroughForm, startApp, PASSWORD, type RunningApp } from '../helpers/browser.js';
 import { seedImages } from './seed.js';
+import { SESSION_LIFETIME_MS } from '../../src/web/session.js';
 
 let app: RunningApp;
 let browser: Browser;
@@ -76,6 +77,17 @@ const VISITS: Visit[] = [
       await page.getByRole('radio', { name: /Read and write/ }).check();
       await page.getByRole('button', { name: 'Make token' }).click();
       await page.getByRole('status').filter({ hasText: 'made' }).waitFor();
+    },
+  },
+  {
+    // Last: it moves the clock to two minutes before the end; the next size logs in again from there.
+    name: 'session notice and the password dialog',
+    user: 'full',
+    go: async (page) => {
+      app.clock.advance(SESSION_LIFETIME_MS - 90_000);
+      await page.goto('/');
+      await page.getByRole('button', { name: 'Stay signed in' }).click();
+      await page.getByRole('dialog', { name: 'Stay signed in' }).waitFor();
     },
   },
 ];

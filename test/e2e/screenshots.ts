@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { launchBrowser, newContext, registerThroughForm, startApp } from '../helpers/browser.js';
 import { photosDir, repoRoot } from '../helpers/fixtures.js';
+import { SESSION_LIFETIME_MS } from '../../src/web/session.js';
 
 const out = path.join(repoRoot, 'screenshots');
 mkdirSync(out, { recursive: true });
@@ -128,6 +129,17 @@ try {
   await page.goto('/');
   await page.locator('.pagination').scrollIntoViewIfNeeded();
   await shot(page, 'pagination');
+
+  // The session's end: the notice two minutes before it, then the password dialog, on both sizes.
+  app.clock.advance(SESSION_LIFETIME_MS - 90_000);
+  for (const [each, name] of [[page, 'session'], [phonePage, 'phone-session']] as const) {
+    await each.goto('/');
+    await each.getByRole('button', { name: 'Stay signed in' }).waitFor();
+    await shot(each, `${name}-notice`);
+    await each.getByRole('button', { name: 'Stay signed in' }).click();
+    await each.getByRole('dialog', { name: 'Stay signed in' }).waitFor();
+    await shot(each, `${name}-dialog`);
+  }
   console.log(`screenshots in ${out}`);
 } finally {
   await browser.close();

@@ -24,9 +24,9 @@ export function launchBrowser(): Promise<Browser> {
 export type RunningApp = TestApp & { baseUrl: string; stop: () => Promise<void> };
 
 /** The app in this process on a free port; `realModel` classifies with MobileNet instead of the fake. */
-export async function startApp(opts: { realModel?: boolean; classifier?: Classifier } = {}): Promise<RunningApp> {
+export async function startApp(opts: { realModel?: boolean; classifier?: Classifier; env?: Record<string, string> } = {}): Promise<RunningApp> {
   const classifier = opts.classifier ?? (opts.realModel ? await loadTfjsClassifier(modelDir) : undefined);
-  const t = await createTestApp(classifier ? { classifier } : {});
+  const t = await createTestApp({ ...(classifier ? { classifier } : {}), env: opts.env });
   const server = http.createServer(t.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
