@@ -1,7 +1,7 @@
 // The upload form, enhanced: choose or drop many files, check them against the server's limits, send them in
 // several requests with one progress bar for the whole selection, then show each file's result.
 import { insertCard } from './gallery.js';
-import { el, formatBytes } from './util.js';
+import { el, formatBytes, toast } from './util.js';
 import { isTransient } from './upload-request.js';
 import { limitsOf, planBatches, refusalOf } from './upload-plan.js';
 import { sendBatches } from './upload-send.js';
@@ -161,6 +161,8 @@ function enhanceForm(form) {
     clearAfterButtons();
     afterButtons(accepted, inserted, failed);
     showIndicator(`Upload finished: ${accepted} of ${entries.length} uploaded`);
+    // The corner button's text is not announced as it changes: the end is, when the dialog is not open to say it.
+    if (dialog && !dialog.open) toast(`Upload finished: ${accepted} of ${plural(entries.length, 'image')} uploaded.`, accepted < entries.length ? 'error' : 'info');
   };
 
   /** One figure for the whole selection: bytes sent, then answers received. */
@@ -271,7 +273,10 @@ function enhanceForm(form) {
   });
   dialog?.addEventListener('close', () => {
     if (state === 'done') reset();
-    else if (state === 'uploading') showIndicator(progressText.textContent ? `Uploading… ${progress.value}%` : 'Uploading…');
+    else if (state === 'uploading') {
+      showIndicator(progressText.textContent ? `Uploading… ${progress.value}%` : 'Uploading…');
+      toast('The upload goes on. The Uploading button in the corner opens it again.');
+    }
   });
 }
 

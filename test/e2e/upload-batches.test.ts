@@ -288,10 +288,14 @@ describe('while files are on their way', () => {
     await dialog().getByRole('button', { name: 'Close' }).click();
     const indicator = page.locator('#upload-indicator');
     await expect(indicator.innerText()).resolves.toMatch(/^Uploading… \d+%$/);
+    // Said in the page's status region too, since a button's changing text is not announced.
+    const announced = page.locator('#toasts');
+    await announced.getByText('The upload goes on. The Uploading button in the corner opens it again.').waitFor();
     await expect(axeViolations('#upload-indicator')).resolves.toEqual([]);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     await cdp.detach();
     await expect.poll(() => indicator.innerText(), { timeout: 30_000 }).toBe('Upload finished: 4 of 4 uploaded');
+    await announced.getByText('Upload finished: 4 of 4 images uploaded.').waitFor();
     await indicator.click();
     await expect(dialog().isVisible()).resolves.toBe(true);
     await expect(indicator.isVisible()).resolves.toBe(false);
