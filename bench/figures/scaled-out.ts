@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
+import pg from 'pg';
 import { openPostgres } from '../../src/db/postgres.js';
 import { httpClient, type Client } from '../lib/client.js';
 import type { Figure } from '../lib/figure.js';
@@ -138,9 +138,13 @@ export async function balancedLoadRuns(
     const seeded = async (url: string, undo?: string) => {
       const db = await openPostgres(url, { poolSize: 8 });
       await seedDatabase(db, LIBRARY);
-      // One statement at a time: the pool's queries take one each.
-      for (const statement of (undo ?? '').split(';').filter((s) => s.trim())) await sql.raw(statement).execute(db.query);
       await db.close();
+      if (undo) {
+        // pg's simple query protocol: several statements in one string, function bodies and all.
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        await client.query(undo).finally(() => client.end());
+      }
       return url;
     };
     const shared = await seeded(postgres.url);
@@ -218,7 +222,7 @@ async function mixedLoad(base: string, processes: Processes, seconds: number, in
     child.stderr.on('data', (chunk) => (out += chunk));
     const done = new Promise<Record<string, string>>((resolve, reject) => {
       child.once('error', (err) => reject(new Error(`wrk did not start (bash .ci/services/install.sh installs it): ${err.message}`)));
-      child.once('exit', () => {
+      child.once('close', () => {
         const line = /^RESULT (.*)$/m.exec(out);
         if (!line) return reject(new Error(`wrk printed no result:\n${out}`));
         resolve(Object.fromEntries(line[1].split(' ').map((kv) => kv.split('=') as [string, string])));

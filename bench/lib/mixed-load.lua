@@ -32,6 +32,10 @@ function done(summary, latency)
     total_bad = total_bad + t:get('bad')
     status = status or t:get('first_bad')
   end
+  -- Connections refused, cut or timed out count as bad answers too.
+  local e = summary.errors
+  local failed = e.connect + e.read + e.write + e.timeout
+  if failed > 0 then status = status or 'socket-error' end
   io.write(string.format('RESULT requests=%d seconds=%f p50=%f p99=%f bad=%d first_bad=%s\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3, total_bad, tostring(status)))
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3, latency:percentile(99) / 1e3, total_bad + failed, tostring(status)))
 end

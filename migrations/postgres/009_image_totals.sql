@@ -1,14 +1,19 @@
 -- Each owner's number of images and stored bytes (originals) by visibility, kept by triggers in the same
 -- transaction as every write to images, so no code path can forget them. The gallery's count and the quota
 -- then read a row per owner instead of an index entry per image, whatever the size of the library.
+-- No foreign key to users: its check would take a share lock on the owner's row, which an upload under a quota
+-- holds FOR UPDATE while it waits for this table (a deadlock), and a user's deletion would cascade here before
+-- the images' trigger writes its last change. A deleted owner's rows stay, at zero.
 CREATE TABLE image_totals (
-  owner_id   bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  owner_id   bigint NOT NULL,
   visibility text   NOT NULL,
   images     bigint NOT NULL,
   bytes      bigint NOT NULL,
   PRIMARY KEY (owner_id, visibility)
 );
 
+-- No image is written between the count and the triggers (another server may still run the older code).
+LOCK TABLE images IN SHARE ROW EXCLUSIVE MODE;
 INSERT INTO image_totals (owner_id, visibility, images, bytes)
   SELECT owner_id, visibility, count(*), sum(bytes) FROM images GROUP BY owner_id, visibility;
 

@@ -2,6 +2,8 @@
 -- image wants all of them, every write replaces all of them, and search reads image_terms, never these. One
 -- row read per image instead of a subquery into image_labels for each. NULL until the image is classified.
 -- Text, as in SQLite, so one repository writes and parses both.
+-- No label is written between the copy and the drop (another server may still run the older code).
+LOCK TABLE images, image_labels IN SHARE ROW EXCLUSIVE MODE;
 ALTER TABLE images ADD COLUMN labels text;
 
 UPDATE images AS i SET labels = (

@@ -1,8 +1,9 @@
 -- Each owner's number of images and stored bytes (originals) by visibility, kept by triggers in the same
 -- transaction as every write to images, so no code path can forget them. The gallery's count and the quota
 -- then read a row per owner instead of an index entry per image, whatever the size of the library.
+-- No foreign key to users, as in PostgreSQL (see there): a deleted owner's rows stay, at zero.
 CREATE TABLE image_totals (
-  owner_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  owner_id   INTEGER NOT NULL,
   visibility TEXT    NOT NULL,
   images     INTEGER NOT NULL,
   bytes      INTEGER NOT NULL,

@@ -4,8 +4,8 @@
 ALTER TABLE images ADD COLUMN labels TEXT;
 
 UPDATE images SET labels = (
-  SELECT json_group_array(json_object('name', name, 'probability', probability))
-  FROM (SELECT name, probability FROM image_labels WHERE image_seq = images.seq ORDER BY rank)
+  SELECT json_group_array(json_object('name', name, 'probability', probability) ORDER BY rank)
+  FROM image_labels WHERE image_seq = images.seq
 ) WHERE classified = 1;
 
 DROP TABLE image_labels;

@@ -7,6 +7,9 @@ const WARN_BEFORE_MS = 2 * 60 * 1000;
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 let timers = [];
 let asking; // the one dialog that every request meeting the ended session waits on
+let signIns = 0; // how many times this page signed in again (a request sent before the last one just retries)
+// The other tabs of this site: a new session replaces theirs too, so they take its token and its clock.
+const tabs = 'BroadcastChannel' in window ? new BroadcastChannel('image-repo-session') : undefined;
 
 const byId = (id) => document.getElementById(id);
 
@@ -14,7 +17,13 @@ export function enhanceSessionEnd() {
   const endsIn = Number(document.querySelector('meta[name="session-ends-in"]')?.content);
   if (!byId('session-dialog') || !Number.isFinite(endsIn)) return; // nobody signed in
   schedule(endsIn);
+  tabs?.addEventListener('message', ({ data }) => {
+    if (data?.username === document.querySelector('meta[name="session-user"]')?.content) adopt(data);
+  });
 }
+
+/** Which sign-in a request is sent under: pass it to reauthenticate when the request answers 401. */
+export const sessionEpoch = () => signIns;
 
 /** Timers from the time left, not from a date: the server's clock and this device's need not agree. */
 function schedule(endsIn) {
@@ -52,9 +61,12 @@ function showNotice(text, action) {
 
 /**
  * Asks for the password in place and signs in again; resolves true once the page holds the new session's
- * token, false when the user would rather not (Escape, or the login page). Every caller at once shares one dialog.
+ * token, false when the user would rather not (Escape, or the login page). Every caller at once shares one
+ * dialog. A request sent under an earlier sign-in (`sentUnder`, from sessionEpoch) is not asked again: the
+ * page signed in since, so it resolves true at once and the request goes again with the new token.
  */
-export function reauthenticate({ early = false } = {}) {
+export function reauthenticate({ early = false, sentUnder = signIns } = {}) {
+  if (sentUnder < signIns) return Promise.resolve(true);
   asking ??= ask(early).finally(() => (asking = undefined));
   return asking;
 }
@@ -89,7 +101,9 @@ function ask(early) {
       event.preventDefault();
       submit.disabled = true;
       try {
-        adopt(await signIn(form.elements.username.value, password.value));
+        const answer = await signIn(form.elements.username.value, password.value);
+        adopt(answer);
+        tabs?.postMessage(answer);
         finish(true);
       } catch (err) {
         showError(err.message);
@@ -137,6 +151,7 @@ async function signIn(username, password) {
 
 /** The new session's token everywhere the page keeps one, and its clock. */
 function adopt({ csrfToken, sessionEndsInMs }) {
+  signIns++;
   document.querySelector('meta[name="csrf-token"]')?.setAttribute('content', csrfToken);
   for (const input of document.querySelectorAll('input[name="_csrf"]')) input.value = csrfToken;
   schedule(sessionEndsInMs);

@@ -1,6 +1,6 @@
 // Sends a selection as several requests, two at a time, each retried a few times when the network or the server failed it.
 import { sendFiles } from './upload-request.js';
-import { reauthenticate } from './session.js';
+import { reauthenticate, sessionEpoch } from './session.js';
 import { csrfToken } from './util.js';
 
 const ATTEMPTS = 4; // the first and three retries
@@ -22,13 +22,14 @@ export async function sendBatches(batches, { url, visibility, onProgress, onRetr
     const bytes = files.reduce((sum, f) => sum + f.size, 0);
     for (let attempt = 0; ; attempt++) {
       onProgress(batch, 0);
+      const epoch = sessionEpoch();
       const answer = await sendFiles({
         url, token: csrfToken(), visibility, files,
         // The body's total includes the multipart framing: scale to the files' own bytes.
         onProgress: (loaded, total) => onProgress(batch, total ? Math.min(bytes, (loaded / total) * bytes) : 0),
         onSent: () => onProgress(batch, bytes),
       });
-      if (answer.expired && (await reauthenticate())) {
+      if (answer.expired && (await reauthenticate({ sentUnder: epoch }))) {
         attempt--; // not a failure of the request: the same files again, as if for the first time
         continue;
       }

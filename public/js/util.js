@@ -1,4 +1,4 @@
-import { reauthenticate } from './session.js';
+import { reauthenticate, sessionEpoch } from './session.js';
 
 /** The session's CSRF token, from the meta tag every page carries. */
 export const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
@@ -39,6 +39,7 @@ export function goToLogin() {
  * A `submitter` button brings its formaction and its name=value, as the browser's own submission would.
  */
 export async function submitForJson(form, submitter) {
+  const epoch = sessionEpoch();
   const fields = new URLSearchParams(new FormData(form));
   if (submitter?.name) fields.append(submitter.name, submitter.value);
   const res = await fetch(submitter?.hasAttribute('formaction') ? submitter.formAction : form.action, {
@@ -49,7 +50,7 @@ export async function submitForJson(form, submitter) {
   });
   if (res.status === 401) {
     // The session ended: the password in place, then the same form again with the new session's token.
-    if (await reauthenticate()) return submitForJson(form, submitter);
+    if (await reauthenticate({ sentUnder: epoch })) return submitForJson(form, submitter);
     goToLogin();
     throw new Error('Your session expired.');
   }

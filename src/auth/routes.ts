@@ -15,8 +15,9 @@ export function authRoutes({ users, passwords, now, limits, csrfTokenFor }: Deps
   const router = Router();
 
   router.get('/login', (req, res) => {
-    // The form's token for a page that signs in again in place (its own token died with the session).
-    if (wantsJson(req)) return res.json({ csrfToken: res.locals.csrfToken });
+    // The form's token for a page that signs in again in place (its own token died with the session). Made
+    // here, after loadUser: the one exposed earlier may be bound to a session this very request ended.
+    if (wantsJson(req)) return res.set({ 'Cache-Control': 'no-store', Vary: 'Accept' }).json({ csrfToken: csrfTokenFor(req, res) });
     if (res.locals.user) return res.redirect(303, safeReturnPath(req.query.next) ?? '/');
     const notice = req.query.expired
       ? 'Your session expired. Please log in again.'
@@ -38,7 +39,7 @@ export function authRoutes({ users, passwords, now, limits, csrfTokenFor }: Deps
     await startSession(req, user!, now());
     if (wantsJson(req)) {
       // A page signing in again in place carries on with the new session's token.
-      res.json({ username: user!.username, csrfToken: csrfTokenFor(req, res), sessionEndsInMs: SESSION_LIFETIME_MS });
+      res.set('Cache-Control', 'no-store').json({ username: user!.username, csrfToken: csrfTokenFor(req, res), sessionEndsInMs: SESSION_LIFETIME_MS });
       return;
     }
     res.redirect(303, safeReturnPath(field(req.body, 'next', 2000)) ?? '/');

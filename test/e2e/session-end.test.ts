@@ -76,6 +76,22 @@ describe('before the session ends', () => {
     expect(new URL(page.url()).pathname).toBe('/');
   });
 
+  it('when one tab signs in again, then the other tabs take the new session\'s token and clock', async () => {
+    const other = await page.context().newPage();
+    app.clock.advance(SESSION_LIFETIME_MS - 1.5 * MINUTE);
+    await page.goto('/');
+    await other.goto('/');
+    const tokenOf = (p: Page) => p.evaluate(() => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content'));
+    await page.getByRole('button', { name: 'Stay signed in' }).click();
+    await signInAgain();
+    const fresh = await tokenOf(page);
+    await expect.poll(() => tokenOf(other)).toBe(fresh);
+    await expect(other.locator('#session-notice').innerText()).resolves.toBe('');
+    // The other tab's next action works under the new session without asking.
+    await other.getByRole('navigation', { name: 'Account' }).getByRole('button', { name: 'Log out' }).click();
+    await other.waitForURL(/\/login\?loggedOut=1/);
+  });
+
   it('when the end passes with the page open, then the notice says the next action asks for the password', async () => {
     await page.clock.install();
     app.clock.advance(SESSION_LIFETIME_MS - 3 * MINUTE);

@@ -186,6 +186,54 @@ describe('absolute session expiry', () => {
     expect((await agent.get('/')).status).toBe(200);
   });
 
+  it('when a page tells how long its session has, then it counts from the login', async () => {
+    const agent = await signedInAgent(t, 'hugo');
+    t.clock.advance(10 * 60 * 1000);
+    const page = await agent.get('/');
+    expect(page.text).toContain('<meta name="session-ends-in" content="1200000">');
+    expect(page.text).toContain('<meta name="session-user" content="hugo">');
+    expect((await t.agent().get('/login')).text).not.toContain('session-ends-in');
+  });
+});
+
+describe('signing in again in place (JSON)', () => {
+  const json = { Accept: 'application/json' };
+
+  it('when the session has ended, then the login form\'s token comes as JSON, and the login answers with a new session and its token', async () => {
+    const agent = await signedInAgent(t, 'ines');
+    const before = sessionCookie(await agent.get('/login').set(json));
+    t.clock.advance(SESSION_LIFETIME_MS);
+    expect((await agent.get('/').set(json)).status).toBe(401); // the request that finds it over ends it
+
+    const form = await agent.get('/login').set(json);
+    expect(form.status).toBe(200);
+    expect(form.headers['cache-control']).toBe('no-store');
+    const token = form.body.csrfToken as string;
+    const res = await agent.post('/login').set(json).set('X-CSRF-Token', token).type('form').send({ username: 'ines', password: 'correct horse' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ username: 'ines', csrfToken: expect.any(String), sessionEndsInMs: SESSION_LIFETIME_MS });
+    const cookie = sessionCookie(res);
+    expect(cookie).toBeDefined();
+    expect(cookie).not.toBe(before); // a new session id, so an old one is worth nothing
+
+    // The new token is good for the new session, and the old form token is not.
+    const page = await agent.get('/');
+    expect(page.status).toBe(200);
+    const logout = await agent.post('/logout').set('X-CSRF-Token', token).type('form').send({});
+    expect(logout.status).toBe(403);
+    expect((await agent.post('/logout').set('X-CSRF-Token', res.body.csrfToken).type('form').send({})).status).toBe(303);
+  });
+
+  it('when the JSON login has no token or a wrong password, then it is refused as the form would be', async () => {
+    await signedInAgent(t, 'jon');
+    const agent = t.agent();
+    expect((await agent.post('/login').set(json).type('form').send({ username: 'jon', password: 'correct horse' })).status).toBe(403);
+    const { csrfToken } = (await agent.get('/login').set(json)).body;
+    const wrong = await agent.post('/login').set(json).set('X-CSRF-Token', csrfToken).type('form').send({ username: 'jon', password: 'nope' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toEqual({ error: 'Wrong username or password.' });
+  });
+
 });
 
 describe('CSRF', () => {

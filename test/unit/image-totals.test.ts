@@ -82,6 +82,34 @@ describe(`the gallery count and the quota's bytes, kept by the database, on ${te
     expect(await kept(sam.id)).toEqual(await counted(sam.id));
   });
 
+  it.runIf(onPostgres)('when an upload holds its owner for the quota while the owner makes a first image public, then both finish', async () => {
+    // Every image of sam private: making one public writes sam's first public total. The upload's quota check
+    // holds sam's user row FOR UPDATE and then writes sam's private total, which the flip holds meanwhile.
+    const image = await images.insert(newImage('private', 1), sam, null);
+    let flip: Promise<void> | undefined;
+    await db.query.transaction().execute(async (tx) => {
+      await tx.selectFrom('users').select('id').where('id', '=', sam.id).forUpdate().execute();
+      flip = images.setVisibility(image.seq, 'public'); // on another connection of the pool
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the flip takes its locks (and, with a foreign key, waits)
+      const { id, ...rest } = newImage('private', 2);
+      await tx.insertInto('images').values({
+        id, owner_id: sam.id, visibility: rest.visibility, original_name: rest.originalName, format: rest.format, bytes: rest.bytes,
+        width: rest.width, height: rest.height, colour_hex: rest.colourHex, colour_name: rest.colourName, classified: 0, created_at: 0,
+      }).execute();
+    });
+    await flip;
+    expect(await kept(sam.id)).toEqual(await counted(sam.id));
+  });
+
+  it('when a user with images is deleted, then their images go and everyone else\'s totals stay right', async () => {
+    await images.insert(newImage('public', 5), pat, null);
+    await images.insert(newImage('private', 6), pat, null);
+    await images.insert(newImage('public', 7), sam, null);
+    await db.query.deleteFrom('users').where('id', '=', pat.id).execute();
+    expect(await kept(sam.id)).toEqual(await counted(sam.id));
+    expect(await kept(sam.id)).toEqual({ visible: 1, bytes: 7 });
+  });
+
   it('when the count and the quota are read, then the database reads image_totals alone, never the images', async () => {
     for (const query of [countVisibleQuery(db, pat.id).compile(), storedBytesQuery(db, pat.id).compile()]) {
       if (db.sqlite) {
