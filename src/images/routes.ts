@@ -10,7 +10,7 @@ import { lastPageInstead, PAGE_SIZE, paginate, parsePageRequest } from './pagina
 import { imageJson } from './present.js';
 import { imageKeys, removeImageFiles } from './storage.js';
 import { sendStored } from './send-stored.js';
-import type { Storage } from '../storage/index.js';
+import { StorageUnavailable, type Storage } from '../storage/index.js';
 import type { Sealer } from '../web/sealed.js';
 
 type Deps = { images: ImagesRepo; storage: Storage; cursors: Sealer; now: () => number };
@@ -92,8 +92,15 @@ export function imagesRoutes({ images, storage, cursors, now }: Deps): Router {
     // Row first, with its files recorded as pending: a crash before they go leaves files the start-up sweep
     // removes, never a row without files.
     await images.delete(image, now());
-    await removeImageFiles(storage, image);
-    await images.clearPending(image.id);
+    try {
+      await removeImageFiles(storage, image);
+      await images.clearPending(image.id);
+    } catch (err) {
+      // The delete has happened: the row is gone for everyone, and its files are recorded for the sweep. A
+      // store that is slow or down just leaves them to it, rather than answering an error for a done delete.
+      if (!(err instanceof StorageUnavailable)) throw err;
+      req.log.warn({ err, image: image.id }, 'the files of a deleted image are left to the sweep');
+    }
     if (wantsJson(req)) {
       res.json({ deleted: image.id });
       return;

@@ -5,6 +5,9 @@ import { readdirSync } from 'node:fs';
 import type request from 'supertest';
 import type { S3Config } from '../../src/config.js';
 import { createS3Storage } from '../../src/storage/s3.js';
+import { createImagesRepo } from '../../src/images/images-repo.js';
+import { SHARED_SWEEP_GRACE_MS, sweepShared } from '../../src/images/sweeper.js';
+import { createLogger } from '../../src/log.js';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { noiseImage, solidPng } from '../helpers/fixtures.js';
 import { newBucket, ownProxy, useSwift } from '../helpers/services.js';
@@ -121,7 +124,14 @@ describe('an S3 outage', () => {
     try {
       const agent = await signedInAgent(app, 'outage');
       const kept = (await upload(agent, [{ name: 'before.png', data: await solidPng('#123456') }])).body.results[0].image.id as string;
+      const gone = (await upload(agent, [{ name: 'gone.png', data: await solidPng('#345678') }])).body.results[0].image.id as string;
       process.kill(proxy.pid(), 'SIGKILL');
+
+      // A delete happens in the database: it is done for everyone at once, and its objects wait for the sweep.
+      const deleted = await agent.post(`/images/${gone}/delete`).set('Accept', 'application/json').set('X-CSRF-Token', await csrfFrom(agent, '/')).send({});
+      expect(deleted.status).toBe(200);
+      expect((await agent.get(`/images/${gone}`).set('Accept', 'application/json')).status).toBe(404);
+      expect(await app.rows`SELECT id FROM pending_files`).toEqual([{ id: gone }]);
 
       const res = await upload(agent, [{ name: 'a.png', data: await solidPng('#654321') }, { name: 'b.png', data: await solidPng('#abcdef') }]);
       expect(res.status).toBe(503);
@@ -141,6 +151,10 @@ describe('an S3 outage', () => {
       const again = await upload(agent, [{ name: 'after.png', data: await solidPng('#0f0f0f') }]);
       expect(again.status).toBe(200);
       expect(await app.count('images')).toBe(2);
+      // Once the store answers, the sweep takes the deleted image's objects.
+      expect((await app.storedKeys()).filter((key) => key.startsWith(gone))).toHaveLength(2);
+      await sweepShared({ db: app.db, storage: app.storage, images: createImagesRepo(app.db), logger: createLogger('silent'), now: () => Date.now() + SHARED_SWEEP_GRACE_MS + 1000 });
+      expect((await app.storedKeys()).filter((key) => key.startsWith(gone))).toEqual([]);
       // The objects the failed upload may have written are recorded for the start-up sweep, never orphaned.
       const pending = (await app.rows<{ id: string }>`SELECT id FROM pending_files`).map((r) => r.id);
       const keys = await app.storedKeys();
