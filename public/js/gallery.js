@@ -1,7 +1,7 @@
 // The grid of photos: kept in step with uploads and deletes made in place, one tab stop with arrow keys between
 // photos (a roving tabindex), and further pages loaded in place (the viewer asks for them past the last photo).
 import { goToLogin } from './util.js';
-import { reauthenticate, sessionEpoch } from './session.js';
+import { fetchSignedIn } from './session.js';
 import { imageShortcut, isPlainKey } from './shortcuts.js';
 import { tileFor } from './tile.js';
 
@@ -113,10 +113,8 @@ export function loadOlder() {
 async function fetchOlder() {
   const older = document.querySelector('.pagination a[rel="next"]');
   if (!older || !grid()) return [];
-  const epoch = sessionEpoch();
-  const res = await fetch(older.href, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-  if (res.status === 401 || new URL(res.url).pathname === '/login') {
-    if (await reauthenticate({ sentUnder: epoch })) return fetchOlder();
+  const res = await fetchSignedIn(older.href, () => ({ headers: { Accept: 'application/json' } }));
+  if (!res) {
     goToLogin();
     return [];
   }

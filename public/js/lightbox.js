@@ -2,7 +2,7 @@
 // is a link to its page. The arrows go on past the last loaded photo (the grid loads the next page), and on
 // touch screens the photo swipes, pinches and double-taps.
 import { el, enhanceDetails, goToLogin, toast } from './util.js';
-import { reauthenticate, sessionEpoch } from './session.js';
+import { fetchSignedIn } from './session.js';
 import { focusCard, hasOlder, loadOlder } from './gallery.js';
 import { imageShortcut, isPlainKey } from './shortcuts.js';
 import { zoomable } from './zoom.js';
@@ -117,10 +117,9 @@ async function loadDetails(id, mine) {
   const holder = part('.lightbox-details');
   holder.replaceChildren(el('p', { className: 'details loading' }, 'Loading details…'));
   try {
-    const epoch = sessionEpoch();
-    const res = await fetch(detailsUrl(id), { headers: { Accept: 'text/html' }, credentials: 'same-origin' });
+    const res = await fetchSignedIn(detailsUrl(id), () => ({ headers: { Accept: 'text/html' } }));
     if (mine !== loadId) return;
-    if (new URL(res.url).pathname === '/login') return (await reauthenticate({ sentUnder: epoch })) ? loadDetails(id, mine) : goToLogin();
+    if (!res) return goToLogin();
     const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
     const details = doc.querySelector('.details');
     if (!res.ok || !details) throw new Error(doc.querySelector('main p')?.textContent ?? 'This image is gone.');

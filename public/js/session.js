@@ -25,6 +25,20 @@ export function enhanceSessionEnd() {
 /** Which sign-in a request is sent under: pass it to reauthenticate when the request answers 401. */
 export const sessionEpoch = () => signIns;
 
+/**
+ * fetch(url, init()) for a page of a signed-in user: when the answer says the session has ended (a 401, or
+ * a page sent to the login form), the password in place and the same request again, built anew by init() so
+ * it carries the new session's token. Undefined when the user would rather not sign in here.
+ */
+export async function fetchSignedIn(url, init) {
+  for (;;) {
+    const sentUnder = signIns;
+    const res = await fetch(url, { credentials: 'same-origin', ...init() });
+    if (res.status !== 401 && new URL(res.url).pathname !== '/login') return res;
+    if (!(await reauthenticate({ sentUnder }))) return undefined;
+  }
+}
+
 /** Timers from the time left, not from a date: the server's clock and this device's need not agree. */
 function schedule(endsIn) {
   for (const timer of timers) clearTimeout(timer);

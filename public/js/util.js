@@ -1,4 +1,4 @@
-import { reauthenticate, sessionEpoch } from './session.js';
+import { fetchSignedIn } from './session.js';
 
 /** The session's CSRF token, from the meta tag every page carries. */
 export const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
@@ -39,18 +39,14 @@ export function goToLogin() {
  * A `submitter` button brings its formaction and its name=value, as the browser's own submission would.
  */
 export async function submitForJson(form, submitter) {
-  const epoch = sessionEpoch();
-  const fields = new URLSearchParams(new FormData(form));
-  if (submitter?.name) fields.append(submitter.name, submitter.value);
-  const res = await fetch(submitter?.hasAttribute('formaction') ? submitter.formAction : form.action, {
-    method: 'POST',
-    headers: { Accept: 'application/json', 'X-CSRF-Token': csrfToken() },
-    body: fields,
-    credentials: 'same-origin',
-  });
-  if (res.status === 401) {
-    // The session ended: the password in place, then the same form again with the new session's token.
-    if (await reauthenticate({ sentUnder: epoch })) return submitForJson(form, submitter);
+  // Built for each sending: after a sign-in in place, the form's token field holds the new session's token.
+  const request = () => {
+    const fields = new URLSearchParams(new FormData(form));
+    if (submitter?.name) fields.append(submitter.name, submitter.value);
+    return { method: 'POST', headers: { Accept: 'application/json', 'X-CSRF-Token': csrfToken() }, body: fields };
+  };
+  const res = await fetchSignedIn(submitter?.hasAttribute('formaction') ? submitter.formAction : form.action, request);
+  if (!res) {
     goToLogin();
     throw new Error('Your session expired.');
   }

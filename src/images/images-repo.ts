@@ -107,10 +107,10 @@ export const visibleTo = (db: Db, viewer: number) =>
  * (migration 009): one row per owner and visibility, so neither grows with the library. Exported for their
  * plan tests.
  */
-export const storedBytesQuery = (db: Db, ownerId: number, q: Q = db.query) =>
+export const storedBytesQuery = (q: Q, ownerId: number) =>
   q.selectFrom('image_totals').select(sql<number>`CAST(coalesce(sum(bytes), 0) AS BIGINT)`.as('n')).where('owner_id', '=', ownerId);
 
-export const countVisibleQuery = (db: Db, viewer: number, q: Q = db.query) =>
+export const countVisibleQuery = (q: Q, viewer: number) =>
   q.selectFrom('image_totals').select(sql<number>`CAST(coalesce(sum(images), 0) AS BIGINT)`.as('n'))
     .where((w) => w.or([w('visibility', '=', 'public'), w.and([w('owner_id', '=', viewer), w('visibility', '=', 'private')])]));
 
@@ -121,7 +121,7 @@ export const countVisibleQuery = (db: Db, viewer: number, q: Q = db.query) =>
  */
 async function checkQuota(db: Db, tx: Q, ownerId: number, bytes: number, quotaBytes: number): Promise<void> {
   if (db.dialect === 'postgres') await tx.selectFrom('users').select('id').where('id', '=', ownerId).forUpdate().execute();
-  const stored = (await storedBytesQuery(db, ownerId, tx).executeTakeFirstOrThrow()).n;
+  const stored = (await storedBytesQuery(tx, ownerId).executeTakeFirstOrThrow()).n;
   if (stored + bytes > quotaBytes) throw new OverQuota(Math.max(0, quotaBytes - stored));
 }
 
@@ -195,7 +195,7 @@ export function createImagesRepo(db: Db): ImagesRepo {
       return { images: rows.slice(0, limit).map(toRecord), hasNewer, hasOlder: rows.length > limit };
     },
 
-    countVisible: async (viewerId) => (await countVisibleQuery(db, viewerId).executeTakeFirstOrThrow()).n,
+    countVisible: async (viewerId) => (await countVisibleQuery(q, viewerId).executeTakeFirstOrThrow()).n,
 
     setVisibility: (seq, visibility) =>
       q.transaction().execute(async (tx) => {
@@ -217,6 +217,6 @@ export function createImagesRepo(db: Db): ImagesRepo {
     hasImages: async () => (await q.selectFrom('images').select('seq').limit(1).executeTakeFirst()) !== undefined,
     unclassifiedSeqs: async () =>
       (await q.selectFrom('images').select('seq').where('classified', '=', 0).orderBy('seq').execute()).map((r) => r.seq),
-    storedBytes: async (ownerId) => (await storedBytesQuery(db, ownerId).executeTakeFirstOrThrow()).n,
+    storedBytes: async (ownerId) => (await storedBytesQuery(q, ownerId).executeTakeFirstOrThrow()).n,
   };
 }

@@ -9,6 +9,9 @@ export const csrfInvalidError = Object.assign(new Error('invalid csrf token'), {
 
 const validators = new WeakMap<Request, CsrfRequestValidator>();
 
+/** A token for the session a request has now. */
+export type CsrfTokenFor = (req: Request, res: Response) => string;
+
 /**
  * Signed double-submit tokens (csrf-csrf): the token is an HMAC, kept in an httpOnly cookie and repeated by
  * forms (`_csrf`) or scripts (`X-CSRF-Token`). A signed-in user's token is bound to their session id; an
@@ -16,8 +19,6 @@ const validators = new WeakMap<Request, CsrfRequestValidator>();
  * Multipart bodies are not parsed yet when the check runs, so the upload route checks them itself
  * (see `isCsrfValid`) once multer has read the fields.
  */
-export type CsrfTokenFor = (req: Request, res: Response) => string;
-
 export function createCsrf(opts: { secret: string; secure: boolean }): { protection: RequestHandler; exposeToken: RequestHandler; tokenFor: CsrfTokenFor } {
   const csrf = doubleCsrf({
     getSecret: () => opts.secret,

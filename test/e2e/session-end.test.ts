@@ -120,6 +120,16 @@ describe('after the session ended', () => {
     expect(await stayedOnPage()).toBe(true);
   });
 
+  it('when the viewer opens a photo, then its details wait for the password and then show', async () => {
+    const dialog = await uploadThroughDialog(photos.slice(0, 1));
+    await dialog.getByRole('button', { name: /^Upload/ }).click();
+    await dialog.getByRole('button', { name: 'Done' }).click({ timeout: 30_000 });
+    app.clock.advance(SESSION_LIFETIME_MS);
+    await page.locator('#gallery-grid .card').first().locator('.card-thumb').click();
+    await signInAgain();
+    await page.locator('dialog.lightbox .details h1', { hasText: 'skimage_rocket.jpg' }).waitFor();
+  });
+
   it('when an upload is started, then the password is asked in place and the same files are sent', async () => {
     const before = await imageCount();
     const dialog = await uploadThroughDialog(photos.slice(0, 2));

@@ -111,7 +111,7 @@ describe(`the gallery count and the quota's bytes, kept by the database, on ${te
   });
 
   it('when the count and the quota are read, then the database reads image_totals alone, never the images', async () => {
-    for (const query of [countVisibleQuery(db, pat.id).compile(), storedBytesQuery(db, pat.id).compile()]) {
+    for (const query of [countVisibleQuery(db.query, pat.id).compile(), storedBytesQuery(db.query, pat.id).compile()]) {
       if (db.sqlite) {
         const plan = db.sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.parameters) as { detail: string }[];
         const text = plan.map((p) => p.detail).join('\n');
