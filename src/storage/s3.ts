@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type GetObjectCommandOutput,
@@ -8,7 +6,8 @@ import {
 import type { S3Config } from '../config.js';
 import { parseRangeSpec, resolveRange } from './range.js';
 import { createS3Client, S3_DEFAULTS, type S3StorageOptions } from './s3-client.js';
-import { explainS3Error, isRetryable } from './s3-errors.js';
+import { explainS3Error } from './s3-errors.js';
+import { s3PutThread } from './s3-put-thread.js';
 import { assertKey, assertPrefix, assertPut, contentTypeFor, isKey, type Storage, type StoredObject, type Unsatisfiable } from './storage.js';
 
 const statusOf = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -16,13 +15,11 @@ const nameOf = (err: unknown) => (err as { name?: string }).name;
 
 export type { S3StorageOptions } from './s3-client.js';
 
-// An upload's response comes once the whole file is sent: its deadline grows by a second per MB (1 MB/s at least).
-const UPLOAD_MS_PER_MB = 1000;
-
 /** Objects in one bucket, under S3_PREFIX when set. */
 export function createS3Storage(config: S3Config, options: S3StorageOptions = {}): Storage {
   const opts = { ...S3_DEFAULTS, ...options };
   const client = createS3Client(config, opts);
+  const puts = s3PutThread(config, opts);
   const Bucket = config.bucket;
   const objectKey = (key: string) => {
     assertKey(key);
@@ -58,14 +55,6 @@ export function createS3Storage(config: S3Config, options: S3StorageOptions = {}
     etag: out.ETag ?? `"${size}"`,
   });
 
-  async function putOnce(Key: string, fromLocalPath: string, contentType: string, size: number): Promise<void> {
-    // A stream body is not retried by the SDK (it cannot rewind one): put() tries again with a new stream.
-    await client.send(
-      new PutObjectCommand({ Bucket, Key, Body: createReadStream(fromLocalPath), ContentLength: size, ContentType: contentType }),
-      { requestTimeout: opts.responseTimeoutMs + Math.ceil((size / 2 ** 20) * UPLOAD_MS_PER_MB) },
-    );
-  }
-
   async function stream(key: string, rangeHeader?: string): Promise<StoredObject | Unsatisfiable | undefined> {
     const spec = parseRangeSpec(rangeHeader);
     if (!spec) {
@@ -86,16 +75,7 @@ export function createS3Storage(config: S3Config, options: S3StorageOptions = {}
 
     async put(key, fromLocalPath, contentType) {
       assertPut(key, contentType);
-      const { size } = await stat(fromLocalPath);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await putOnce(objectKey(key), fromLocalPath, contentType, size);
-          break;
-        } catch (err) {
-          if (attempt >= opts.maxAttempts || !isRetryable(err)) throw explain(err, 'write');
-        }
-      }
-      await rm(fromLocalPath, { force: true });
+      await puts.put(objectKey(key), fromLocalPath, contentType);
     },
 
     async remove(key) {
@@ -144,6 +124,7 @@ export function createS3Storage(config: S3Config, options: S3StorageOptions = {}
     },
 
     close() {
+      puts.close();
       client.destroy();
     },
   };

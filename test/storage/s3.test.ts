@@ -6,6 +6,7 @@ import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Config } from '../../src/config.js';
 import { createS3Storage } from '../../src/storage/s3.js';
+import type { StoredObject } from '../../src/storage/storage.js';
 import { newBucket, s3Client, useSwift } from '../helpers/services.js';
 import { collect, storageContract } from './contract.js';
 
@@ -61,6 +62,29 @@ describe('S3 storage', () => {
     } finally {
       storage.close();
       raw.destroy();
+    }
+  });
+
+  it('when several files are put at once and one of them is missing, then only that put fails, with the reason, and the rest arrive', async () => {
+    const storage = createS3Storage(bucket);
+    try {
+      const names = ['many-1.png', 'many-2.png', 'many-3.png'];
+      const files = await Promise.all(names.map((name) => fileWith(name)));
+      const results = await Promise.allSettled([
+        ...names.map((name, i) => storage.put(name, files[i], 'image/png')),
+        storage.put('many-missing.png', path.join(scratch, 'no-such-file'), 'image/png'),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+      expect(String((results[3] as PromiseRejectedResult).reason)).toMatch(/ENOENT/);
+      expect(await collect(storage.list('many-'))).toEqual(names);
+      for (const name of names) {
+        const found = (await storage.stream(name)) as StoredObject;
+        expect(Buffer.concat(await collect<Buffer>(found.body)).toString()).toBe(name);
+      }
+      await storage.put('many-after.png', await fileWith('after'), 'image/png'); // the upload thread is still there
+      expect(await collect(storage.list('many-a'))).toEqual(['many-after.png']);
+    } finally {
+      storage.close();
     }
   });
 });
