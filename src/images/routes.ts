@@ -10,10 +10,11 @@ import { lastPageInstead, PAGE_SIZE, paginate, parsePageRequest } from './pagina
 import { imageJson } from './present.js';
 import { imageKeys, removeImageFiles } from './storage.js';
 import { sendStored } from './send-stored.js';
+import { ensureSharedCopy } from './shared-copy.js';
 import { StorageUnavailable, type Storage } from '../storage/index.js';
 import type { Sealer } from '../web/sealed.js';
 
-type Deps = { images: ImagesRepo; storage: Storage; cursors: Sealer; now: () => number };
+type Deps = { images: ImagesRepo; storage: Storage; cursors: Sealer; now: () => number; scratchDir: string };
 
 const NO_SUCH_IMAGE = 'There is no image with this id.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -23,7 +24,7 @@ export function parseVisibility(raw: unknown): Visibility {
   throw badRequest('Choose whether the images are public or private.');
 }
 
-export function imagesRoutes({ images, storage, cursors, now }: Deps): Router {
+export function imagesRoutes({ images, storage, cursors, now, scratchDir }: Deps): Router {
   const router = Router();
 
   /** The image the viewer may see, or the same 404 whether it is missing or someone else's private one. */
@@ -64,10 +65,14 @@ export function imagesRoutes({ images, storage, cursors, now }: Deps): Router {
   });
 
   /** A row whose object is gone is our fault, but the viewer gets the same 404 as an unknown id and the log gets the rest. */
+  // The owner gets the original as uploaded; anyone else the shared copy, made at the first such request.
   const send = (which: 'original' | 'thumb', download: boolean) => async (req: Request, res: Response) => {
     const image = await visibleImage(req, res);
     const name = download ? downloadName(image.originalName, image.id, image.format) : undefined;
-    if (await sendStored(req, res, storage, imageKeys(image)[which], name)) return;
+    const keys = imageKeys(image);
+    const key = which === 'original' && image.ownerId !== currentUser(res).id ? keys.shared : keys[which];
+    if (await sendStored(req, res, storage, key, name)) return;
+    if (key === keys.shared && (await ensureSharedCopy(storage, images, image, scratchDir)) && (await sendStored(req, res, storage, key, name))) return;
     req.log.error({ imageId: image.id }, 'a stored file is missing');
     throw notFound(NO_SUCH_IMAGE);
   };

@@ -4,11 +4,15 @@ import { ConfigError } from '../config.js';
 import type { Storage } from '../storage/index.js';
 import type { StoredFiles, ImagesRepo } from './images-repo.js';
 
-const STORED_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(thumb\.webp|jpeg|png|webp|gif|avif|tiff)$/;
+const STORED_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(thumb\.webp|(shared\.)?(jpeg|png|webp|gif|avif|tiff))$/;
 
-/** An image's two objects in the storage: `<uuid>.<format>` and `<uuid>.thumb.webp`; user file names never reach it. */
+/**
+ * An image's objects in the storage: `<uuid>.<format>`, `<uuid>.thumb.webp`, and `<uuid>.shared.<format>`, the
+ * original without identifying metadata, made the first time someone other than the owner asks for it. User
+ * file names never reach a key.
+ */
 export function imageKeys(image: StoredFiles) {
-  return { original: `${image.id}.${image.format}`, thumb: `${image.id}.thumb.webp` };
+  return { original: `${image.id}.${image.format}`, thumb: `${image.id}.thumb.webp`, shared: `${image.id}.shared.${image.format}` };
 }
 
 /** Uploads in flight are written here first, on this machine whatever the storage; anything left after a crash is garbage. */
@@ -18,10 +22,9 @@ export async function removeQuietly(...files: (string | undefined)[]): Promise<v
   await Promise.all(files.map((f) => f && rm(f, { force: true })));
 }
 
-/** Removes both objects of an image; already gone is fine. */
+/** Removes every object of an image; already gone (or never made) is fine. */
 export async function removeImageFiles(storage: Storage, image: StoredFiles): Promise<void> {
-  const keys = imageKeys(image);
-  await Promise.all([storage.remove(keys.original), storage.remove(keys.thumb)]);
+  await Promise.all(Object.values(imageKeys(image)).map((key) => storage.remove(key)));
 }
 
 /** The scratch folder of this server's uploads: whatever a crash left there is garbage. */

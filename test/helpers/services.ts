@@ -178,3 +178,12 @@ export async function startHaproxy(serverPorts: number[]): Promise<{ base: strin
   }
   return { base, stop };
 }
+
+/** Debian's exiftool (libimage-exiftool-perl), which writes and reads the metadata of test fixtures. */
+export const EXIFTOOL = '/usr/bin/exiftool';
+
+/** Like useHaproxy(), for exiftool. */
+export function useExiftool(): boolean {
+  const found: Started | Unavailable = existsSync(EXIFTOOL) ? { env: {}, dir: '' } : { unavailable: `${EXIFTOOL} is not installed` };
+  return use('exiftool', found, () => true) ?? false;
+}

@@ -1,0 +1,60 @@
+import sharp from 'sharp';
+import type { ImageFormat } from '../analysis.js';
+import { cleanAvif } from './avif.js';
+import { cleanGif } from './gif.js';
+import { cleanJpeg } from './jpeg.js';
+import { cleanPng } from './png.js';
+import { cleanWebp } from './webp.js';
+
+import { MetadataError } from './errors.js';
+
+export { MetadataError };
+
+/**
+ * The photo as others may see it: no location, serial numbers, names, editing history or embedded previews,
+ * with the same pixels, orientation and colour profile. Every format but TIFF is rewritten at the level of its
+ * containers, the compressed image data copied as it is; a TIFF's metadata is its structure, so it is written
+ * anew by libvips, losslessly (deflate) and with the ICC profile and orientation only.
+ */
+export async function withoutIdentifyingMetadata(file: Buffer, format: ImageFormat): Promise<Buffer> {
+  try {
+    return await rewritten(file, format);
+  } catch (err) {
+    if (!(err instanceof MetadataError)) throw err;
+    return reencoded(file, format); // a file sharp decodes but whose containers we cannot follow
+  }
+}
+
+async function rewritten(file: Buffer, format: ImageFormat): Promise<Buffer> {
+  const { orientation } = format === 'jpeg' || format === 'png' || format === 'webp' ? await sharp(file).metadata() : { orientation: undefined };
+  switch (format) {
+    case 'jpeg': return cleanJpeg(file, orientation);
+    case 'png': return cleanPng(file, orientation);
+    case 'webp': return cleanWebp(file, orientation);
+    case 'gif': return cleanGif(file);
+    case 'avif': return cleanAvif(file);
+    case 'tiff': return cleanTiff(file);
+    default: throw new MetadataError(`no cleaner for ${format satisfies never}`);
+  }
+}
+
+/** Decoded and written anew without metadata: the pixels of a lossless format stay, a lossy one loses a little. */
+async function reencoded(file: Buffer, format: ImageFormat): Promise<Buffer> {
+  const image = sharp(file, { limitInputPixels: false, animated: true });
+  const { orientation } = await image.metadata();
+  return image
+    .keepIccProfile()
+    .withExif(orientation && orientation > 1 ? { IFD0: { Orientation: String(orientation) } } : {})
+    .toFormat(format, { quality: 95 })
+    .toBuffer();
+}
+
+async function cleanTiff(file: Buffer): Promise<Buffer> {
+  const image = sharp(file, { limitInputPixels: false });
+  const { orientation } = await image.metadata();
+  return image
+    .keepIccProfile()
+    .withExif(orientation && orientation > 1 ? { IFD0: { Orientation: String(orientation) } } : {})
+    .tiff({ compression: 'deflate' })
+    .toBuffer();
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import type { Storage } from '../storage/index.js';
+import type { ImageRecord, ImagesRepo } from './images-repo.js';
+import { withoutIdentifyingMetadata } from './metadata/index.js';
+import { imageKeys, removeQuietly } from './storage.js';
+
+/**
+ * Makes sure `<uuid>.shared.<format>` exists: the original with no location, serials or names, for everyone but
+ * the owner. Made once, on the first such request, from the stored original (originals never change, so two
+ * servers making it at once write the same bytes). Returns false when the original is gone.
+ */
+export async function ensureSharedCopy(
+  storage: Storage, images: Pick<ImagesRepo, 'findBySeq'>, image: ImageRecord, scratchDir: string,
+): Promise<boolean> {
+  const keys = imageKeys(image);
+  const original = await storage.stream(keys.original);
+  if (!original || original.unsatisfiable) return false;
+  const cleaned = await withoutIdentifyingMetadata(await buffer(original.body), image.format);
+  const scratch = path.join(scratchDir, `${randomUUID()}.shared`);
+  try {
+    await writeFile(scratch, cleaned);
+    await storage.put(keys.shared, scratch, original.contentType);
+  } finally {
+    await removeQuietly(scratch);
+  }
+  // A delete that removed the image's objects while this copy was being made would leave it behind: the
+  // row is looked at again once the copy is stored, and a copy without a row goes.
+  if (!(await images.findBySeq(image.seq))) {
+    await storage.remove(keys.shared);
+    return false;
+  }
+  return true;
+}
