@@ -6,8 +6,20 @@ export function flash(req: Request, kind: SessionData['flash']['kind'], text: st
   req.session.flash = { kind, text };
 }
 
+/**
+ * The message goes to the next page rendered, and only to a page: a thumbnail, file or JSON request made
+ * meanwhile (the previous page's images still loading, say) would otherwise take it, and the page after
+ * the redirect would show none. A render with a callback is a fragment (a card for JSON), not a page.
+ */
 export const exposeFlash: RequestHandler = (req, res, next) => {
-  res.locals.flash = req.session?.flash;
-  if (req.session?.flash) delete req.session.flash;
+  const render = res.render.bind(res) as (...args: unknown[]) => void;
+  res.render = ((...args: unknown[]) => {
+    const fragment = typeof args.at(-1) === 'function';
+    if (!fragment && req.session?.flash) {
+      res.locals.flash = req.session.flash;
+      delete req.session.flash;
+    }
+    render(...args);
+  }) as typeof res.render;
   next();
 };

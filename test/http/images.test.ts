@@ -279,6 +279,18 @@ describe('gallery', () => {
 });
 
 describe('files, download, visibility and delete', () => {
+  it('when a thumbnail or file request comes between a form POST and the page it redirects to, then the page still shows the message', async () => {
+    const image = await uploadOne(owner, 'private');
+    const _csrf = await csrfFrom(owner, `/images/${image.id}`);
+    const res = await owner.post(`/images/${image.id}/visibility`).type('form').send({ _csrf, visibility: 'public' });
+    expect(res.status).toBe(303);
+    expect((await owner.get(`/images/${image.id}/thumb`)).status).toBe(200);
+    expect((await owner.get(`/images/${image.id}`).set('Accept', 'application/json')).status).toBe(200);
+    const page = await owner.get(res.headers.location);
+    expect(page.text).toContain('is now public.');
+    expect((await owner.get(res.headers.location)).text).not.toContain('is now public.'); // shown once
+  });
+
   it('when the owner downloads, then the bytes and the sanitised original name come back as an attachment', async () => {
     const data = await noiseImage('jpeg');
     const image = await uploadOne(owner, 'public', data, 'Holiday "beach" photo.jpg');
