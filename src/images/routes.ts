@@ -64,8 +64,10 @@ export function imagesRoutes({ images, storage, cursors, now, scratchDir }: Deps
     res.render('images/show', { title: image.originalName, image });
   });
 
-  /** A row whose object is gone is our fault, but the viewer gets the same 404 as an unknown id and the log gets the rest. */
-  // The owner gets the original as uploaded; anyone else the shared copy, made at the first such request.
+  /**
+   * The owner gets the original as uploaded; anyone else the shared copy, made at the first such request. A row
+   * whose object is gone is our fault, but the viewer gets the same 404 as an unknown id and the log gets the rest.
+   */
   const send = (which: 'original' | 'thumb', download: boolean) => async (req: Request, res: Response) => {
     const image = await visibleImage(req, res);
     const name = download ? downloadName(image.originalName, image.id, image.format) : undefined;

@@ -1,4 +1,4 @@
-/** A file whose structure the cleaner cannot follow: it is not served to others rather than served as it is. */
+/** A file whose structure the cleaner cannot follow: it is decoded and written anew rather than served as it is. */
 export class MetadataError extends Error {
   override name = 'MetadataError';
 }

@@ -33,28 +33,18 @@ async function rewritten(file: Buffer, format: ImageFormat): Promise<Buffer> {
     case 'webp': return cleanWebp(file, orientation);
     case 'gif': return cleanGif(file);
     case 'avif': return cleanAvif(file);
-    case 'tiff': return cleanTiff(file);
+    case 'tiff': return reencoded(file, format);
     default: throw new MetadataError(`no cleaner for ${format satisfies never}`);
   }
 }
 
-/** Decoded and written anew without metadata: the pixels of a lossless format stay, a lossy one loses a little. */
+/**
+ * Decoded and written anew with only the colour profile and the orientation: a TIFF always (deflate, lossless),
+ * any other format only when its containers cannot be followed (a lossy one then loses a little).
+ */
 async function reencoded(file: Buffer, format: ImageFormat): Promise<Buffer> {
-  const image = sharp(file, { limitInputPixels: false, animated: true });
+  const image = sharp(file, { limitInputPixels: false, animated: format !== 'tiff' });
   const { orientation } = await image.metadata();
-  return image
-    .keepIccProfile()
-    .withExif(orientation && orientation > 1 ? { IFD0: { Orientation: String(orientation) } } : {})
-    .toFormat(format, { quality: 95 })
-    .toBuffer();
-}
-
-async function cleanTiff(file: Buffer): Promise<Buffer> {
-  const image = sharp(file, { limitInputPixels: false });
-  const { orientation } = await image.metadata();
-  return image
-    .keepIccProfile()
-    .withExif(orientation && orientation > 1 ? { IFD0: { Orientation: String(orientation) } } : {})
-    .tiff({ compression: 'deflate' })
-    .toBuffer();
+  const clean = image.keepIccProfile().withExif(orientation && orientation > 1 ? { IFD0: { Orientation: String(orientation) } } : {});
+  return (format === 'tiff' ? clean.tiff({ compression: 'deflate' }) : clean.toFormat(format, { quality: 95 })).toBuffer();
 }
