@@ -7,15 +7,18 @@ export function flash(req: Request, kind: SessionData['flash']['kind'], text: st
 }
 
 /**
- * The message goes to the next page rendered, and only to a page: a thumbnail, file or JSON request made
- * meanwhile (the previous page's images still loading, say) would otherwise take it, and the page after
- * the redirect would show none. A render with a callback is a fragment (a card for JSON), not a page.
+ * The message goes to the next page rendered, and only to a page the user opens: a thumbnail, file or JSON
+ * request made meanwhile (the previous page's images still loading, say) would otherwise take it, and the
+ * page after the redirect would show none. A render with a callback is a fragment (a card for JSON), not a
+ * page; an error page answering an <img> (Sec-Fetch-Dest: image, as browsers send) is not one the user sees.
  */
 export const exposeFlash: RequestHandler = (req, res, next) => {
   const render = res.render.bind(res) as (...args: unknown[]) => void;
+  const dest = req.get('Sec-Fetch-Dest');
+  const opened = dest === undefined || dest === 'document' || dest === 'iframe';
   res.render = ((...args: unknown[]) => {
     const fragment = typeof args.at(-1) === 'function';
-    if (!fragment && req.session?.flash) {
+    if (opened && !fragment && req.session?.flash) {
       res.locals.flash = req.session.flash;
       delete req.session.flash;
     }

@@ -279,13 +279,17 @@ describe('gallery', () => {
 });
 
 describe('files, download, visibility and delete', () => {
-  it('when a thumbnail or file request comes between a form POST and the page it redirects to, then the page still shows the message', async () => {
+  it('when a thumbnail, file or failing image request comes between a form POST and the page it redirects to, then the page still shows the message', async () => {
     const image = await uploadOne(owner, 'private');
     const _csrf = await csrfFrom(owner, `/images/${image.id}`);
     const res = await owner.post(`/images/${image.id}/visibility`).type('form').send({ _csrf, visibility: 'public' });
     expect(res.status).toBe(303);
     expect((await owner.get(`/images/${image.id}/thumb`)).status).toBe(200);
     expect((await owner.get(`/images/${image.id}`).set('Accept', 'application/json')).status).toBe(200);
+    // An image that fails answers an HTML error page, which is still no page the user navigated to.
+    const missing = await owner.get(`/images/${crypto.randomUUID()}/thumb`).set('Sec-Fetch-Dest', 'image');
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain('<html');
     const page = await owner.get(res.headers.location);
     expect(page.text).toContain('is now public.');
     expect((await owner.get(res.headers.location)).text).not.toContain('is now public.'); // shown once
