@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale,backends] [--env NAME=VALUE ...]
+// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale,backends,metadata] [--env NAME=VALUE ...]
 // Prints the figures of the performance issues, each with the comparison it needs measured in this run.
 import { execSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { loadTfjsClassifier } from '../src/images/tfjs-classifier.js';
 import { classifierOverhead, type ClassifierTimes } from './figures/classifier.js';
 import { ingestAndResponsiveness } from './figures/ingest.js';
 import { growthAfterIngest, tensorStability } from './figures/memory.js';
+import { sharedCopyCost } from './figures/metadata.js';
 import { searchAndGallery } from './figures/scale.js';
 import { searchOnBothBackends } from './figures/backends.js';
 import { ingestOnBothBackends, twoServersBehindBalancer } from './figures/scaled-out.js';
@@ -111,6 +112,7 @@ async function main() {
     figures.push(...(await ingestOnBothBackends(photos)));
     figures.push(...(await twoServersBehindBalancer()));
   });
+  await part('metadata', async () => void figures.push(await sharedCopyCost(photos)));
 
   const seconds = (performance.now() - began) / 1000;
   printTable(figures);
