@@ -1,6 +1,6 @@
 // The grid of photos: kept in step with uploads and deletes made in place, one tab stop with arrow keys between
 // photos (a roving tabindex), and further pages loaded in place (the viewer asks for them past the last photo).
-import { goToLogin } from './util.js';
+import { el, goToLogin } from './util.js';
 import { fetchSignedIn } from './session.js';
 import { imageShortcut, isPlainKey } from './shortcuts.js';
 import { tileFor } from './tile.js';
@@ -123,10 +123,33 @@ async function fetchOlder() {
   const me = document.querySelector('.account .name')?.textContent;
   const shown = new Set(cards().map((c) => c.dataset.imageId));
   const added = page.images.filter((image) => !shown.has(image.id)).map((image, i) => tileFor(image, i, image.owner === me));
-  grid().append(...added);
+  grid().append(...(grid().dataset.order === 'taken' ? withMonths(page.images.filter((image) => !shown.has(image.id)), added) : added));
   showLoadedPages(older, page);
   syncTabStops();
   return added;
+}
+
+const monthFormat = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** As shotMonth in src/web/view-helpers.ts: the month of the camera's clock, else of the upload. */
+function shotMonth(image) {
+  const when = image.takenAt ? Date.parse(`${image.takenAt.slice(0, 19)}Z`) : Date.parse(image.createdAt);
+  return { key: new Date(when).toISOString().slice(0, 7), label: monthFormat.format(when) };
+}
+
+/** By date taken, the cards of a further page with a heading where a new month begins (as views/images/cards.ejs). */
+function withMonths(images, tiles) {
+  let month = [...grid().querySelectorAll('.month')].at(-1)?.dataset.month;
+  return images.flatMap((image, i) => {
+    const m = shotMonth(image);
+    if (m.key === month) return [tiles[i]];
+    const end = el('li', { className: 'row-end', 'aria-hidden': 'true' });
+    const heading = el('li', { className: 'month' }, el('h2', {}, m.label));
+    heading.dataset.month = m.key;
+    const before = month ? [end, heading] : [heading];
+    month = m.key;
+    return [...before, tiles[i]];
+  });
 }
 
 /** The page links now say which pages the grid holds, and Older leads past them. */

@@ -73,7 +73,8 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
 
 /** The details as JavaScript shows them: times in the reader's own zone, and copy buttons that work. */
 export function enhanceDetails(root) {
-  for (const time of root.querySelectorAll('time[datetime]')) {
+  // The time a photo was taken stays as its camera read it, where it was taken.
+  for (const time of root.querySelectorAll('time[datetime]:not([data-as-taken])')) {
     const when = new Date(time.getAttribute('datetime'));
     if (!Number.isNaN(when.getTime())) time.textContent = timeFormat.format(when);
   }

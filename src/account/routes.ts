@@ -1,8 +1,9 @@
 import { Router, type Response } from 'express';
 import { currentUser } from '../auth/require-user.js';
 import { TOKEN_SCOPES, type ApiTokensRepo, type TokenScope } from '../auth/api-tokens.js';
+import type { UsersRepo } from '../auth/users.js';
 import { field } from '../auth/validation.js';
-import { notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import { flash } from '../web/flash.js';
 
 /** The lifetimes offered, in days; 0 is "never expires". */
@@ -14,13 +15,19 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 type Input = { name: string; scope: string; days: string };
 type Errors = Partial<Record<keyof Input | 'count', string>>;
 
-/** The account page: API tokens made, listed and revoked (by people, in a browser: tokens are refused here). */
-export function accountRoutes({ tokens, now }: { tokens: ApiTokensRepo; now: () => number }): Router {
+type Deps = { tokens: ApiTokensRepo; users: Pick<UsersRepo, 'sharesLocation' | 'setSharesLocation'>; now: () => number };
+
+/**
+ * The account page: what others get of one's photos, and API tokens made, listed and revoked (by people, in a
+ * browser: tokens are refused here).
+ */
+export function accountRoutes({ tokens, users, now }: Deps): Router {
   const router = Router();
 
   const render = async (res: Response, status: number, input: Input, errors: Errors = {}, created?: { name: string; secret: string }) =>
     res.status(status).render('account/tokens', {
-      title: 'Account', tokens: await tokens.list(currentUser(res).id), input, errors, created, now: now(),
+      title: 'Account', tokens: await tokens.list(currentUser(res).id), sharesLocation: await users.sharesLocation(currentUser(res).id),
+      input, errors, created, now: now(),
     });
   const blank: Input = { name: '', scope: 'read', days: String(TOKEN_LIFETIMES[0]) };
 
@@ -43,6 +50,18 @@ export function accountRoutes({ tokens, now }: { tokens: ApiTokensRepo; now: () 
     // Shown on this answer only, never stored in the session: a reload does not show it again.
     res.set('Cache-Control', 'no-store');
     await render(res, 201, blank, {}, { name: input.name, secret });
+  });
+
+  // A checkbox: "on" when ticked, absent when not.
+  router.post('/account/location', async (req, res) => {
+    const raw: unknown = req.body?.share_location;
+    if (raw !== undefined && raw !== 'on') throw badRequest('"share_location" is "on" or left out.');
+    const on = raw === 'on';
+    await users.setSharesLocation(currentUser(res).id, on);
+    flash(req, 'success', on
+      ? 'Others now see where your public photos were taken (JPEG, PNG and WebP keep it in the file too).'
+      : 'Others no longer see where your photos were taken.');
+    res.redirect(303, '/account');
   });
 
   router.post('/account/tokens/:id/revoke', async (req, res) => {

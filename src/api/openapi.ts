@@ -13,7 +13,11 @@ const imageId = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 const csrf = [{ session: [], csrf: [] }, { token: [] }];
 const signedIn = [{ session: [] }, { token: [] }];
 const paging = [
-  { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 }, description: 'A page number (up to 100 by number; further by the `older` link).' },
+  { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 }, description: 'A page number (up to 10 by number; further by the `older` link).' },
+  {
+    name: 'sort', in: 'query', schema: { enum: ['uploaded', 'taken'], default: 'uploaded' },
+    description: '`taken`: newest photo first, by when it was taken (the upload time when the camera gave no date). The page links keep it.',
+  },
   { name: 'before', in: 'query', schema: { type: 'string' }, description: 'From an `older` link: the page after it.' },
   { name: 'after', in: 'query', schema: { type: 'string' }, description: 'From a `newer` link: the page before it.' },
 ];
@@ -21,8 +25,9 @@ const anonymous = error('Not signed in, the session has ended, or the API token 
 const notFound = error('No such image, or one the caller may not see: the two look alike.');
 const list = (extra: Record<string, object> = {}, required: string[] = []) => ({
   type: 'object',
-  required: ['images', 'page', 'pages', 'total', 'totalExact', ...required],
+  required: ['images', 'page', 'pages', 'total', 'totalExact', 'sort', ...required],
   properties: {
+    sort: { enum: ['uploaded', 'taken'] },
     images: { type: 'array', items: ref('Image'), maxItems: PAGE_SIZE },
     page: { type: 'integer', minimum: 1 },
     pages: { type: ['integer', 'null'], minimum: 1, description: 'null when the total is not exact.' },
@@ -84,7 +89,33 @@ export const openApiDocument = {
           width: { type: 'integer', minimum: 1 },
           height: { type: 'integer', minimum: 1 },
           originalName: { type: 'string' },
-          createdAt: { type: 'string', format: 'date-time' },
+          createdAt: { type: 'string', format: 'date-time', description: 'When it was uploaded.' },
+          takenAt: {
+            type: ['string', 'null'], pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}([+-]\\d{2}:\\d{2})?$',
+            description: "When it was taken, by the camera's clock, with its UTC offset when the camera recorded one; null when it gave no date.",
+          },
+          details: {
+            oneOf: [ref('PhotoDetails'), { type: 'object', required: ['place'], additionalProperties: false, properties: { place: ref('Place') } }, { type: 'null' }],
+            description: 'To the owner: what the camera recorded (null until read from an image stored before it was). To others: absent, or only the place when the owner keeps locations in their public photos.',
+          },
+        },
+      },
+      PhotoDetails: {
+        type: 'object', additionalProperties: false,
+        required: ['make', 'model', 'lens', 'exposureTime', 'fNumber', 'iso', 'focalLength', 'place'],
+        properties: {
+          make: { type: ['string', 'null'] }, model: { type: ['string', 'null'] }, lens: { type: ['string', 'null'] },
+          exposureTime: { type: ['number', 'null'], description: 'Seconds.' },
+          fNumber: { type: ['number', 'null'] }, iso: { type: ['number', 'null'] },
+          focalLength: { type: ['number', 'null'], description: 'Millimetres.' },
+          place: { oneOf: [ref('Place'), { type: 'null' }] },
+        },
+      },
+      Place: {
+        type: 'object', required: ['latitude', 'longitude', 'openStreetMap'], additionalProperties: false,
+        properties: {
+          latitude: { type: 'number', minimum: -90, maximum: 90 }, longitude: { type: 'number', minimum: -180, maximum: 180 },
+          openStreetMap: { type: 'string', format: 'uri' },
         },
       },
       Visibility: { type: 'string', enum: ['public', 'private'] },
@@ -136,7 +167,7 @@ export const openApiDocument = {
       get: {
         summary: 'The gallery: every image the caller may see, newest first, 48 a page.',
         security: signedIn, parameters: [asJson, ...paging],
-        responses: { 200: json(list(), 'A page of images.'), 400: error('A bad page or cursor.'), 401: anonymous },
+        responses: { 200: json(list(), 'A page of images.'), 400: error('A bad page, cursor or sort.'), 401: anonymous },
       },
     },
     '/search': {
@@ -150,7 +181,7 @@ export const openApiDocument = {
             terms: { type: 'array', items: { type: 'string' } },
             truncated: { type: 'boolean', description: 'Terms past the fiftieth, or text past the length limit, were ignored.' },
           }, ['query', 'terms', 'truncated']), 'A page of matches.'),
-          400: error('A bad page or cursor.'),
+          400: error('A bad page, cursor or sort.'),
           401: anonymous,
         },
       },

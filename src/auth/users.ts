@@ -10,6 +10,9 @@ export type UsersRepo = {
   findByUsername(username: string): Promise<UserWithHash | undefined>;
   /** Undefined when the name is taken in any case. */
   create(username: string, passwordHash: string): Promise<User | undefined>;
+  /** "Keep location in my public photos" (off unless turned on). */
+  sharesLocation(id: number): Promise<boolean>;
+  setSharesLocation(id: number, on: boolean): Promise<void>;
 };
 
 export function createUsersRepo(db: Db, now: () => number = Date.now): UsersRepo {
@@ -25,5 +28,8 @@ export function createUsersRepo(db: Db, now: () => number = Date.now): UsersRepo
         .onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst();
       return row && { id: row.id, username };
     },
+    sharesLocation: async (id) =>
+      (await db.query.selectFrom('users').select('share_location').where('id', '=', id).executeTakeFirst())?.share_location === 1,
+    setSharesLocation: async (id, on) => void (await db.query.updateTable('users').set({ share_location: on ? 1 : 0 }).where('id', '=', id).execute()),
   };
 }

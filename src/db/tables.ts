@@ -2,7 +2,7 @@ import type { Generated } from 'kysely';
 
 /** The tables as both dialects hold them (migrations/sqlite and migrations/postgres); flags are 0 or 1. */
 export type Tables = {
-  users: { id: Generated<number>; username: string; password_hash: string; created_at: number };
+  users: { id: Generated<number>; username: string; password_hash: string; created_at: number; share_location: Generated<0 | 1> };
   sessions: { sid: string; data: string; expires_at: number };
   images: {
     seq: Generated<number>;
@@ -20,6 +20,13 @@ export type Tables = {
     created_at: number;
     /** JSON: [{ name, probability }] in rank order; null until classified. */
     labels: string | null;
+    /** The camera's clock ('2019-08-26T12:45:35') and its UTC offset ('+09:00'), when recorded. */
+    taken_at: string | null;
+    taken_offset: string | null;
+    /** JSON: CameraDetails (camera, lens, exposure, place); null until read (images stored before migration 011). */
+    details: string | null;
+    /** ms: the moment taken, or the upload time; the order "by date taken". */
+    shot_at: number;
   };
   /** Kept by triggers (migration 009): never written by the app. */
   image_totals: { owner_id: number; visibility: 'public' | 'private'; images: number; bytes: number };

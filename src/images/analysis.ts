@@ -1,9 +1,10 @@
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { MODEL_INPUT_SIZE } from './classifier.js';
 import { dominantHex } from './dominant-colour.js';
 import { CROP_FRACTION, modelPixels } from './model-input.js';
 import { ImageRejected, type Rejection } from './rejections.js';
+import { readPhotoDetails, type PhotoDetails } from './metadata/details.js';
 
 export { ImageRejected };
 
@@ -16,6 +17,8 @@ export type Analysis = {
   height: number;
   colourHex: string; // '#rrggbb', dominant colour
   modelInput: Uint8Array; // MODEL_INPUT_SIZE² × 3 RGB
+  /** What the camera recorded (date taken, camera, exposure, place); a missing or broken EXIF block gives none. */
+  details: PhotoDetails;
 };
 
 const MIME: Record<ImageFormat, string> = {
@@ -66,12 +69,12 @@ export async function analyseImage(inputPath: string, thumbPath: string, limits:
   const [colour, thumbnail] = await Promise.allSettled([dominantColour(base), writeThumbnail(base, thumbPath)]);
   if (thumbnail.status === 'rejected') throw thumbnail.reason;
   if (colour.status === 'rejected') throw colour.reason;
-  const { format, width, height } = header;
-  return { format, mime: MIME[format], width, height, colourHex: colour.value, modelInput };
+  const { format, width, height, details } = header;
+  return { format, mime: MIME[format], width, height, colourHex: colour.value, modelInput, details };
 }
 
 /** `pixels` is the canvas the decoder works on (before EXIF orientation). */
-type Header = { format: ImageFormat; width: number; height: number; pixels: number };
+type Header = { format: ImageFormat; width: number; height: number; pixels: number; details: PhotoDetails };
 
 /** The header checks and the one decode that every later step works from (exported for bench/). */
 export async function decodeImage(inputPath: string, limits: DecodeLimits): Promise<{ header: Header; base: Raw }> {
@@ -101,7 +104,19 @@ async function readHeader(inputPath: string, limits: DecodeLimits): Promise<Head
   if (format === 'gif' && pixels > GIF_MAX_PIXELS) {
     throw new ImageRejected({ reason: 'too-many-pixels', width, height, gifLimit: GIF_MAX_PIXELS });
   }
-  return { format, width: meta.autoOrient.width, height: meta.autoOrient.height, pixels };
+  // A TIFF's tags are its own IFDs: read from the file itself (its size is already bounded by the upload limit).
+  const details = format === 'tiff' ? await tiffDetails(inputPath) : readPhotoDetails(meta.exif);
+  return { format, width: meta.autoOrient.width, height: meta.autoOrient.height, pixels, details };
+}
+
+/** What the camera recorded in a stored file, without decoding it (npm run reclassify fills older images with it). */
+export async function readStoredDetails(inputPath: string, format: ImageFormat): Promise<PhotoDetails> {
+  return format === 'tiff' ? tiffDetails(inputPath) : readPhotoDetails((await sharp(inputPath, { limitInputPixels: false }).metadata()).exif);
+}
+
+async function tiffDetails(inputPath: string): Promise<PhotoDetails> {
+  const file = await readFile(inputPath);
+  return readPhotoDetails(file, file.length);
 }
 
 function acceptedFormat(meta: Metadata): ImageFormat {

@@ -6,6 +6,7 @@ import type { User } from '../auth/users.js';
 import type { Label } from './classifier.js';
 import type { ImageFormat } from './analysis.js';
 import { searchTermsFor } from '../search/terms.js';
+import { NO_DETAILS, shotAt, type PhotoDetails } from './metadata/details.js';
 
 export type Visibility = 'public' | 'private';
 
@@ -33,16 +34,34 @@ export type ImageRecord = {
   /** Null until a model has looked at the image ("not classified yet"). */
   labels: Label[] | null;
   createdAt: number;
+  /** The camera's clock ('2019-08-26T12:45:35') and its UTC offset ('+09:00'), when it recorded them. */
+  takenAt: string | null;
+  takenOffset: string | null;
+  /** ms: when taken (see shotAt in ./metadata/details.ts), else the upload time: the order "by date taken". */
+  shotAt: number;
+  /** Camera, exposure and place, the owner's to see; null until read (images stored before they were). */
+  exif: ExifDetails | null;
+  /** The owner's setting "keep location in my public photos". */
+  ownerSharesLocation: boolean;
 };
 
-export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels'>;
+export type ExifDetails = Omit<PhotoDetails, 'takenAt' | 'takenOffset'>;
+
+/** What an upload knows; without `details` the image is stored as having none. */
+export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels' | 'takenAt' | 'takenOffset' | 'shotAt' | 'exif' | 'ownerSharesLocation'> & {
+  details?: PhotoDetails;
+};
+
+/** The two orders a list can be read in: newest upload first, or newest photo first. */
+export type Order = 'uploaded' | 'taken';
 
 /** What names an image's objects in the storage. */
 export type StoredFiles = { id: string; format: ImageFormat };
 
 /** One list page: rows newest first, and whether there is more on either side. */
 export type Page = { images: ImageRecord[]; hasNewer: boolean; hasOlder: boolean };
-export type Cursor = { before?: number; after?: number; offset?: number };
+/** `before`/`after` are the seq of the image at the edge of the page; by date taken, `at` is that image's shotAt. */
+export type Cursor = { before?: number; after?: number; at?: number; offset?: number };
 
 export type ImagesRepo = {
   /**
@@ -52,11 +71,13 @@ export type ImagesRepo = {
   insert(image: NewImage, owner: User, labels: Label[] | null, quotaBytes?: number): Promise<ImageRecord>;
   /** Labels from a later classification (npm run reclassify), with the search terms they bring. */
   setLabels(seq: number, labels: Label[]): Promise<void>;
+  /** What the camera recorded, read later from the stored original (npm run reclassify). */
+  setDetails(seq: number, details: PhotoDetails): Promise<void>;
   /** Undefined both when the id does not exist and when the viewer may not see it: the two must look alike. */
   findVisible(id: string, viewerId: number): Promise<ImageRecord | undefined>;
   findBySeq(seq: number): Promise<ImageRecord | undefined>;
   /** Keyset pages (cheap at any depth); a plain offset only when a page number is typed in. */
-  listVisible(viewerId: number, cursor: Cursor, limit: number): Promise<Page>;
+  listVisible(viewerId: number, cursor: Cursor, limit: number, order?: Order): Promise<Page>;
   countVisible(viewerId: number): Promise<number>;
   setVisibility(seq: number, visibility: Visibility): Promise<void>;
   /**
@@ -71,6 +92,8 @@ export type ImagesRepo = {
   pendingFiles(before?: number): Promise<StoredFiles[]>;
   hasImages(): Promise<boolean>;
   unclassifiedSeqs(): Promise<number[]>;
+  /** Images whose camera details were never read (stored before they were). */
+  unreadSeqs(): Promise<number[]>;
   /** Bytes of the originals an owner has stored (thumbnails are not counted), for the quota. */
   storedBytes(ownerId: number): Promise<number>;
 };
@@ -82,14 +105,35 @@ export function selectImages(q: Q) {
   return q.selectFrom('images as i').innerJoin('users as u', 'u.id', 'i.owner_id').select([
     'i.seq', 'i.id', 'i.owner_id as ownerId', 'u.username as owner', 'i.visibility', 'i.original_name as originalName',
     'i.format', 'i.bytes', 'i.width', 'i.height', 'i.colour_hex as colourHex', 'i.colour_name as colourName',
-    'i.classified', 'i.created_at as createdAt', 'i.labels',
+    'i.classified', 'i.created_at as createdAt', 'i.labels', 'i.taken_at as takenAt', 'i.taken_offset as takenOffset',
+    'i.shot_at as shotAt', 'i.details', 'u.share_location',
   ]);
 }
 
-type Row = Omit<ImageRecord, 'labels' | 'format'> & { format: string; classified: 0 | 1; labels: string | null };
+type Row = Omit<ImageRecord, 'labels' | 'format' | 'exif' | 'ownerSharesLocation'> & {
+  format: string; classified: 0 | 1; labels: string | null; details: string | null; share_location: 0 | 1;
+};
 
-export function toRecord({ classified, labels, ...row }: Row): ImageRecord {
-  return { ...row, format: row.format as ImageFormat, labels: classified && labels ? (JSON.parse(labels) as Label[]) : null };
+export function toRecord({ classified, labels, details, share_location, ...row }: Row): ImageRecord {
+  return {
+    ...row,
+    ownerSharesLocation: share_location === 1,
+    format: row.format as ImageFormat,
+    labels: classified && labels ? (JSON.parse(labels) as Label[]) : null,
+    exif: exifOf(details),
+  };
+}
+
+const exifOf = (details: string | null): ExifDetails | null =>
+  details === null ? null : { ...NO_EXIF, ...(JSON.parse(details) as Partial<ExifDetails>) };
+
+const NO_EXIF: ExifDetails = (({ takenAt: _a, takenOffset: _o, ...rest }) => rest)(NO_DETAILS);
+
+/** The columns of what the camera recorded; details keeps only the fields it has. */
+function detailColumns(details: PhotoDetails, uploadedAt: number) {
+  const { takenAt, takenOffset, ...rest } = details;
+  const known = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null));
+  return { taken_at: takenAt, taken_offset: takenOffset, details: JSON.stringify(known), shot_at: shotAt(details, uploadedAt) };
 }
 
 /** The labels column: JSON of the labels in rank order, NULL until classified. */
@@ -148,15 +192,21 @@ export function createImagesRepo(db: Db): ImagesRepo {
   return {
     insert: (image, owner, labels, quotaBytes) =>
       q.transaction().execute(async (tx) => {
+        const columns = detailColumns(image.details ?? NO_DETAILS, image.createdAt);
         if (quotaBytes !== undefined) await checkQuota(db, tx, owner.id, image.bytes, quotaBytes);
         const { seq } = await tx.insertInto('images').values({
           id: image.id, owner_id: owner.id, visibility: image.visibility, original_name: image.originalName,
           format: image.format, bytes: image.bytes, width: image.width, height: image.height,
           colour_hex: image.colourHex, colour_name: image.colourName, classified: labels ? 1 : 0, labels: labelsJson(labels),
-          created_at: image.createdAt,
+          created_at: image.createdAt, ...columns,
         }).returning('seq').executeTakeFirstOrThrow();
         await tx.deleteFrom('pending_files').where('id', '=', image.id).execute();
-        const record: ImageRecord = { ...image, seq, ownerId: owner.id, owner: owner.username, labels };
+        const { details: _, ...known } = image;
+        const { share_location } = await tx.selectFrom('users').select('share_location').where('id', '=', owner.id).executeTakeFirstOrThrow();
+        const record: ImageRecord = {
+          ...known, seq, ownerId: owner.id, owner: owner.username, labels, ownerSharesLocation: share_location === 1,
+          takenAt: columns.taken_at, takenOffset: columns.taken_offset, shotAt: columns.shot_at, exif: exifOf(columns.details),
+        };
         await writeTerms(tx, record, labels);
         return record;
       }),
@@ -173,6 +223,13 @@ export function createImagesRepo(db: Db): ImagesRepo {
         await writeTerms(tx, record, labels);
       }),
 
+    setDetails: async (seq, details) => {
+      const { details: json, taken_at, taken_offset } = detailColumns(details, 0);
+      // shot_at falls back to the upload time, which only the row knows.
+      const shot = details.takenAt ? shotAt(details, 0) : sql<number>`created_at`;
+      await q.updateTable('images').set({ details: json, taken_at, taken_offset, shot_at: shot }).where('seq', '=', seq).execute();
+    },
+
     async findVisible(id, viewerId) {
       const row = await selectImages(q).where('i.id', '=', id).where(visibleTo(db, viewerId)).executeTakeFirst();
       return row && toRecord(row);
@@ -180,16 +237,22 @@ export function createImagesRepo(db: Db): ImagesRepo {
 
     findBySeq: (seq) => bySeq(q, seq),
 
-    async listVisible(viewerId, cursor, limit) {
+    async listVisible(viewerId, cursor, limit, order = 'uploaded') {
       const visible = selectImages(q).where(visibleTo(db, viewerId)).limit(limit + 1);
+      const byTaken = order === 'taken';
+      // By date taken the key is (shot_at, seq): photos taken in the same second keep one order on every page.
+      const beyond = (edge: number, side: '<' | '>') => (byTaken
+        ? visible.where((eb) => eb(eb.refTuple('i.shot_at', 'i.seq'), side, eb.tuple(cursor.at!, edge)))
+        : visible.where('i.seq', side, edge));
+      const sorted = (query: typeof visible, direction: 'asc' | 'desc') =>
+        (byTaken ? query.orderBy('i.shot_at', direction) : query).orderBy('i.seq', direction);
       if (cursor.after !== undefined) {
-        const rows = await visible.where('i.seq', '>', cursor.after).orderBy('i.seq', 'asc').execute();
+        const rows = await sorted(beyond(cursor.after, '>'), 'asc').execute();
         return { images: rows.slice(0, limit).reverse().map(toRecord), hasNewer: rows.length > limit, hasOlder: true };
       }
-      const newestFirst = visible.orderBy('i.seq', 'desc');
       const rows = await (cursor.before !== undefined
-        ? newestFirst.where('i.seq', '<', cursor.before)
-        : newestFirst.offset(cursor.offset ?? 0)
+        ? sorted(beyond(cursor.before, '<'), 'desc')
+        : sorted(visible, 'desc').offset(cursor.offset ?? 0)
       ).execute();
       const hasNewer = cursor.before !== undefined || (cursor.offset ?? 0) > 0;
       return { images: rows.slice(0, limit).map(toRecord), hasNewer, hasOlder: rows.length > limit };
@@ -217,6 +280,8 @@ export function createImagesRepo(db: Db): ImagesRepo {
     hasImages: async () => (await q.selectFrom('images').select('seq').limit(1).executeTakeFirst()) !== undefined,
     unclassifiedSeqs: async () =>
       (await q.selectFrom('images').select('seq').where('classified', '=', 0).orderBy('seq').execute()).map((r) => r.seq),
+    unreadSeqs: async () =>
+      (await q.selectFrom('images').select('seq').where('details', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
     storedBytes: async (ownerId) => (await storedBytesQuery(q, ownerId).executeTakeFirstOrThrow()).n,
   };
 }

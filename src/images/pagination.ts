@@ -1,6 +1,6 @@
 import { badRequest } from '../errors.js';
 import type { Sealer } from '../web/sealed.js';
-import type { Cursor, Page } from './images-repo.js';
+import type { Cursor, Order, Page } from './images-repo.js';
 
 export const PAGE_SIZE = 48;
 /**
@@ -11,7 +11,14 @@ export const PAGE_SIZE = 48;
 export const MAX_TYPED_PAGE = 10;
 const MAX_PAGE_LABEL = 1_000_000_000;
 
-export type PageRequest = { page: number; cursor: Cursor };
+export type PageRequest = { page: number; cursor: Cursor; order: Order };
+
+/** `?sort=taken` lists by date taken; anything else named is refused, nothing named is by upload. */
+export function parseOrder(raw: unknown): Order {
+  if (raw === undefined || raw === '' || raw === 'uploaded') return 'uploaded';
+  if (raw === 'taken') return 'taken';
+  throw badRequest('"sort" is "uploaded" or "taken".');
+}
 
 function pageNumber(raw: unknown): number {
   if (raw === undefined || raw === '') return 1;
@@ -19,15 +26,22 @@ function pageNumber(raw: unknown): number {
   return Math.min(Number(raw), MAX_PAGE_LABEL);
 }
 
-/** A cursor is an image's seq sealed for the browser: links must not show where other users' private images sit. */
-function openCursor(raw: unknown, cursors: Sealer): number | undefined {
+/**
+ * A cursor is an image's place sealed for the browser (links must not show where other users' private images
+ * sit): its seq, and by date taken [seq, shotAt].
+ */
+function openCursor(raw: unknown, cursors: Sealer, order: Order): { seq: number; at?: number } | undefined {
   if (raw === undefined || raw === '') return undefined;
-  const seq = typeof raw === 'string' ? cursors.open(raw) : undefined;
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+  const value = typeof raw === 'string' ? cursors.open(raw) : undefined;
+  const byTaken = order === 'taken';
+  const [seq, at] = byTaken ? (Array.isArray(value) && value.length === 2 ? value : []) : [value, 0];
+  if (!isPosition(seq) || !Number.isSafeInteger(at)) {
     throw badRequest('This page link is broken or out of date. Start again from the first page.');
   }
-  return seq;
+  return byTaken ? { seq, at } : { seq };
 }
+
+const isPosition = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
 /**
  * `?page=N` alone is an offset (fine for the first pages someone types); the Newer/Older links
@@ -35,15 +49,16 @@ function openCursor(raw: unknown, cursors: Sealer): number | undefined {
  */
 export function parsePageRequest(query: Record<string, unknown>, cursors: Sealer): PageRequest {
   const page = pageNumber(query.page);
-  const before = openCursor(query.before, cursors);
-  const after = openCursor(query.after, cursors);
+  const order = parseOrder(query.sort);
+  const before = openCursor(query.before, cursors, order);
+  const after = openCursor(query.after, cursors, order);
   if (before !== undefined && after !== undefined) throw badRequest('Use "before" or "after", not both.');
-  if (before !== undefined) return { page, cursor: { before } };
-  if (after !== undefined) return { page, cursor: { after } };
+  if (before !== undefined) return { page, order, cursor: { before: before.seq, at: before.at } };
+  if (after !== undefined) return { page, order, cursor: { after: after.seq, at: after.at } };
   if (page > MAX_TYPED_PAGE) {
     throw badRequest(`Pages past ${MAX_TYPED_PAGE} cannot be opened by number: follow the Older link from page ${MAX_TYPED_PAGE}.`);
   }
-  return { page, cursor: { offset: (page - 1) * PAGE_SIZE } };
+  return { page, order, cursor: { offset: (page - 1) * PAGE_SIZE } };
 }
 
 /** How many a list holds: exactly, or (`exact: false`) more than `total`. */
@@ -52,7 +67,7 @@ export type Total = { total: number; exact: boolean };
 /** `total` is exact unless `totalExact` is false: then there are more than `total`, and `pages` is unknown (null). */
 export type Pagination = { page: number; pages: number | null; total: number; totalExact: boolean; newer?: string; older?: string };
 
-/** Where a list lives: its path and the query parameters every page keeps (the search query). */
+/** Where a list lives: its path and the query parameters every page keeps (the search query, the order). */
 type Place = { base: string; params?: Record<string, string> };
 type Link = Place & { cursors: Sealer };
 
@@ -73,7 +88,14 @@ export function lastPageInstead(request: PageRequest, count: Total, place: Place
   return hrefOf(place, pages === 1 ? {} : { page: pages });
 }
 
-/** Page links that keep the other query parameters (the search query). */
+/** The query parameter of an order: none for the default. */
+export const orderParams = (order: Order): Record<string, string> => (order === 'taken' ? { sort: 'taken' } : {});
+
+/** The first page of the same list in each order, for the sort switch. */
+export const orderLinks = (place: Place): Record<Order, string> =>
+  ({ uploaded: hrefOf(place, {}), taken: hrefOf(place, orderParams('taken')) });
+
+/** Page links that keep the other query parameters (the search query, the order). */
 export function paginate(
   request: PageRequest,
   result: Page,
@@ -86,12 +108,13 @@ export function paginate(
   const href = (extra: Record<string, string | number>) => hrefOf(link, extra);
   const first = result.images[0];
   const last = result.images.at(-1);
+  const seal = (image: { seq: number; shotAt: number }) => link.cursors.seal(request.order === 'taken' ? [image.seq, image.shotAt] : image.seq);
   return {
     page,
     pages,
     total,
     totalExact: exact,
-    newer: result.hasNewer ? (page <= 2 || !first ? href({}) : href({ page: page - 1, after: link.cursors.seal(first.seq) })) : undefined,
-    older: result.hasOlder && last ? href({ page: page + 1, before: link.cursors.seal(last.seq) }) : undefined,
+    newer: result.hasNewer ? (page <= 2 || !first ? href({}) : href({ page: page - 1, after: seal(first) })) : undefined,
+    older: result.hasOlder && last ? href({ page: page + 1, before: seal(last) }) : undefined,
   };
 }

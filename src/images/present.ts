@@ -1,7 +1,34 @@
-import type { ImageRecord } from './images-repo.js';
+import type { ExifDetails, ImageRecord } from './images-repo.js';
 
-/** The IMAGE shape of the JSON answers (the contract scripts rely on). */
-export function imageJson(image: ImageRecord) {
+/** Where a photo was taken, and a link that opens it in OpenStreetMap. */
+export type Place = { latitude: number; longitude: number; openStreetMap: string };
+
+/**
+ * The one place that says who sees what of the camera's record. The owner sees all of it (null: not read yet,
+ * an image stored before it was); anyone else nothing, but the place when the owner shares locations.
+ */
+export function detailsFor(image: ImageRecord, viewerId: number): (Omit<ExifDetails, 'latitude' | 'longitude'> & { place: Place | null }) | { place: Place } | null | undefined {
+  if (image.ownerId === viewerId) {
+    if (!image.exif) return null;
+    const { latitude: _, longitude: __, ...rest } = image.exif;
+    return { ...rest, place: placeOf(image.exif) };
+  }
+  const place = image.ownerSharesLocation && image.exif ? placeOf(image.exif) : null;
+  return place ? { place } : undefined;
+}
+
+function placeOf({ latitude, longitude }: Pick<ExifDetails, 'latitude' | 'longitude'>): Place | null {
+  if (latitude === null || longitude === null) return null;
+  return { latitude, longitude, openStreetMap: `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=16/${latitude}/${longitude}` };
+}
+
+/** '2021-07-04T18:30:05-04:00', or without an offset when the camera recorded none; null when it gave no date. */
+export const takenAtText = (image: Pick<ImageRecord, 'takenAt' | 'takenOffset'>) =>
+  image.takenAt ? `${image.takenAt}${image.takenOffset ?? ''}` : null;
+
+/** The IMAGE shape of the JSON answers (the contract scripts rely on), as `viewerId` may see it. */
+export function imageJson(image: ImageRecord, viewerId: number) {
+  const details = detailsFor(image, viewerId);
   return {
     id: image.id,
     owner: image.owner,
@@ -13,6 +40,8 @@ export function imageJson(image: ImageRecord) {
     height: image.height,
     originalName: image.originalName,
     createdAt: new Date(image.createdAt).toISOString(),
+    takenAt: takenAtText(image),
+    ...(details === undefined ? {} : { details }),
   };
 }
 

@@ -6,59 +6,102 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/index.js';
 import { createLogger, type Logger } from '../log.js';
-import { analyseImage } from './analysis.js';
+import { analyseImage, readStoredDetails } from './analysis.js';
 import type { Classifier } from './classifier.js';
-import { createImagesRepo, type ImagesRepo } from './images-repo.js';
+import { createImagesRepo, type ImageRecord, type ImagesRepo } from './images-repo.js';
 import { loadClassifier } from './load-classifier.js';
 import { imageKeys, incomingDir } from './storage.js';
 import { createStorage, type Storage } from '../storage/index.js';
 
-type Deps = { images: ImagesRepo; storage: Storage; classifier: Classifier; uploadDir: string; maxPixels: number; logger: Logger };
+type Deps = { images: ImagesRepo; storage: Storage; uploadDir: string; maxPixels: number; logger: Logger };
+/** Called after each image with how many are done of how many. */
+type Progress = (done: number, total: number) => void;
+type Outcome = { done: number; failed: number };
+
+/**
+ * Each image of `seqs` with its stored original copied into the scratch folder (sharp reads local files),
+ * handed to `work`; an image deleted meanwhile is skipped, and one that fails is logged and counted.
+ */
+async function eachStored(deps: Deps, seqs: number[], what: string, work: (image: ImageRecord, file: string) => Promise<void>, progress?: Progress): Promise<Outcome> {
+  const outcome = { done: 0, failed: 0 };
+  for (const [n, seq] of seqs.entries()) {
+    const image = await deps.images.findBySeq(seq);
+    if (image) {
+      const scratch = path.join(incomingDir(deps.uploadDir), `${image.id}.reclassify`);
+      try {
+        const found = await deps.storage.stream(imageKeys(image).original);
+        if (!found || found.unsatisfiable) throw new Error('its stored original is missing');
+        await mkdir(incomingDir(deps.uploadDir), { recursive: true });
+        await pipeline(found.body, createWriteStream(scratch));
+        await work(image, scratch);
+        outcome.done++;
+      } catch (err) {
+        outcome.failed++;
+        deps.logger.error({ err, id: image.id }, `could not ${what} image`);
+      } finally {
+        await rm(scratch, { force: true });
+      }
+    }
+    progress?.(n + 1, seqs.length);
+  }
+  return outcome;
+}
 
 /** Classifies every image stored "not classified yet"; its labels and search terms are written together. */
-export async function reclassifyAll({ images, storage, classifier, uploadDir, maxPixels, logger }: Deps) {
-  let classified = 0;
-  let failed = 0;
-  for (const seq of await images.unclassifiedSeqs()) {
-    const image = await images.findBySeq(seq);
-    if (!image) continue; // deleted meanwhile
-    // The original is read from the storage into the scratch folder: sharp decodes local files.
-    const scratch = path.join(incomingDir(uploadDir), `${image.id}.reclassify`);
-    const scratchThumb = `${scratch}.webp`;
+export async function reclassifyAll(deps: Deps & { classifier: Classifier }, progress?: Progress) {
+  const { done, failed } = await eachStored(deps, await deps.images.unclassifiedSeqs(), 'classify', async (image, file) => {
+    const scratchThumb = `${file}.webp`;
     try {
-      const found = await storage.stream(imageKeys(image).original);
-      if (!found || found.unsatisfiable) throw new Error('its stored original is missing');
-      await mkdir(incomingDir(uploadDir), { recursive: true });
-      await pipeline(found.body, createWriteStream(scratch));
-      const analysis = await analyseImage(scratch, scratchThumb, { maxPixels });
-      await images.setLabels(seq, await classifier.classify(analysis.modelInput));
-      classified++;
-    } catch (err) {
-      failed++;
-      logger.error({ err, id: image.id }, 'could not classify image');
+      const analysis = await analyseImage(file, scratchThumb, { maxPixels: deps.maxPixels });
+      await deps.images.setLabels(image.seq, await deps.classifier.classify(analysis.modelInput));
     } finally {
-      await Promise.all([rm(scratch, { force: true }), rm(scratchThumb, { force: true })]);
+      await rm(scratchThumb, { force: true });
     }
-  }
-  return { classified, failed };
+  }, progress);
+  return { classified: done, failed };
 }
+
+/** Reads date taken, camera, exposure and place for every image stored before they were read at upload. */
+export async function fillDetails(deps: Deps, progress?: Progress) {
+  const { done, failed } = await eachStored(deps, await deps.images.unreadSeqs(), 'read the details of', async (image, file) => {
+    await deps.images.setDetails(image.seq, await readStoredDetails(file, image.format));
+  }, progress);
+  return { read: done, failed };
+}
+
+/** A line at every tenth of the way (and at the end), so a long run shows it is moving. */
+const printEvery = (what: string): Progress => (done, total) => {
+  if (done === total || done % Math.max(1, Math.ceil(total / 10)) === 0) console.log(`${what}: ${done} of ${total}`);
+};
 
 async function main() {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config);
-  const classifier = await loadClassifier(config, logger);
-  if (!classifier) {
-    console.error('No model could be loaded: set MODEL_DIR to a TF.js MobileNet directory and try again.');
-    process.exit(1);
-  }
   const storage = createStorage(config, { logger });
-  const result = await reclassifyAll({ images: createImagesRepo(db), storage, classifier, uploadDir: config.uploadDir, maxPixels: config.maxPixels, logger });
+  const deps = { images: createImagesRepo(db), storage, uploadDir: config.uploadDir, maxPixels: config.maxPixels, logger };
+  let failed = 0;
+  const details = await fillDetails(deps, printEvery('Reading photo details'));
+  console.log(`Read the details of ${details.read} image(s); ${details.failed} could not be read.`);
+  failed += details.failed;
+  const waiting = (await deps.images.unclassifiedSeqs()).length;
+  if (waiting > 0) {
+    const classifier = await loadClassifier(config, logger);
+    if (!classifier) {
+      console.error(`${waiting} image(s) are not classified, and no model could be loaded: set MODEL_DIR to a TF.js MobileNet directory and try again.`);
+      failed += waiting;
+    } else {
+      const result = await reclassifyAll({ ...deps, classifier }, printEvery('Classifying'));
+      console.log(`Classified ${result.classified} image(s); ${result.failed} could not be classified.`);
+      failed += result.failed;
+      await classifier.close();
+    }
+  } else {
+    console.log('Every image is classified.');
+  }
   storage.close();
-  console.log(`Classified ${result.classified} image(s); ${result.failed} could not be classified.`);
-  await classifier.close();
   await db.close();
-  process.exit(result.failed > 0 ? 1 : 0);
+  process.exit(failed > 0 ? 1 : 0);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -6,11 +6,11 @@ import { flash } from '../web/flash.js';
 import { wantsJson } from '../web/wants-json.js';
 import { downloadName } from './file-names.js';
 import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
-import { lastPageInstead, PAGE_SIZE, paginate, parsePageRequest } from './pagination.js';
+import { lastPageInstead, orderLinks, orderParams, PAGE_SIZE, paginate, parsePageRequest } from './pagination.js';
 import { imageJson } from './present.js';
 import { imageKeys, removeImageFiles } from './storage.js';
 import { sendStored } from './send-stored.js';
-import { ensureSharedCopy } from './shared-copy.js';
+import { ensureSharedCopy, sharedKey } from './shared-copy.js';
 import { StorageUnavailable, type Storage } from '../storage/index.js';
 import type { Sealer } from '../web/sealed.js';
 
@@ -44,21 +44,22 @@ export function imagesRoutes({ images, storage, cursors, now, scratchDir }: Deps
     const request = parsePageRequest(req.query, cursors);
     const viewer = currentUser(res).id;
     const count = { total: await images.countVisible(viewer), exact: true };
-    const last = lastPageInstead(request, count, { base: '/' });
+    const place = { base: '/', params: orderParams(request.order) };
+    const last = lastPageInstead(request, count, place);
     if (last) return res.redirect(303, last);
-    const page = await images.listVisible(viewer, request.cursor, PAGE_SIZE);
-    const pagination = paginate(request, page, count, { base: '/', cursors });
+    const page = await images.listVisible(viewer, request.cursor, PAGE_SIZE, request.order);
+    const pagination = paginate(request, page, count, { ...place, cursors });
     if (wantsJson(req)) {
-      res.json({ images: page.images.map(imageJson), ...pagination });
+      res.json({ images: page.images.map((image) => imageJson(image, viewer)), ...pagination, sort: request.order });
       return;
     }
-    res.render('images/gallery', { title: 'All images', images: page.images, pagination });
+    res.render('images/gallery', { title: 'All images', images: page.images, pagination, order: request.order, orders: orderLinks({ base: '/' }) });
   });
 
   router.get('/images/:id', async (req, res) => {
     const image = await visibleImage(req, res);
     if (wantsJson(req)) {
-      res.json({ image: imageJson(image) });
+      res.json({ image: imageJson(image, currentUser(res).id) });
       return;
     }
     res.render('images/show', { title: image.originalName, image });
@@ -71,10 +72,10 @@ export function imagesRoutes({ images, storage, cursors, now, scratchDir }: Deps
   const send = (which: 'original' | 'thumb', download: boolean) => async (req: Request, res: Response) => {
     const image = await visibleImage(req, res);
     const name = download ? downloadName(image.originalName, image.id, image.format) : undefined;
-    const keys = imageKeys(image);
-    const key = which === 'original' && image.ownerId !== currentUser(res).id ? keys.shared : keys[which];
+    const forOthers = which === 'original' && image.ownerId !== currentUser(res).id;
+    const key = forOthers ? sharedKey(image) : imageKeys(image)[which];
     if (await sendStored(req, res, storage, key, name)) return;
-    if (key === keys.shared && (await ensureSharedCopy(storage, images, image, scratchDir)) && (await sendStored(req, res, storage, key, name))) return;
+    if (forOthers && (await ensureSharedCopy(storage, images, image, scratchDir)) && (await sendStored(req, res, storage, key, name))) return;
     req.log.error({ imageId: image.id }, 'a stored file is missing');
     throw notFound(NO_SUCH_IMAGE);
   };
@@ -87,7 +88,7 @@ export function imagesRoutes({ images, storage, cursors, now, scratchDir }: Deps
     const visibility = parseVisibility(req.body?.visibility);
     await images.setVisibility(image.seq, visibility);
     if (wantsJson(req)) {
-      res.json({ image: imageJson({ ...image, visibility }) });
+      res.json({ image: imageJson({ ...image, visibility }, image.ownerId) });
       return;
     }
     flash(req, 'success', `"${image.originalName}" is now ${visibility}.`);

@@ -4,15 +4,21 @@ import { ConfigError } from '../config.js';
 import type { Storage } from '../storage/index.js';
 import type { StoredFiles, ImagesRepo } from './images-repo.js';
 
-const STORED_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(thumb\.webp|(shared\.)?(jpeg|png|webp|gif|avif|tiff))$/;
+const STORED_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(thumb\.webp|(shared\.|placed\.)?(jpeg|png|webp|gif|avif|tiff))$/;
 
 /**
- * An image's objects in the storage: `<uuid>.<format>`, `<uuid>.thumb.webp`, and `<uuid>.shared.<format>`, the
- * original without identifying metadata, made the first time someone other than the owner asks for it. User
- * file names never reach a key.
+ * An image's objects in the storage: `<uuid>.<format>`, `<uuid>.thumb.webp`, and the copies for others made the
+ * first time someone other than the owner asks for one: `<uuid>.shared.<format>`, the original without
+ * identifying metadata, and `<uuid>.placed.<format>`, the same keeping where it was taken (for owners who share
+ * locations). User file names never reach a key.
  */
 export function imageKeys(image: StoredFiles) {
-  return { original: `${image.id}.${image.format}`, thumb: `${image.id}.thumb.webp`, shared: `${image.id}.shared.${image.format}` };
+  return {
+    original: `${image.id}.${image.format}`,
+    thumb: `${image.id}.thumb.webp`,
+    shared: `${image.id}.shared.${image.format}`,
+    placed: `${image.id}.placed.${image.format}`,
+  };
 }
 
 /** Uploads in flight are written here first, on this machine whatever the storage; anything left after a crash is garbage. */

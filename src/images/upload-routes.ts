@@ -78,7 +78,7 @@ export function uploadRoutes({ ingest, config, metrics }: Deps): Router {
     const usage = await ingest.quota.usage(owner);
     if (wantsJson(req)) {
       const html = await Promise.all(results.map((r) => (r.ok ? renderCard(res, r.image) : undefined)));
-      const json = results.map((r, i) => (r.ok ? { ...r, image: imageJson(r.image), html: html[i] } : r));
+      const json = results.map((r, i) => (r.ok ? { ...r, image: imageJson(r.image, r.image.ownerId), html: html[i] } : r));
       res.status(status).json({ results: json, ...(usage ? { usage } : {}) });
       return;
     }

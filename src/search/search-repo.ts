@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
-import { selectImages, toRecord, type Cursor, type ImageRecord, type Page } from '../images/images-repo.js';
+import { selectImages, toRecord, type Cursor, type ImageRecord, type Order, type Page } from '../images/images-repo.js';
 import type { Total } from '../images/pagination.js';
 import { isIdPrefix } from './query.js';
 
@@ -27,7 +27,23 @@ export function searchQueries(db: Db) {
   };
   const older = (r: Range, own: boolean) => matching(r, own).where('image_seq', '<', r.cursor).orderBy('image_seq', 'desc').limit(r.limit);
   const newer = (r: Range, own: boolean) => matching(r, own).where('image_seq', '>', r.cursor).orderBy('image_seq', 'asc').limit(r.limit);
+  /**
+   * By date taken: the same ranges joined to images for shot_at, past the cursor's (shot_at, seq). No index
+   * holds a term's matches in that order, so each range reads all its matches and sorts them: fine for what
+   * people search (a few thousand matches), not for a broad term over a very large library.
+   */
+  type TakenRange = Range & { at?: number; side: '<' | '>' };
+  const taken = ({ term, viewer, cursor, at, limit, side }: TakenRange, own: boolean) => {
+    const base = q.selectFrom('image_terms as t').innerJoin('images as i', 'i.seq', 't.image_seq')
+      .select(['t.image_seq as seq', 'i.shot_at as shotAt']).where('t.term', '=', term);
+    const mine = own ? base.where('t.public', '=', 0).where('t.owner_id', '=', viewer) : base.where('t.public', '=', 1);
+    const direction = side === '<' ? 'desc' : 'asc';
+    const beyond = at === undefined ? mine : mine.where((eb) => eb(eb.refTuple('i.shot_at', 'i.seq'), side, eb.tuple(at, cursor)));
+    return beyond.orderBy('i.shot_at', direction).orderBy('i.seq', direction).limit(limit);
+  };
   return {
+    takenPublic: (r: TakenRange) => taken(r, false),
+    takenOwn: (r: TakenRange) => taken(r, true),
     publicOlder: (r: Range) => older(r, false),
     ownOlder: (r: Range) => older(r, true),
     publicNewer: (r: Range) => newer(r, false),
@@ -67,8 +83,8 @@ export function searchQueries(db: Db) {
 }
 
 export type SearchRepo = {
-  /** One page of matches, newest first, and how many match; id prefixes are expanded once for both. */
-  search(viewerId: number, rawTerms: string[], cursor: Cursor, limit: number): Promise<Page & Total>;
+  /** One page of matches, newest first (upload or photo), and how many match; id prefixes are expanded once for both. */
+  search(viewerId: number, rawTerms: string[], cursor: Cursor, limit: number, order?: Order): Promise<Page & Total>;
 };
 
 export function createSearchRepo(db: Db): SearchRepo {
@@ -86,25 +102,38 @@ export function createSearchRepo(db: Db): SearchRepo {
   }
 
   /** The newest `limit` matches on the far side of the cursor, union over terms. */
-  async function seqsBeyond(terms: string[], viewer: number, cursor: Cursor, limit: number): Promise<number[]> {
+  async function seqsBeyond(terms: string[], viewer: number, cursor: Cursor, limit: number, order: Order): Promise<number[]> {
+    if (terms.length === 0) return [];
     const newerSide = cursor.after !== undefined;
+    if (order === 'taken') return takenBeyond(terms, viewer, cursor, limit);
     const ranges = newerSide ? [queries.publicNewer, queries.ownNewer] : [queries.publicOlder, queries.ownOlder];
     const from = newerSide ? cursor.after! : (cursor.before ?? Number.MAX_SAFE_INTEGER);
     // One round trip: every range as an arm of one UNION ALL (each arm a subquery, so it keeps its own ORDER BY and LIMIT).
     const arms = terms.flatMap((term) => ranges.map((range) => db.query.selectFrom(range({ term, viewer, cursor: from, limit }).as('r')).select('r.seq')));
-    if (arms.length === 0) return [];
     const found = await arms.reduce((all, arm) => all.unionAll(arm)).execute();
     const merged = new Set(found.map((r) => r.seq));
     return [...merged].sort((a, b) => (newerSide ? a - b : b - a)).slice(0, limit);
   }
 
-  async function page(terms: string[], viewerId: number, cursor: Cursor, limit: number): Promise<Page> {
+  async function takenBeyond(terms: string[], viewer: number, cursor: Cursor, limit: number): Promise<number[]> {
+    const side = cursor.after !== undefined ? '>' : '<';
+    const edge = cursor.after ?? cursor.before;
+    const range = { viewer, cursor: edge ?? 0, at: edge === undefined ? undefined : cursor.at, limit, side } as const;
+    const arms = terms.flatMap((term) => [queries.takenPublic, queries.takenOwn].map((arm) =>
+      db.query.selectFrom(arm({ ...range, term }).as('r')).select(['r.seq', 'r.shotAt'])));
+    const found = await arms.reduce((all, arm) => all.unionAll(arm)).execute();
+    const merged = [...new Map(found.map((r) => [r.seq, r.shotAt])).entries()];
+    const sign = side === '>' ? 1 : -1;
+    return merged.sort(([seqA, a], [seqB, b]) => sign * (a - b || seqA - seqB)).slice(0, limit).map(([seq]) => seq);
+  }
+
+  async function page(terms: string[], viewerId: number, cursor: Cursor, limit: number, order: Order): Promise<Page> {
     if (cursor.after !== undefined) {
-      const seqs = await seqsBeyond(terms, viewerId, cursor, limit + 1);
-      return { images: await load(seqs.slice(0, limit)), hasNewer: seqs.length > limit, hasOlder: true };
+      const seqs = await seqsBeyond(terms, viewerId, cursor, limit + 1, order);
+      return { images: await load(seqs.slice(0, limit).reverse()), hasNewer: seqs.length > limit, hasOlder: true };
     }
     const offset = cursor.offset ?? 0;
-    const seqs = (await seqsBeyond(terms, viewerId, { before: cursor.before }, offset + limit + 1)).slice(offset);
+    const seqs = (await seqsBeyond(terms, viewerId, { before: cursor.before, at: cursor.at }, offset + limit + 1, order)).slice(offset);
     return { images: await load(seqs.slice(0, limit)), hasNewer: cursor.before !== undefined || offset > 0, hasOlder: seqs.length > limit };
   }
 
@@ -118,15 +147,17 @@ export function createSearchRepo(db: Db): SearchRepo {
     return n > COUNT_CAP ? { total: COUNT_CAP, exact: false } : { total: n, exact: true };
   }
 
+  /** The images of `seqs`, in that order. */
   async function load(seqs: number[]): Promise<ImageRecord[]> {
     if (seqs.length === 0) return [];
-    return (await selectImages(db.query).where('i.seq', 'in', seqs).orderBy('i.seq', 'desc').execute()).map(toRecord);
+    const rows = new Map((await selectImages(db.query).where('i.seq', 'in', seqs).execute()).map((row) => [row.seq, toRecord(row)]));
+    return seqs.flatMap((seq) => rows.get(seq) ?? []);
   }
 
   return {
-    async search(viewerId, rawTerms, cursor, limit) {
+    async search(viewerId, rawTerms, cursor, limit, order = 'uploaded') {
       const terms = await expand(rawTerms);
-      const [found, total] = await Promise.all([page(terms, viewerId, cursor, limit), count(terms, viewerId)]);
+      const [found, total] = await Promise.all([page(terms, viewerId, cursor, limit, order), count(terms, viewerId)]);
       return { ...found, ...total };
     },
   };

@@ -1,4 +1,5 @@
-import { labelText, percent } from '../images/present.js';
+import type { ExifDetails } from '../images/images-repo.js';
+import { detailsFor, labelText, percent, takenAtText } from '../images/present.js';
 
 /** One tag of views/images/tags.ejs: a search link for `term`, with a colour swatch or a probability. */
 type Tag = { kind: 'colour'; term: string; text: string; swatch?: string; pct?: string };
@@ -39,6 +40,42 @@ export function thumbSize(image: { width: number; height: number }): { width: nu
   return { width: Math.max(1, Math.round(image.width * scale)), height: Math.max(1, Math.round(image.height * scale)) };
 }
 
+// The camera's clock is shown as it read, not moved into anyone's zone: UTC here only means "no conversion".
+const wallClockFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const monthFormat = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/** "4 Jul 2021, 18:30 (UTC−04:00)": the time where the photo was taken. */
+function takenText(image: { takenAt: string | null; takenOffset: string | null }): string | null {
+  if (!image.takenAt) return null;
+  const when = wallClockFormat.format(Date.parse(`${image.takenAt}Z`));
+  return image.takenOffset ? `${when} (UTC${image.takenOffset.replace('-', '\u2212')})` : when;
+}
+
+/** "Canon EOS R5": the model alone when it already names the make, as most do. */
+function cameraText(exif: Pick<ExifDetails, 'make' | 'model'>): string | null {
+  const { make, model } = exif;
+  if (make && model) return model.toLowerCase().startsWith(make.split(/\s/)[0].toLowerCase()) ? model : `${make} ${model}`;
+  return model ?? make;
+}
+
+/** "1/250 s · f/5.6 · ISO 200 · 50 mm", with what the camera recorded of it. */
+function exposureText(exif: Pick<ExifDetails, 'exposureTime' | 'fNumber' | 'iso' | 'focalLength'>): string | null {
+  const { exposureTime: t, fNumber, iso, focalLength } = exif;
+  const shutter = t === null ? null : t >= 0.5 ? `${Number(t.toFixed(1))} s` : `1/${Math.round(1 / t)} s`;
+  const parts = [shutter, fNumber === null ? null : `f/${Number(fNumber.toFixed(1))}`, iso === null ? null : `ISO ${iso}`,
+    focalLength === null ? null : `${Number(focalLength.toFixed(1))} mm`].filter((p) => p !== null);
+  return parts.length ? parts.join(' · ') : null;
+}
+
+/**
+ * The month a card sits under in a list by date taken: key "2021-07", label "July 2021" (as public/js/gallery.js
+ * works them out for a further page: change both together).
+ */
+function shotMonth(image: { takenAt: string | null; createdAt: number }): { key: string; label: string } {
+  const when = image.takenAt ? Date.parse(`${image.takenAt}Z`) : image.createdAt;
+  return { key: new Date(when).toISOString().slice(0, 7), label: monthFormat.format(when) };
+}
+
 /** Small formatting functions the templates share (app.locals). */
 export const viewHelpers = {
   aspectClass,
@@ -46,6 +83,12 @@ export const viewHelpers = {
   labelText,
   percent,
   colourTag,
+  detailsFor,
+  takenAtText,
+  takenText,
+  cameraText,
+  exposureText,
+  shotMonth,
   searchHref: (term: string) => `/search?q=${queryParam(term)}`,
   /** The link of a tag's "+": the current query with one more comma term. */
   addTermHref: (query: string, term: string) => `/search?q=${queryParam(query.trim() ? `${query.trim()}, ${term}` : term)}`,

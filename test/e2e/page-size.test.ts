@@ -53,6 +53,7 @@ describe('page weight', () => {
     const html = await render('images/gallery', {
       title: 'All images', images: records, csrfToken: 'x'.repeat(100), user: { id: 1, username: 'rishi' }, flash: undefined,
       query: '', currentUrl: '/', pagination: { page: 1, pages: 2, total: 192, totalExact: true, older: `/?page=2&before=${'x'.repeat(60)}` },
+      order: 'uploaded', orders: { uploaded: '/', taken: '/?sort=taken' },
     });
     expect(html.match(/<li class="card /g)).toHaveLength(96);
     expect(html.match(/class="card-actions"/g)).toHaveLength(96);

@@ -15,7 +15,7 @@ import { routesOf } from '../security/routes-of.js';
 const addFormats = (addFormatsModule as unknown as { default: (ajv: Ajv2020) => Ajv2020 }).default;
 
 /** What a browser shows and posts to, not what a script calls: the login, registration and account pages. */
-const FORMS = ['GET /login', 'POST /login', 'GET /register', 'POST /register', 'POST /logout', 'GET /account', 'POST /account/tokens', 'POST /account/tokens/:id/revoke'];
+const FORMS = ['GET /login', 'POST /login', 'GET /register', 'POST /register', 'POST /logout', 'GET /account', 'POST /account/tokens', 'POST /account/tokens/:id/revoke', 'POST /account/location'];
 
 type Doc = typeof openApiDocument & { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>> };
 const doc = openApiDocument as Doc;

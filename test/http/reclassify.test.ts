@@ -3,7 +3,7 @@ import { createTestApp, signedInAgent, upload } from '../helpers/app.js';
 import { fakeClassifier } from '../helpers/fake-classifier.js';
 import { noiseImage } from '../helpers/fixtures.js';
 import { createImagesRepo } from '../../src/images/images-repo.js';
-import { reclassifyAll } from '../../src/images/reclassify.js';
+import { fillDetails, reclassifyAll } from '../../src/images/reclassify.js';
 import { createLogger } from '../../src/log.js';
 
 describe('npm run reclassify', () => {
@@ -21,6 +21,32 @@ describe('npm run reclassify', () => {
     expect(await t.labelCount()).toBe(6);
     const found = await agent.get('/search?q=cat').set('Accept', 'application/json');
     expect(found.body.total).toBe(2);
+    expect(t.incomingFiles()).toEqual([]);
+    await t.close();
+  });
+
+  it('when images were stored before their details were read, then reclassify reads date taken, camera and place from the originals, with progress', async () => {
+    const t = await createTestApp();
+    const agent = await signedInAgent(t, 'early');
+    const { default: sharp } = await import('sharp');
+    const withDate = await sharp(await noiseImage('jpeg')).withExif({ IFD0: { Make: 'Pixel' }, IFD2: { DateTimeOriginal: '2018:03:09 07:15:00', OffsetTimeOriginal: '+01:00' } }).jpeg().toBuffer();
+    const res = await upload(agent, [{ name: 'old.jpg', data: withDate }, { name: 'plain.png', data: await noiseImage('png') }]);
+    const [dated, plain] = res.body.results.map((r: { image: { id: string } }) => r.image.id);
+    // As migration 011 leaves an image stored before it.
+    await t.rows`UPDATE images SET details = NULL, taken_at = NULL, taken_offset = NULL, shot_at = created_at`;
+    expect((await agent.get(`/images/${dated}`).set('Accept', 'application/json')).body.image.details).toBeNull();
+    const deps = { images: createImagesRepo(t.db), storage: t.storage, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') };
+    const steps: string[] = [];
+    expect(await fillDetails(deps, (done, total) => steps.push(`${done}/${total}`))).toEqual({ read: 2, failed: 0 });
+    expect(steps).toEqual(['1/2', '2/2']);
+    expect(await fillDetails(deps)).toEqual({ read: 0, failed: 0 });
+    const image = (await agent.get(`/images/${dated}`).set('Accept', 'application/json')).body.image;
+    expect(image.takenAt).toBe('2018-03-09T07:15:00+01:00');
+    expect(image.details.make).toBe('Pixel');
+    expect((await agent.get(`/images/${plain}`).set('Accept', 'application/json')).body.image.details.make).toBeNull();
+    // By date taken, the 2018 photo now comes after the one whose upload time stands for its date.
+    const list = await agent.get('/?sort=taken').set('Accept', 'application/json');
+    expect(list.body.images.map((i: { id: string }) => i.id)).toEqual([plain, dated]);
     expect(t.incomingFiles()).toEqual([]);
     await t.close();
   });

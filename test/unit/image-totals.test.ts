@@ -94,7 +94,7 @@ describe(`the gallery count and the quota's bytes, kept by the database, on ${te
       const { id, ...rest } = newImage('private', 2);
       await tx.insertInto('images').values({
         id, owner_id: sam.id, visibility: rest.visibility, original_name: rest.originalName, format: rest.format, bytes: rest.bytes,
-        width: rest.width, height: rest.height, colour_hex: rest.colourHex, colour_name: rest.colourName, classified: 0, created_at: 0,
+        width: rest.width, height: rest.height, colour_hex: rest.colourHex, colour_name: rest.colourName, classified: 0, created_at: 0, shot_at: 0,
       }).execute();
     });
     await flip;

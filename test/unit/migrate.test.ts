@@ -100,7 +100,7 @@ describe('migrations on PostgreSQL', () => {
   });
 });
 
-describe('a library made before migrations 009 and 010 (labels in their own table, no totals)', () => {
+describe('a library made before migrations 009 to 011 (labels in their own table, no totals, no photo details)', () => {
   usePostgres();
   const upTo8 = (dialect: 'sqlite' | 'postgres') => {
     const older = path.join(dir, `${dialect}-upto-8`);
@@ -124,10 +124,20 @@ describe('a library made before migrations 009 and 010 (labels in their own tabl
     expect(await images.countVisible(1)).toBe(2);
     expect(await images.countVisible(2)).toBe(1);
     expect(await images.storedBytes(1)).toBe(120);
+    // Not read yet (npm run reclassify reads them), and by date taken they sort by their upload times.
+    expect(await images.unreadSeqs()).toEqual([1, 2]);
+    expect(await images.findBySeq(1)).toMatchObject({ exif: null, takenAt: null, shotAt: 0 });
+    expect((await images.listVisible(1, {}, 10, 'taken')).images.map((i) => i.id)).toEqual(['b', 'a']);
+    if (db.dialect === 'postgres') {
+      // A server still on the older code inserts no shot_at: the row takes its upload time.
+      await sql`INSERT INTO images (id, owner_id, visibility, original_name, format, bytes, width, height, colour_hex, colour_name, classified, created_at)
+        VALUES ('c', 1, 'public', 'c.png', 'png', 1, 1, 1, '#000000', 'black', 0, 7)`.execute(db.query);
+      expect((await images.findBySeq(3))!.shotAt).toBe(7);
+    }
     await db.close();
   };
 
-  it('when SQLite opens it, then every image keeps its labels in rank order and the totals count what is there', async () => {
+  it('when SQLite opens it, then every image keeps its labels in rank order, the totals count what is there and its details wait to be read', async () => {
     const file = path.join(dir, 'old.db');
     const raw = new Database(file);
     migrateSqlite(raw, upTo8('sqlite'));
@@ -136,7 +146,7 @@ describe('a library made before migrations 009 and 010 (labels in their own tabl
     await expectCarriedOver(openSqlite(file));
   });
 
-  it('when PostgreSQL opens it, then every image keeps its labels in rank order and the totals count what is there', async () => {
+  it('when PostgreSQL opens it, then every image keeps its labels in rank order, the totals count what is there and its details wait to be read', async () => {
     const url = await newSchemaUrl();
     const pool = new pg.Pool({ connectionString: url });
     try {

@@ -7,6 +7,7 @@ import { cleanPng } from './png.js';
 import { cleanWebp } from './webp.js';
 
 import { MetadataError } from './errors.js';
+import { keptExif, type KeptTags } from './exif.js';
 
 export { MetadataError };
 
@@ -15,22 +16,25 @@ export { MetadataError };
  * with the same pixels, orientation and colour profile. Every format but TIFF is rewritten at the level of its
  * containers, the compressed image data copied as it is; a TIFF's metadata is its structure, so it is written
  * anew by libvips, losslessly (deflate) and with the ICC profile and orientation only.
+ * With `place` (the owner keeps locations in their public photos) a JPEG, PNG or WebP keeps where it was taken;
+ * the other formats do not (their copies are made without EXIF).
  */
-export async function withoutIdentifyingMetadata(file: Buffer, format: ImageFormat): Promise<Buffer> {
+export async function withoutIdentifyingMetadata(file: Buffer, format: ImageFormat, place?: KeptTags['place']): Promise<Buffer> {
   try {
-    return await rewritten(file, format);
+    return await rewritten(file, format, place);
   } catch (err) {
     if (!(err instanceof MetadataError)) throw err;
     return reencoded(file, format); // a file sharp decodes but whose containers we cannot follow
   }
 }
 
-async function rewritten(file: Buffer, format: ImageFormat): Promise<Buffer> {
+async function rewritten(file: Buffer, format: ImageFormat, place: KeptTags['place']): Promise<Buffer> {
   const { orientation } = format === 'jpeg' || format === 'png' || format === 'webp' ? await sharp(file).metadata() : { orientation: undefined };
+  const kept = keptExif({ orientation, place });
   switch (format) {
-    case 'jpeg': return cleanJpeg(file, orientation);
-    case 'png': return cleanPng(file, orientation);
-    case 'webp': return cleanWebp(file, orientation);
+    case 'jpeg': return cleanJpeg(file, kept);
+    case 'png': return cleanPng(file, kept);
+    case 'webp': return cleanWebp(file, kept);
     case 'gif': return cleanGif(file);
     case 'avif': return cleanAvif(file);
     case 'tiff': return reencoded(file, format);

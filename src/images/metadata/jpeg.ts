@@ -1,5 +1,4 @@
 import { MetadataError } from './errors.js';
-import { needsOrientation, orientationOnlyExif } from './exif.js';
 
 const SOI = 0xd8;
 const EOI = 0xd9;
@@ -21,15 +20,15 @@ function keeps(marker: number, body: Buffer): boolean {
 }
 
 /**
- * The JPEG without its identifying metadata, the entropy-coded data untouched: the same pixels. Keeps the
- * orientation as an EXIF block of that one tag, and drops whatever follows the end of the image (phones put
- * more pictures there).
+ * The JPEG without its identifying metadata, the entropy-coded data untouched: the same pixels. `kept` (from
+ * keptExif: the orientation, and the place if shared) becomes its one EXIF block; whatever follows the end of
+ * the image (phones put more pictures there) goes.
  */
-export function cleanJpeg(file: Buffer, orientation: number | undefined): Buffer {
+export function cleanJpeg(file: Buffer, kept: Buffer | undefined): Buffer {
   if (file[0] !== 0xff || file[1] !== SOI) throw new MetadataError('not a JPEG');
   const parts: Buffer[] = [file.subarray(0, 2)];
-  if (needsOrientation(orientation)) {
-    const exif = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), orientationOnlyExif(orientation)]);
+  if (kept) {
+    const exif = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), kept]);
     const header = Buffer.from([0xff, APP1, 0, 0]);
     header.writeUInt16BE(exif.length + 2, 2);
     parts.push(header, exif);

@@ -1,6 +1,5 @@
 import { crc32 } from 'node:zlib';
 import { MetadataError } from './errors.js';
-import { needsOrientation, orientationOnlyExif } from './exif.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -23,19 +22,19 @@ function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
-/** The PNG without its text, EXIF and time chunks; pixel chunks copied as they are. */
-export function cleanPng(file: Buffer, orientation: number | undefined): Buffer {
+/** The PNG without its text, EXIF and time chunks (`kept`, from keptExif, as its eXIf); pixel chunks copied as they are. */
+export function cleanPng(file: Buffer, kept: Buffer | undefined): Buffer {
   if (!file.subarray(0, 8).equals(SIGNATURE)) throw new MetadataError('not a PNG');
   const parts: Buffer[] = [SIGNATURE];
-  let oriented = !needsOrientation(orientation);
+  let written = !kept;
   for (let at = 8; at + 12 <= file.length; ) {
     const end = at + 12 + file.readUInt32BE(at);
     if (end > file.length) break;
     const type = file.toString('latin1', at + 4, at + 8);
-    // An orientation goes where a decoder looks for eXIf: before the first image data.
-    if (type === 'IDAT' && !oriented) {
-      parts.push(chunk('eXIf', orientationOnlyExif(orientation!)));
-      oriented = true;
+    // The kept EXIF goes where a decoder looks for eXIf: before the first image data.
+    if (type === 'IDAT' && !written) {
+      parts.push(chunk('eXIf', kept!));
+      written = true;
     }
     if (KEPT.has(type)) parts.push(file.subarray(at, end));
     if (type === 'IEND') return Buffer.concat(parts);

@@ -1,5 +1,4 @@
 import { MetadataError } from './errors.js';
-import { needsOrientation, orientationOnlyExif } from './exif.js';
 
 const EXIF_FLAG = 0x08;
 const XMP_FLAG = 0x04;
@@ -13,10 +12,10 @@ function chunk(fourcc: string, data: Buffer): Buffer {
 }
 
 /**
- * The WebP without its EXIF and XMP chunks (the orientation kept as an EXIF chunk of that one tag), VP8X's
- * flags and RIFF's size made to match; image, alpha, animation and ICC chunks copied as they are.
+ * The WebP without its EXIF and XMP chunks (`kept`, from keptExif, as its EXIF chunk), VP8X's flags and RIFF's
+ * size made to match; image, alpha, animation and ICC chunks copied as they are.
  */
-export function cleanWebp(file: Buffer, orientation: number | undefined): Buffer {
+export function cleanWebp(file: Buffer, kept: Buffer | undefined): Buffer {
   if (file.toString('latin1', 0, 4) !== 'RIFF' || file.toString('latin1', 8, 12) !== 'WEBP') throw new MetadataError('not a WebP');
   const end = Math.min(file.length, 8 + file.readUInt32LE(4));
   const chunks: Buffer[] = [];
@@ -37,9 +36,9 @@ export function cleanWebp(file: Buffer, orientation: number | undefined): Buffer
   // Only the extended format (VP8X) can hold metadata: a simple WebP had none to take out.
   if (vp8x) {
     vp8x[8] &= ~(EXIF_FLAG | XMP_FLAG);
-    if (needsOrientation(orientation)) {
+    if (kept) {
       vp8x[8] |= EXIF_FLAG;
-      chunks.push(chunk('EXIF', orientationOnlyExif(orientation))); // the spec puts EXIF after the image data
+      chunks.push(chunk('EXIF', kept)); // the spec puts EXIF after the image data
     }
   }
   const body = Buffer.concat(chunks);
