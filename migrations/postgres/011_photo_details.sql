@@ -2,7 +2,7 @@
 -- taken_offset its offset from UTC when recorded ('+09:00'). details is JSON of the rest (camera, lens,
 -- exposure, place), for the owner only; NULL on images stored before this, until `npm run reclassify` reads them.
 -- Text, as in SQLite, so one repository writes and parses both.
--- shot_at (ms) orders "by date taken": the moment taken, or the upload time when the camera gave no date.
+-- shot_at (ms) orders "by date taken": the camera's clock read as UTC, or the upload time when it gave no date.
 ALTER TABLE images ADD COLUMN taken_at text;
 ALTER TABLE images ADD COLUMN taken_offset text;
 ALTER TABLE images ADD COLUMN details text;

@@ -92,7 +92,7 @@ export const openApiDocument = {
           createdAt: { type: 'string', format: 'date-time', description: 'When it was uploaded.' },
           takenAt: {
             type: ['string', 'null'], pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}([+-]\\d{2}:\\d{2})?$',
-            description: "When it was taken, by the camera's clock, with its UTC offset when the camera recorded one; null when it gave no date.",
+            description: "When it was taken, by the camera's clock, with its UTC offset when the camera recorded one (to others only when the owner shares places); null when it gave no date.",
           },
           details: {
             oneOf: [ref('PhotoDetails'), { type: 'object', required: ['place'], additionalProperties: false, properties: { place: ref('Place') } }, { type: 'null' }],

@@ -25,7 +25,7 @@ export type Tables = {
     taken_offset: string | null;
     /** JSON: CameraDetails (camera, lens, exposure, place); null until read (images stored before migration 011). */
     details: string | null;
-    /** ms: the moment taken, or the upload time; the order "by date taken". */
+    /** ms: the camera's clock read as UTC, or the upload time; the order "by date taken". */
     shot_at: number;
   };
   /** Kept by triggers (migration 009): never written by the app. */

@@ -37,7 +37,7 @@ export type ImageRecord = {
   /** The camera's clock ('2019-08-26T12:45:35') and its UTC offset ('+09:00'), when it recorded them. */
   takenAt: string | null;
   takenOffset: string | null;
-  /** ms: when taken (see shotAt in ./metadata/details.ts), else the upload time: the order "by date taken". */
+  /** ms: the camera's clock read as UTC, else the upload time (shotAt in ./metadata/details.ts): the order "by date taken". */
   shotAt: number;
   /** Camera, exposure and place, the owner's to see; null until read (images stored before they were). */
   exif: ExifDetails | null;
@@ -129,11 +129,11 @@ const exifOf = (details: string | null): ExifDetails | null =>
 
 const NO_EXIF: ExifDetails = (({ takenAt: _a, takenOffset: _o, ...rest }) => rest)(NO_DETAILS);
 
-/** The columns of what the camera recorded; details keeps only the fields it has. */
-function detailColumns(details: PhotoDetails, uploadedAt: number) {
+/** The columns of what the camera recorded (shot_at aside); details keeps only the fields it has. */
+function detailColumns(details: PhotoDetails) {
   const { takenAt, takenOffset, ...rest } = details;
   const known = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null));
-  return { taken_at: takenAt, taken_offset: takenOffset, details: JSON.stringify(known), shot_at: shotAt(details, uploadedAt) };
+  return { taken_at: takenAt, taken_offset: takenOffset, details: JSON.stringify(known) };
 }
 
 /** The labels column: JSON of the labels in rank order, NULL until classified. */
@@ -145,6 +145,24 @@ const labelsJson = (labels: Label[] | null) => (labels ? JSON.stringify(labels.m
  */
 export const visibleTo = (db: Db, viewer: number) =>
   sql<boolean>`(${unindexed(db, 'i.visibility')} = 'public' OR ${unindexed(db, 'i.owner_id')} = ${viewer})`;
+
+/**
+ * The rows of one list page, `limit` of them past the cursor: newest first, or oldest first on the newer side
+ * (`after`). By date taken the key is (shot_at, seq), so photos taken in the same second keep one order on
+ * every page. Exported for its plan test.
+ */
+export function listQuery(db: Db, viewerId: number, cursor: Cursor, limit: number, order: Order) {
+  const visible = selectImages(db.query).where(visibleTo(db, viewerId)).limit(limit);
+  const byTaken = order === 'taken';
+  const edge = cursor.after ?? cursor.before;
+  if (byTaken && edge !== undefined && cursor.at === undefined) throw new Error('a cursor by date taken needs its shotAt');
+  const side = cursor.after !== undefined ? '>' : '<';
+  const direction = side === '>' ? 'asc' : 'desc';
+  const beyond = edge === undefined ? visible.offset(cursor.offset ?? 0)
+    : byTaken ? visible.where((eb) => eb(eb.refTuple('i.shot_at', 'i.seq'), side, eb.tuple(cursor.at!, edge)))
+      : visible.where('i.seq', side, edge);
+  return (byTaken ? beyond.orderBy('i.shot_at', direction) : beyond).orderBy('i.seq', direction);
+}
 
 /**
  * The quota's sum and the gallery's count read image_totals, which triggers keep in step with images
@@ -192,7 +210,8 @@ export function createImagesRepo(db: Db): ImagesRepo {
   return {
     insert: (image, owner, labels, quotaBytes) =>
       q.transaction().execute(async (tx) => {
-        const columns = detailColumns(image.details ?? NO_DETAILS, image.createdAt);
+        const details = image.details ?? NO_DETAILS;
+        const columns = { ...detailColumns(details), shot_at: shotAt(details.takenAt, image.createdAt) };
         if (quotaBytes !== undefined) await checkQuota(db, tx, owner.id, image.bytes, quotaBytes);
         const { seq } = await tx.insertInto('images').values({
           id: image.id, owner_id: owner.id, visibility: image.visibility, original_name: image.originalName,
@@ -224,10 +243,9 @@ export function createImagesRepo(db: Db): ImagesRepo {
       }),
 
     setDetails: async (seq, details) => {
-      const { details: json, taken_at, taken_offset } = detailColumns(details, 0);
       // shot_at falls back to the upload time, which only the row knows.
-      const shot = details.takenAt ? shotAt(details, 0) : sql<number>`created_at`;
-      await q.updateTable('images').set({ details: json, taken_at, taken_offset, shot_at: shot }).where('seq', '=', seq).execute();
+      const shot = details.takenAt ? shotAt(details.takenAt, 0) : sql<number>`created_at`;
+      await q.updateTable('images').set({ ...detailColumns(details), shot_at: shot }).where('seq', '=', seq).execute();
     },
 
     async findVisible(id, viewerId) {
@@ -238,22 +256,10 @@ export function createImagesRepo(db: Db): ImagesRepo {
     findBySeq: (seq) => bySeq(q, seq),
 
     async listVisible(viewerId, cursor, limit, order = 'uploaded') {
-      const visible = selectImages(q).where(visibleTo(db, viewerId)).limit(limit + 1);
-      const byTaken = order === 'taken';
-      // By date taken the key is (shot_at, seq): photos taken in the same second keep one order on every page.
-      const beyond = (edge: number, side: '<' | '>') => (byTaken
-        ? visible.where((eb) => eb(eb.refTuple('i.shot_at', 'i.seq'), side, eb.tuple(cursor.at!, edge)))
-        : visible.where('i.seq', side, edge));
-      const sorted = (query: typeof visible, direction: 'asc' | 'desc') =>
-        (byTaken ? query.orderBy('i.shot_at', direction) : query).orderBy('i.seq', direction);
+      const rows = await listQuery(db, viewerId, cursor, limit + 1, order).execute();
       if (cursor.after !== undefined) {
-        const rows = await sorted(beyond(cursor.after, '>'), 'asc').execute();
         return { images: rows.slice(0, limit).reverse().map(toRecord), hasNewer: rows.length > limit, hasOlder: true };
       }
-      const rows = await (cursor.before !== undefined
-        ? sorted(beyond(cursor.before, '<'), 'desc')
-        : sorted(visible, 'desc').offset(cursor.offset ?? 0)
-      ).execute();
       const hasNewer = cursor.before !== undefined || (cursor.offset ?? 0) > 0;
       return { images: rows.slice(0, limit).map(toRecord), hasNewer, hasOlder: rows.length > limit };
     },

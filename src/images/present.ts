@@ -1,13 +1,15 @@
 import type { ExifDetails, ImageRecord } from './images-repo.js';
 
 /** Where a photo was taken, and a link that opens it in OpenStreetMap. */
-export type Place = { latitude: number; longitude: number; openStreetMap: string };
+export type PhotoPlace = { latitude: number; longitude: number; openStreetMap: string };
+/** What the owner sees of the camera's record: the place as coordinates and a map link. */
+export type OwnersDetails = Omit<ExifDetails, 'latitude' | 'longitude'> & { place: PhotoPlace | null };
 
 /**
  * The one place that says who sees what of the camera's record. The owner sees all of it (null: not read yet,
- * an image stored before it was); anyone else nothing, but the place when the owner shares locations.
+ * an image stored before it was); anyone else nothing (undefined), but the place when the owner shares locations.
  */
-export function detailsFor(image: ImageRecord, viewerId: number): (Omit<ExifDetails, 'latitude' | 'longitude'> & { place: Place | null }) | { place: Place } | null | undefined {
+export function detailsFor(image: ImageRecord, viewerId: number): OwnersDetails | { place: PhotoPlace } | null | undefined {
   if (image.ownerId === viewerId) {
     if (!image.exif) return null;
     const { latitude: _, longitude: __, ...rest } = image.exif;
@@ -17,14 +19,22 @@ export function detailsFor(image: ImageRecord, viewerId: number): (Omit<ExifDeta
   return place ? { place } : undefined;
 }
 
-function placeOf({ latitude, longitude }: Pick<ExifDetails, 'latitude' | 'longitude'>): Place | null {
+function placeOf({ latitude, longitude }: Pick<ExifDetails, 'latitude' | 'longitude'>): PhotoPlace | null {
   if (latitude === null || longitude === null) return null;
   return { latitude, longitude, openStreetMap: `https://www.openstreetmap.org/?mlat=${latitude}&mlon=${longitude}#map=16/${latitude}/${longitude}` };
 }
 
-/** '2021-07-04T18:30:05-04:00', or without an offset when the camera recorded none; null when it gave no date. */
-export const takenAtText = (image: Pick<ImageRecord, 'takenAt' | 'takenOffset'>) =>
-  image.takenAt ? `${image.takenAt}${image.takenOffset ?? ''}` : null;
+type Taken = Pick<ImageRecord, 'takenAt' | 'takenOffset'>;
+
+/**
+ * When it was taken, as `viewerId` may see it. The offset from UTC names a time zone, which is a place of
+ * sorts: anyone but the owner gets it only when the owner shares places.
+ */
+export const takenFor = (image: ImageRecord, viewerId: number): Taken =>
+  image.ownerId === viewerId || image.ownerSharesLocation ? image : { takenAt: image.takenAt, takenOffset: null };
+
+/** '2021-07-04T18:30:05-04:00', or without an offset when there is none to show; null when the camera gave no date. */
+export const takenAtText = (taken: Taken) => (taken.takenAt ? `${taken.takenAt}${taken.takenOffset ?? ''}` : null);
 
 /** The IMAGE shape of the JSON answers (the contract scripts rely on), as `viewerId` may see it. */
 export function imageJson(image: ImageRecord, viewerId: number) {
@@ -40,7 +50,7 @@ export function imageJson(image: ImageRecord, viewerId: number) {
     height: image.height,
     originalName: image.originalName,
     createdAt: new Date(image.createdAt).toISOString(),
-    takenAt: takenAtText(image),
+    takenAt: takenAtText(takenFor(image, viewerId)),
     ...(details === undefined ? {} : { details }),
   };
 }

@@ -7,10 +7,14 @@ import type { ImageRecord, ImagesRepo } from './images-repo.js';
 import { withoutIdentifyingMetadata } from './metadata/index.js';
 import { imageKeys, removeQuietly } from './storage.js';
 
+/** Copies in these formats can keep a place (see withoutIdentifyingMetadata); the others are made without EXIF. */
+const KEEPS_PLACE = new Set(['jpeg', 'png', 'webp']);
+
 /** The place a copy for others keeps: only when its owner shares locations, and only when the camera recorded one. */
 function sharedPlace(image: ImageRecord) {
   const { latitude, longitude } = image.exif ?? {};
-  return image.ownerSharesLocation && typeof latitude === 'number' && typeof longitude === 'number' ? { latitude, longitude } : undefined;
+  const known = typeof latitude === 'number' && typeof longitude === 'number';
+  return image.ownerSharesLocation && known && KEEPS_PLACE.has(image.format) ? { latitude, longitude } : undefined;
 }
 
 /** The object everyone but the owner is served: with the place when the owner shares it, else without. */

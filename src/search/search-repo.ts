@@ -13,10 +13,11 @@ const MAX_ID_EXPANSION = 20;
 export const COUNT_CAP = 1000;
 
 /**
- * Search is index lookups in image_terms, read newest first and only as far as one page needs: per term, the
- * public matches (primary key (term, public, image_seq)) and the viewer's own private ones (the partial index
- * image_terms_private), merged here. No query reads another user's private rows, so neither the time nor
- * the answer depends on them; no query scans images. Exported for the plan tests.
+ * Search is index lookups in image_terms: per term, the public matches (primary key (term, public,
+ * image_seq)) and the viewer's own private ones (the partial index image_terms_private), merged here. In
+ * upload order they are read newest first and only as far as one page needs; by date taken each range is
+ * joined to images for shot_at and read whole (see `taken`). No query reads another user's private rows, so
+ * neither the time nor the answer depends on them. Exported for the plan tests.
  */
 export function searchQueries(db: Db) {
   const q = db.query;

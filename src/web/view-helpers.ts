@@ -1,5 +1,5 @@
 import type { ExifDetails } from '../images/images-repo.js';
-import { detailsFor, labelText, percent, takenAtText } from '../images/present.js';
+import { detailsFor, labelText, percent, takenAtText, takenFor } from '../images/present.js';
 
 /** One tag of views/images/tags.ejs: a search link for `term`, with a colour swatch or a probability. */
 type Tag = { kind: 'colour'; term: string; text: string; swatch?: string; pct?: string };
@@ -84,6 +84,7 @@ export const viewHelpers = {
   percent,
   colourTag,
   detailsFor,
+  takenFor,
   takenAtText,
   takenText,
   cameraText,

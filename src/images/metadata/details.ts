@@ -45,11 +45,13 @@ export function readPhotoDetails(exif: Buffer | undefined, maxBytes = MAX_EXIF_B
   }
   const image = tags.Image ?? {};
   const photo = tags.Photo ?? {};
-  const takenAt = wallClock(photo.DateTimeOriginal) ?? wallClock(photo.DateTimeDigitized);
+  // Each date with its own offset: OffsetTime belongs to DateTime, the time of the last edit.
+  const original = wallClock(photo.DateTimeOriginal);
+  const takenAt = original ?? wallClock(photo.DateTimeDigitized);
   const place = gpsPlace(tags.GPSInfo ?? {});
   return {
     takenAt,
-    takenOffset: takenAt ? (utcOffset(photo.OffsetTimeOriginal) ?? utcOffset(photo.OffsetTime)) : null,
+    takenOffset: takenAt ? utcOffset(original ? photo.OffsetTimeOriginal : photo.OffsetTimeDigitized) : null,
     make: text(image.Make),
     model: text(image.Model),
     lens: text(photo.LensModel),
@@ -61,11 +63,15 @@ export function readPhotoDetails(exif: Buffer | undefined, maxBytes = MAX_EXIF_B
   };
 }
 
-/** exif-reader reads "YYYY:MM:DD HH:MM:SS" as if it were UTC, which keeps the camera's wall clock intact. */
+/**
+ * exif-reader reads "YYYY:MM:DD HH:MM:SS" as if it were UTC, which keeps the camera's wall clock intact. Its
+ * Date.UTC makes years 0-99 into 1900-1999, so the "0000:00:00 00:00:00" of a camera whose clock was never
+ * set arrives as 30 November 1899: nothing before 1900 is believed.
+ */
 function wallClock(value: unknown): string | null {
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) return null;
   const year = value.getUTCFullYear();
-  if (year < 1826 || year > 2200) return null; // the first photograph; "0000:00:00" cameras
+  if (year < 1900 || year > 2200) return null;
   return value.toISOString().slice(0, 19);
 }
 
@@ -102,10 +108,8 @@ function degrees(dms: unknown, ref: unknown, negative: string, limit: number): n
 }
 
 /**
- * Where the photo sits in time, in ms, for sorting: the moment it was taken when the offset is known, the
- * camera's wall clock read as UTC when not, and the upload time when the camera gave no date.
+ * Where the photo sits in time, in ms, for sorting: the camera's clock read as UTC (the time where it was
+ * taken, as people remember it, and what the month headings show, so a list never goes back to a month it
+ * left), or the upload time when the camera gave no date.
  */
-export function shotAt(details: Pick<PhotoDetails, 'takenAt' | 'takenOffset'>, uploadedAt: number): number {
-  if (!details.takenAt) return uploadedAt;
-  return Date.parse(`${details.takenAt}${details.takenOffset ?? 'Z'}`);
-}
+export const shotAt = (takenAt: string | null, uploadedAt: number): number => (takenAt ? Date.parse(`${takenAt}Z`) : uploadedAt);

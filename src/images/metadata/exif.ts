@@ -82,5 +82,5 @@ function dms(decimal: number): Buffer {
 }
 
 /** 1 (as stored) needs no EXIF at all; 2-8 are the other turns and mirrors. */
-export const needsOrientation = (orientation: number | undefined): orientation is number =>
+const needsOrientation = (orientation: number | undefined): orientation is number =>
   orientation !== undefined && orientation >= 2 && orientation <= 8;
