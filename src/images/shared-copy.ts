@@ -4,11 +4,8 @@ import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import type { Storage } from '../storage/index.js';
 import type { ImageRecord, ImagesRepo } from './images-repo.js';
-import { withoutIdentifyingMetadata } from './metadata/index.js';
+import { KEEPS_PLACE, withoutIdentifyingMetadata } from './metadata/index.js';
 import { imageKeys, removeQuietly } from './storage.js';
-
-/** Copies in these formats can keep a place (see withoutIdentifyingMetadata); the others are made without EXIF. */
-const KEEPS_PLACE = new Set(['jpeg', 'png', 'webp']);
 
 /** The place a copy for others keeps: only when its owner shares locations, and only when the camera recorded one. */
 function sharedPlace(image: ImageRecord) {

@@ -11,6 +11,7 @@ import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '..
 import { onPostgres } from '../helpers/backend.js';
 import { noiseImage, solidPng } from '../helpers/fixtures.js';
 import { EXIFTOOL, useExiftool } from '../helpers/services.js';
+import { binary, tagsOf } from '../helpers/served.js';
 
 useExiftool();
 const scratch = mkdtempSync(path.join(tmpdir(), 'photo-details-'));
@@ -30,17 +31,6 @@ async function jpegWith(args: string[], name = `${Math.random()}.jpg`): Promise<
 }
 const taken = (when: string, offset?: string) => [`-DateTimeOriginal=${when}`, ...(offset ? [`-OffsetTimeOriginal=${offset}`] : [])];
 
-function tagsOf(bytes: Buffer): Record<string, unknown> {
-  const file = path.join(scratch, `served-${Math.random()}.jpg`);
-  writeFileSync(file, bytes);
-  return JSON.parse(execFileSync(EXIFTOOL, ['-j', '-n', file], { encoding: 'utf8' }))[0];
-}
-const binary = (agent: request.Agent, url: string) =>
-  agent.get(url).buffer(true).parse((res, done) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => done(null, Buffer.concat(chunks)));
-  });
 const json = (agent: request.Agent, url: string) => agent.get(url).set('Accept', 'application/json');
 
 let t: TestApp;

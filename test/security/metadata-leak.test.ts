@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { noiseImage } from '../helpers/fixtures.js';
 import { EXIFTOOL, useExiftool } from '../helpers/services.js';
+import { binary, tagsOf } from '../helpers/served.js';
 
 useExiftool();
 const scratch = mkdtempSync(path.join(tmpdir(), 'metadata-leak-'));
@@ -22,17 +23,6 @@ async function photoWithLocation(): Promise<Buffer> {
   return readFileSync(file);
 }
 
-function tagsOf(bytes: Buffer): Record<string, unknown> {
-  const file = path.join(scratch, `served-${Math.random()}.jpg`);
-  writeFileSync(file, bytes);
-  return JSON.parse(execFileSync(EXIFTOOL, ['-j', '-n', file], { encoding: 'utf8' }))[0];
-}
-const binary = (agent: request.Agent, url: string) =>
-  agent.get(url).buffer(true).parse((res, done) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => done(null, Buffer.concat(chunks)));
-  });
 
 let t: TestApp;
 let owner: request.Agent;

@@ -11,6 +11,9 @@ import { keptExif, type KeptTags } from './exif.js';
 
 export { MetadataError };
 
+/** The formats whose copies can keep a place: their containers take the EXIF that keptExif writes. */
+export const KEEPS_PLACE: ReadonlySet<ImageFormat> = new Set(['jpeg', 'png', 'webp']);
+
 /**
  * The photo as others may see it: no location, serial numbers, names, editing history or embedded previews,
  * with the same pixels, orientation and colour profile. Every format but TIFF is rewritten at the level of its
