@@ -15,6 +15,7 @@ import { createImagesRepo } from './images/images-repo.js';
 import { loadClassifier } from './images/load-classifier.js';
 import { clearIncoming, refuseForeignUploads, sweepUnfinished } from './images/storage.js';
 import { startSharedSweeper } from './images/sweeper.js';
+import { startRanker } from './images/ranker.js';
 import { createStorage, describeStorage } from './storage/index.js';
 
 const HEADERS_TIMEOUT_MS = 60_000;
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   // SQLite's own machinery; PostgreSQL checkpoints by itself.
   const checkpointer = db.sqlite ? startCheckpointer(db.sqlite, config.databasePath, logger) : undefined;
   const sweeper = shared ? startSharedSweeper({ db, storage, images, logger }) : undefined;
+  const ranker = startRanker({ db, images, logger });
   const passwords = createPasswords(config.bcryptCost);
   // The model loads in worker threads while this thread seeds the demo user.
   const loadingClassifier = loadClassifier(config, logger);
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     server.close(async () => {
       await close();
-      await Promise.all([sweeper?.stop(), classifier?.close(), checkpointer?.stop(), passwords.close()]);
+      await Promise.all([sweeper?.stop(), ranker.stop(), classifier?.close(), checkpointer?.stop(), passwords.close()]);
       await db.close();
       storage.close();
       logger.info('stopped');

@@ -47,7 +47,13 @@ export async function seedDatabase(db: Db, count: number): Promise<{ seconds: nu
   for (let i = 0; i < count; i++) {
     {
       const owner = owners[Math.floor(random() * OWNERS)];
-      const colourHex = jitter(PALETTE[Math.floor(random() * PALETTE.length)].hex, random);
+      // Colours as the app stores them: histogram bin centres. A main colour over 40% to 90% of the image, and
+      // a second one over 10% of it.
+      const colourHex = binCentre(jitter(PALETTE[Math.floor(random() * PALETTE.length)].hex, random));
+      const second = binCentre(jitter(PALETTE[Math.floor(random() * PALETTE.length)].hex, random));
+      const share = Math.round((0.4 + random() * 0.5) * 1000) / 1000;
+      const palette = [{ name: nameColour(colourHex), hex: colourHex, share }, { name: nameColour(second), hex: second, share: 0.1 }]
+        .filter((c, i, all) => all.findIndex((o) => o.name === c.name) === i);
       const picked = new Set<number>();
       while (picked.size < 3) picked.add(Math.floor(random() * IMAGENET_CLASSES.length));
       const labels = [...picked].map((c, rank) => ({ name: IMAGENET_CLASSES[c].name, probability: [0.62, 0.21, 0.07][rank] }));
@@ -55,7 +61,7 @@ export async function seedDatabase(db: Db, count: number): Promise<{ seconds: nu
       const insert = images.insert(
         {
           id: randomUUID(), visibility: random() < 0.03 ? 'private' : 'public', originalName: `IMG_${i}.jpg`, format: 'jpeg',
-          bytes: 3_000_000, width, height: 3000, colourHex, colourName: nameColour(colourHex), createdAt: start + i * 60_000,
+          bytes: 3_000_000, width, height: 3000, colourHex, colourName: nameColour(colourHex), createdAt: start + i * 60_000, palette,
         },
         owner,
         labels,
@@ -95,13 +101,16 @@ function jitter(hex: string, random: () => number): string {
   return `#${channel(1)}${channel(3)}${channel(5)}`;
 }
 
+/** The centre of the 16³ histogram bin a colour falls in, as dominantHex and paletteOf give colours. */
+const binCentre = (hex: string) => `#${[1, 3, 5].map((i) => ((Number.parseInt(hex.slice(i, i + 2), 16) & 0xf0) + 8).toString(16).padStart(2, '0')).join('')}`;
+
 /** Everything a seeded database depends on: the schema, the repository, terms, classes, colours, this file. */
 function seedInputsHash(): string {
   const hash = createHash('sha256');
   const files = [
     ...['sqlite', 'postgres'].flatMap((dialect) =>
       readdirSync(path.join(repoRoot, 'migrations', dialect)).sort().map((f) => path.join('migrations', dialect, f))),
-    'src/images/images-repo.ts', 'src/search/terms.ts', 'src/imagenet/classes.json', 'src/images/colour.ts', 'bench/lib/seed.ts',
+    'src/images/images-repo.ts', 'src/search/terms.ts', 'src/images/palette.ts', 'src/imagenet/classes.json', 'src/images/colour.ts', 'bench/lib/seed.ts',
   ];
   for (const file of files) hash.update(file).update(readFileSync(path.join(repoRoot, file)));
   return hash.digest('hex').slice(0, 12);

@@ -49,9 +49,22 @@ export function tileFor(image, index, mine) {
   link.append(placeholder(image.colour.hex), img);
   const card = attrsOn(document.createElement('li'), { class: `card ${aspectClass(image)}`, 'data-image-id': image.id });
   card.append(link);
+  if (image.match) card.append(whyLine(image.match));
   if (image.visibility === 'private') card.append(privateBadge());
   if (mine) card.append(ownerButtons(image));
   return card;
+}
+
+/** As src/images/present.ts percent and src/web/view-helpers.ts matchChips (WEAK_LABEL is 5%). */
+const percent = (p) => (p < 0.005 ? '<1%' : `${Math.round(p * 100)}%`);
+function whyLine(match) {
+  const line = attrsOn(document.createElement('span'), { class: 'why', 'aria-label': 'Matched' });
+  for (const { term, strength } of match.terms) {
+    const chip = attrsOn(document.createElement('span'), { class: strength < 0.05 ? 'hit weak' : 'hit' });
+    chip.textContent = strength >= 1 ? term : `${term} ${percent(strength)}`;
+    line.append(chip);
+  }
+  return line;
 }
 
 /** The lock a private card wears (also put on and taken off when its visibility changes in place). */

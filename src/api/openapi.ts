@@ -12,12 +12,12 @@ const imageId = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 // A browser's session (with its CSRF token for POSTs), or an API token (read-write for POSTs).
 const csrf = [{ session: [], csrf: [] }, { token: [] }];
 const signedIn = [{ session: [] }, { token: [] }];
+const sortBy = (orders: string[], fallback: string) => ({
+  name: 'sort', in: 'query', schema: { enum: orders, default: fallback },
+  description: '`relevance` (a search only): best match first. `newest` (or `uploaded`): newest upload first. `taken`: newest photo first, by when it was taken (the upload time when the camera gave no date). The page links keep it.',
+});
 const paging = [
   { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 }, description: 'A page number (up to 10 by number; further by the `older` link).' },
-  {
-    name: 'sort', in: 'query', schema: { enum: ['uploaded', 'taken'], default: 'uploaded' },
-    description: '`taken`: newest photo first, by when it was taken (the upload time when the camera gave no date). The page links keep it.',
-  },
   { name: 'before', in: 'query', schema: { type: 'string' }, description: 'From an `older` link: the page after it.' },
   { name: 'after', in: 'query', schema: { type: 'string' }, description: 'From a `newer` link: the page before it.' },
 ];
@@ -27,7 +27,7 @@ const list = (extra: Record<string, object> = {}, required: string[] = []) => ({
   type: 'object',
   required: ['images', 'page', 'pages', 'total', 'totalExact', 'sort', ...required],
   properties: {
-    sort: { enum: ['uploaded', 'taken'] },
+    sort: { enum: ['relevance', 'newest', 'taken'] },
     images: { type: 'array', items: ref('Image'), maxItems: PAGE_SIZE },
     page: { type: 'integer', minimum: 1 },
     pages: { type: ['integer', 'null'], minimum: 1, description: 'null when the total is not exact.' },
@@ -93,6 +93,27 @@ export const openApiDocument = {
           takenAt: {
             type: ['string', 'null'], pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}([+-]\\d{2}:\\d{2})?$',
             description: "When it was taken, by the camera's clock, with its UTC offset when the camera recorded one (to others only when the owner shares places); null when it gave no date.",
+          },
+          palette: {
+            type: ['array', 'null'], maxItems: 6, description: 'The named colours that each cover 5% or more of it (and the colour tag\'s), most first; null until read from an image stored before palettes were.',
+            items: {
+              type: 'object', required: ['name', 'hex', 'share'], additionalProperties: false,
+              properties: { name: { type: 'string' }, hex: { type: 'string', pattern: '^#[0-9a-f]{6}$' }, share: { type: 'number', minimum: 0, maximum: 1 } },
+            },
+          },
+          match: {
+            type: 'object', required: ['score', 'terms'], additionalProperties: false,
+            description: 'In search results only: why it matched. The score adds, for each term matched, its strength and one point when it is 5% or more.',
+            properties: {
+              score: { type: 'number', minimum: 0 },
+              terms: {
+                type: 'array',
+                items: {
+                  type: 'object', required: ['term', 'strength'], additionalProperties: false,
+                  properties: { term: { type: 'string' }, strength: { type: 'number', minimum: 0, maximum: 1, description: "A label's probability, a colour's share or nearness, 1 for the uploader or id." } },
+                },
+              },
+            },
           },
           details: {
             oneOf: [ref('PhotoDetails'), { type: 'object', required: ['place'], additionalProperties: false, properties: { place: ref('Place') } }, { type: 'null' }],
@@ -166,15 +187,18 @@ export const openApiDocument = {
     '/': {
       get: {
         summary: 'The gallery: every image the caller may see, newest first, 48 a page.',
-        security: signedIn, parameters: [asJson, ...paging],
+        security: signedIn, parameters: [asJson, ...paging, sortBy(['newest', 'uploaded', 'taken'], 'newest')],
         responses: { 200: json(list(), 'A page of images.'), 400: error('A bad page, cursor or sort.'), 401: anonymous },
       },
     },
     '/search': {
       get: {
-        summary: 'Images matching any of the comma-separated terms: colour, label (and its synonyms and more general words), uploader, id.',
+        summary: 'Images matching any of the comma-separated terms (colour name or #rrggbb, label and its synonyms, plurals and more general words, uploader, id), best match first.',
         security: signedIn,
-        parameters: [asJson, { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1 } }, ...paging],
+        parameters: [
+          asJson, { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1 } }, ...paging,
+          sortBy(['relevance', 'newest', 'uploaded', 'taken'], 'relevance'),
+        ],
         responses: {
           200: json(list({
             query: { type: 'string', description: 'The terms as understood, comma-separated.' },

@@ -27,10 +27,14 @@ export type Tables = {
     details: string | null;
     /** ms: the camera's clock read as UTC, or the upload time; the order "by date taken". */
     shot_at: number;
+    /** JSON: [{ name, hex, share }], most of the image first; null until read (images stored before migration 012). */
+    palette: string | null;
+    /** 1 once the terms carry strengths (migration 012); 0 rows are ranked again in the background. */
+    terms_version: Generated<number>;
   };
   /** Kept by triggers (migration 009): never written by the app. */
   image_totals: { owner_id: number; visibility: 'public' | 'private'; images: number; bytes: number };
-  image_terms: { term: string; public: 0 | 1; image_seq: number; owner_id: number };
+  image_terms: { term: string; public: 0 | 1; image_seq: number; owner_id: number; strength: number };
   pending_files: { id: string; format: string; created_at: number };
   rate_limits: { key: string; hits: number; reset_at: number };
   api_tokens: {

@@ -1,6 +1,8 @@
 // Regenerates classes.json: each ImageNet class with its MobileNet name, the comma-separated synonyms of
 // that name, and the lemmas of all its WordNet 3.0 noun hypernyms ("terms"), so that a search for "dog"
 // finds a whippet. ImageNet wnids are WordNet 3.0 noun offsets ("n" + byte offset into data.noun).
+// Also writes inflections.json: the lines of WordNet's noun.exc (irregular plurals, "geese goose") whose
+// base is in our vocabulary, so that search can undo them without shipping WordNet (src/search/inflect.ts).
 //
 // Run: npx tsx src/imagenet/generate-classes.ts --wnids FILE [--wordnet DIR] [--stats]
 //   --wordnet  WordNet dict dir (default /usr/share/wordnet, Debian's wordnet-base)
@@ -18,6 +20,9 @@
 //      weapon, "wear" from clothing, "good" from goods, "solid" from solid food). The over-threshold upper
 //      ontology is listed too, so the stop list does not depend on the 40% cut.
 // `--stats` prints both with their coverage; src/imagenet/README.md records the result.
+//
+// An exception is kept if one of its bases is a vocabulary phrase (every synonym and term, lower-case) or
+// the last word of one: search inflects the last word of a phrase, so "wolves" helps "grey wolf".
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -39,6 +44,7 @@ type Entry = { wnid: string; name: string; synonyms: string[]; terms: string[] }
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CLASSES_JSON = here('./classes.json');
+const INFLECTIONS_JSON = here('./inflections.json');
 
 function main(): void {
   const { values } = parseArgs({
@@ -55,6 +61,31 @@ function main(): void {
   const json = `[\n${entries.map((e) => JSON.stringify(e)).join(',\n')}\n]\n`;
   writeFileSync(CLASSES_JSON, json);
   if (values.stats) printStats(entries, coverage, dropped, Buffer.byteLength(json));
+  const exceptions = readExceptions(readFileSync(`${values.wordnet}/noun.exc`, 'utf8'));
+  const kept = keepVocabularyExceptions(exceptions, entries);
+  const lines = kept.map(([inflected, bases]) => `${JSON.stringify(inflected)}: ${JSON.stringify(bases)}`);
+  writeFileSync(INFLECTIONS_JSON, `{\n${lines.join(',\n')}\n}\n`);
+  if (values.stats) console.log(`noun.exc: ${exceptions.length} exceptions; inflections.json keeps ${kept.length}`);
+}
+
+// noun.exc line: inflected base [base...], collocations joined by "_", sorted by the inflected form.
+function readExceptions(nounExc: string): [string, string[]][] {
+  return nounExc.split('\n').filter(Boolean).map((line) => {
+    const [inflected, ...bases] = line.trim().split(' ').map(lemmaText);
+    return [inflected!, bases];
+  });
+}
+
+/** Each exception with only its vocabulary bases (dropping it if none), sorted by the inflected form. */
+function keepVocabularyExceptions(exceptions: [string, string[]][], entries: Entry[]): [string, string[]][] {
+  const vocabulary = new Set(entries.flatMap((e) => [...e.synonyms, ...e.terms]).map((t) => t.toLowerCase()));
+  const lastWords = new Set([...vocabulary].map((t) => t.slice(t.lastIndexOf(' ') + 1)));
+  const kept = new Map<string, string[]>();
+  for (const [inflected, bases] of exceptions) {
+    const known = bases.filter((b) => b !== inflected && (vocabulary.has(b) || lastWords.has(b)));
+    if (known.length > 0) kept.set(inflected, [...new Set([...(kept.get(inflected) ?? []), ...known])]);
+  }
+  return [...kept].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function buildEntries(wnids: string[], names: string[], dataNoun: Buffer): Entry[] {

@@ -2,6 +2,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import { MODEL_INPUT_SIZE } from './classifier.js';
 import { dominantHex } from './dominant-colour.js';
+import { paletteOf, type PaletteColour } from './palette.js';
 import { CROP_FRACTION, modelPixels } from './model-input.js';
 import { ImageRejected, type Rejection } from './rejections.js';
 import { readPhotoDetails, type PhotoDetails } from './metadata/details.js';
@@ -16,6 +17,8 @@ export type Analysis = {
   width: number; // after EXIF orientation
   height: number;
   colourHex: string; // '#rrggbb', dominant colour
+  /** The named colours that each cover a real share of the image, most first (palette.ts). */
+  palette: PaletteColour[];
   modelInput: Uint8Array; // MODEL_INPUT_SIZE² × 3 RGB
   /** What the camera recorded (date taken, camera, exposure, place); a missing or broken EXIF block gives none. */
   details: PhotoDetails;
@@ -70,7 +73,7 @@ export async function analyseImage(inputPath: string, thumbPath: string, limits:
   if (thumbnail.status === 'rejected') throw thumbnail.reason;
   if (colour.status === 'rejected') throw colour.reason;
   const { format, width, height, details } = header;
-  return { format, mime: MIME[format], width, height, colourHex: colour.value, modelInput, details };
+  return { format, mime: MIME[format], width, height, colourHex: colour.value.hex, palette: colour.value.palette, modelInput, details };
 }
 
 /** `pixels` is the canvas the decoder works on (before EXIF orientation). */
@@ -153,15 +156,25 @@ function fromRaw(base: Raw): Sharp {
 
 /**
  * The peak of a 16×16×16 histogram over a 256 px copy, which peaks in the same bin as the full image (true
- * of every test photo). Counted here rather than by sharp's stats(), which also works out entropy and
- * sharpness: 13 ms per 256 px copy against about half a millisecond. A fully transparent image is white.
+ * of every test photo), and the palette from the same copy. Counted here rather than by sharp's stats(),
+ * which also works out entropy and sharpness: 13 ms per 256 px copy against about half a millisecond. A
+ * fully transparent image is white.
  */
-async function dominantColour(base: Raw): Promise<string> {
-  const small = (await fromRaw(base)
-    .resize(COLOUR_SIZE, COLOUR_SIZE, { fit: 'inside', withoutEnlargement: true })
-    .raw()
-    .toBuffer({ resolveWithObject: true })) as Raw;
-  return dominantHex(small.data, small.info.channels === 4 ? 4 : 3) ?? WHITE_BIN;
+async function dominantColour(base: Raw): Promise<{ hex: string; palette: PaletteColour[] }> {
+  const small = await colourCopy(base);
+  const channels = small.info.channels === 4 ? 4 : 3;
+  return { hex: dominantHex(small.data, channels) ?? WHITE_BIN, palette: paletteOf(small.data, channels) };
+}
+
+const colourCopy = async (base: Raw) => (await fromRaw(base)
+  .resize(COLOUR_SIZE, COLOUR_SIZE, { fit: 'inside', withoutEnlargement: true })
+  .raw()
+  .toBuffer({ resolveWithObject: true })) as Raw;
+
+/** The palette of a stored file (npm run reclassify fills older images with it). */
+export async function readStoredPalette(inputPath: string, limits: DecodeLimits): Promise<PaletteColour[]> {
+  const { base } = await decodeImage(inputPath, limits);
+  return (await dominantColour(base)).palette;
 }
 
 /**

@@ -5,7 +5,8 @@ import type { Tables } from '../db/tables.js';
 import type { User } from '../auth/users.js';
 import type { Label } from './classifier.js';
 import type { ImageFormat } from './analysis.js';
-import { searchTermsFor } from '../search/terms.js';
+import { searchTermsFor, type SearchableColour } from '../search/terms.js';
+import type { PaletteColour } from './palette.js';
 import { NO_DETAILS, shotAt, type PhotoDetails } from './metadata/details.js';
 
 export type Visibility = 'public' | 'private';
@@ -43,13 +44,17 @@ export type ImageRecord = {
   exif: ExifDetails | null;
   /** The owner's setting "keep location in my public photos". */
   ownerSharesLocation: boolean;
+  /** The colours that each cover a real share of the image, most first; null until read (images stored before). */
+  palette: PaletteColour[] | null;
 };
 
 export type ExifDetails = Omit<PhotoDetails, 'takenAt' | 'takenOffset'>;
 
 /** What an upload knows; without `details` the image is stored as having none. */
-export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels' | 'takenAt' | 'takenOffset' | 'shotAt' | 'exif' | 'ownerSharesLocation'> & {
+export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels' | 'takenAt' | 'takenOffset' | 'shotAt' | 'exif' | 'ownerSharesLocation' | 'palette'> & {
   details?: PhotoDetails;
+  /** Without one the image is stored as not read (its colour tag alone counts in search until it is). */
+  palette?: PaletteColour[];
 };
 
 /** The two orders a list can be read in: newest upload first, or newest photo first. */
@@ -73,6 +78,10 @@ export type ImagesRepo = {
   setLabels(seq: number, labels: Label[]): Promise<void>;
   /** What the camera recorded, read later from the stored original (npm run reclassify). */
   setDetails(seq: number, details: PhotoDetails): Promise<void>;
+  /** The colours, read later from the stored original (npm run reclassify), with the search terms they bring. */
+  setPalette(seq: number, palette: PaletteColour[]): Promise<void>;
+  /** Rewrites the terms of up to `limit` images stored before terms had strengths; resolves with how many. */
+  rankStale(limit: number): Promise<number>;
   /** Undefined both when the id does not exist and when the viewer may not see it: the two must look alike. */
   findVisible(id: string, viewerId: number): Promise<ImageRecord | undefined>;
   findBySeq(seq: number): Promise<ImageRecord | undefined>;
@@ -94,6 +103,8 @@ export type ImagesRepo = {
   unclassifiedSeqs(): Promise<number[]>;
   /** Images whose camera details were never read (stored before they were). */
   unreadSeqs(): Promise<number[]>;
+  /** Images whose colours were never read (stored before they were). */
+  noPaletteSeqs(): Promise<number[]>;
   /** Bytes of the originals an owner has stored (thumbnails are not counted), for the quota. */
   storedBytes(ownerId: number): Promise<number>;
 };
@@ -106,17 +117,18 @@ export function selectImages(q: Q) {
     'i.seq', 'i.id', 'i.owner_id as ownerId', 'u.username as owner', 'i.visibility', 'i.original_name as originalName',
     'i.format', 'i.bytes', 'i.width', 'i.height', 'i.colour_hex as colourHex', 'i.colour_name as colourName',
     'i.classified', 'i.created_at as createdAt', 'i.labels', 'i.taken_at as takenAt', 'i.taken_offset as takenOffset',
-    'i.shot_at as shotAt', 'i.details', 'u.share_location',
+    'i.shot_at as shotAt', 'i.details', 'u.share_location', 'i.palette',
   ]);
 }
 
-type Row = Omit<ImageRecord, 'labels' | 'format' | 'exif' | 'ownerSharesLocation'> & {
-  format: string; classified: 0 | 1; labels: string | null; details: string | null; share_location: 0 | 1;
+type Row = Omit<ImageRecord, 'labels' | 'format' | 'exif' | 'ownerSharesLocation' | 'palette'> & {
+  format: string; classified: 0 | 1; labels: string | null; details: string | null; share_location: 0 | 1; palette: string | null;
 };
 
-export function toRecord({ classified, labels, details, share_location, ...row }: Row): ImageRecord {
+export function toRecord({ classified, labels, details, share_location, palette, ...row }: Row): ImageRecord {
   return {
     ...row,
+    palette: palette === null ? null : (JSON.parse(palette) as PaletteColour[]),
     ownerSharesLocation: share_location === 1,
     format: row.format as ImageFormat,
     labels: classified && labels ? (JSON.parse(labels) as Label[]) : null,
@@ -135,6 +147,11 @@ function detailColumns(details: PhotoDetails) {
   const known = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== null));
   return { taken_at: takenAt, taken_offset: takenOffset, details: JSON.stringify(known) };
 }
+
+/** Terms written by this code carry strengths; 0 marks rows from before (migration 012). */
+const TERMS_VERSION = 1;
+
+const paletteJson = (palette: PaletteColour[] | null) => (palette ? JSON.stringify(palette.map(({ name, hex, share }) => ({ name, hex, share }))) : null);
 
 /** The labels column: JSON of the labels in rank order, NULL until classified. */
 const labelsJson = (labels: Label[] | null) => (labels ? JSON.stringify(labels.map(({ name, probability }) => ({ name, probability }))) : null);
@@ -187,14 +204,28 @@ async function checkQuota(db: Db, tx: Q, ownerId: number, bytes: number, quotaBy
   if (stored + bytes > quotaBytes) throw new OverQuota(Math.max(0, quotaBytes - stored));
 }
 
-async function writeTerms(q: Q, record: ImageRecord, labels: Label[] | null): Promise<void> {
+/**
+ * The colours search knows an image by: its palette, or for an image whose palette was never read its colour
+ * tag, counted as half the image (its share is unknown until `npm run reclassify` reads the file).
+ */
+function searchColours(image: Pick<ImageRecord, 'palette' | 'colourName' | 'colourHex'>): SearchableColour[] {
+  const colours = image.palette ?? [{ name: image.colourName, hex: image.colourHex, share: 0.5 }];
+  return colours.map(({ name, hex, share }) => ({ name, hex, share }));
+}
+
+async function writeTerms(q: Q, record: ImageRecord): Promise<void> {
   // One statement, however many rows: 500 single-row inserts in one PostgreSQL transaction took 905 ms.
-  const terms = searchTermsFor({ ...record, labels: (labels ?? []).map((l) => l.name) });
+  const terms = searchTermsFor({ id: record.id, owner: record.owner, labels: record.labels ?? [], colours: searchColours(record) });
   const isPublic = record.visibility === 'public' ? 1 : 0;
   await q.insertInto('image_terms')
-    .values(terms.map((term) => ({ term, image_seq: record.seq, owner_id: record.ownerId, public: isPublic })))
-    .onConflict((oc) => oc.doNothing())
+    .values([...terms].map(([term, strength]) => ({ term, strength, image_seq: record.seq, owner_id: record.ownerId, public: isPublic })))
     .execute();
+}
+
+/** An image's terms again, from its row as it now is (labels, palette, visibility). */
+async function rewriteTerms(tx: Q, record: ImageRecord): Promise<void> {
+  await tx.deleteFrom('image_terms').where('image_seq', '=', record.seq).execute();
+  await writeTerms(tx, record);
 }
 
 export function createImagesRepo(db: Db): ImagesRepo {
@@ -217,16 +248,16 @@ export function createImagesRepo(db: Db): ImagesRepo {
           id: image.id, owner_id: owner.id, visibility: image.visibility, original_name: image.originalName,
           format: image.format, bytes: image.bytes, width: image.width, height: image.height,
           colour_hex: image.colourHex, colour_name: image.colourName, classified: labels ? 1 : 0, labels: labelsJson(labels),
-          created_at: image.createdAt, ...columns,
+          created_at: image.createdAt, palette: paletteJson(image.palette ?? null), terms_version: TERMS_VERSION, ...columns,
         }).returning('seq').executeTakeFirstOrThrow();
         await tx.deleteFrom('pending_files').where('id', '=', image.id).execute();
-        const { details: _, ...known } = image;
+        const { details: _, palette = null, ...known } = image;
         const { share_location } = await tx.selectFrom('users').select('share_location').where('id', '=', owner.id).executeTakeFirstOrThrow();
         const record: ImageRecord = {
-          ...known, seq, ownerId: owner.id, owner: owner.username, labels, ownerSharesLocation: share_location === 1,
+          ...known, palette, seq, ownerId: owner.id, owner: owner.username, labels, ownerSharesLocation: share_location === 1,
           takenAt: columns.taken_at, takenOffset: columns.taken_offset, shotAt: columns.shot_at, exif: exifOf(columns.details),
         };
-        await writeTerms(tx, record, labels);
+        await writeTerms(tx, record);
         return record;
       }),
 
@@ -237,10 +268,26 @@ export function createImagesRepo(db: Db): ImagesRepo {
         // as setVisibility and delete take them).
         const { numUpdatedRows } = await tx.updateTable('images').set({ classified: 1, labels: labelsJson(labels) }).where('seq', '=', seq).executeTakeFirst();
         if (numUpdatedRows === 0n) return; // deleted meanwhile
-        const record = (await bySeq(tx, seq))!;
-        await tx.deleteFrom('image_terms').where('image_seq', '=', seq).execute();
-        await writeTerms(tx, record, labels);
+        await rewriteTerms(tx, (await bySeq(tx, seq))!);
       }),
+
+    setPalette: (seq, palette) =>
+      q.transaction().execute(async (tx) => {
+        // As in setLabels: the row's update locks it before its visibility is read.
+        const { numUpdatedRows } = await tx.updateTable('images').set({ palette: paletteJson(palette), terms_version: TERMS_VERSION }).where('seq', '=', seq).executeTakeFirst();
+        if (numUpdatedRows > 0n) await rewriteTerms(tx, (await bySeq(tx, seq))!);
+      }),
+
+    async rankStale(limit) {
+      const stale = await q.selectFrom('images').select('seq').where('terms_version', '=', 0).orderBy('seq').limit(limit).execute();
+      for (const { seq } of stale) {
+        await q.transaction().execute(async (tx) => {
+          const { numUpdatedRows } = await tx.updateTable('images').set({ terms_version: TERMS_VERSION }).where('seq', '=', seq).where('terms_version', '=', 0).executeTakeFirst();
+          if (numUpdatedRows > 0n) await rewriteTerms(tx, (await bySeq(tx, seq))!);
+        });
+      }
+      return stale.length;
+    },
 
     setDetails: async (seq, details) => {
       // shot_at falls back to the upload time, which only the row knows.
@@ -288,6 +335,8 @@ export function createImagesRepo(db: Db): ImagesRepo {
       (await q.selectFrom('images').select('seq').where('classified', '=', 0).orderBy('seq').execute()).map((r) => r.seq),
     unreadSeqs: async () =>
       (await q.selectFrom('images').select('seq').where('details', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
+    noPaletteSeqs: async () =>
+      (await q.selectFrom('images').select('seq').where('palette', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
     storedBytes: async (ownerId) => (await storedBytesQuery(q, ownerId).executeTakeFirstOrThrow()).n,
   };
 }

@@ -108,7 +108,7 @@ export function createIngest(deps: IngestDeps) {
           id, visibility, originalName: filename, format: analysis.format, bytes: file.size,
           width: analysis.width, height: analysis.height,
           colourHex: analysis.colourHex, colourName: nameColour(analysis.colourHex), createdAt: deps.now(),
-          details: analysis.details,
+          details: analysis.details, palette: analysis.palette,
         },
         owner,
         labels,

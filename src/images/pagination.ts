@@ -1,6 +1,6 @@
 import { badRequest } from '../errors.js';
 import type { Sealer } from '../web/sealed.js';
-import type { Cursor, Order, Page } from './images-repo.js';
+import type { Cursor, ImageRecord, Order, Page } from './images-repo.js';
 
 export const PAGE_SIZE = 48;
 /**
@@ -11,13 +11,21 @@ export const PAGE_SIZE = 48;
 export const MAX_TYPED_PAGE = 10;
 const MAX_PAGE_LABEL = 1_000_000_000;
 
-export type PageRequest = { page: number; cursor: Cursor; order: Order };
+/** A list's orders: a search also has best match first (its default), which only a search can rank. */
+export type PageOrder = Order | 'relevance';
+export type PageRequest = { page: number; cursor: Cursor; order: PageOrder };
+type Lists = { ranked?: boolean };
 
-/** `?sort=taken` lists by date taken; anything else named is refused, nothing named is by upload. */
-export function parseOrder(raw: unknown): Order {
-  if (raw === undefined || raw === '' || raw === 'uploaded') return 'uploaded';
+/**
+ * `?sort=newest` (or `uploaded`) lists newest uploads first, `?sort=taken` by date taken, and in a search
+ * `?sort=relevance` best match first; nothing named is a list's default; anything else is refused.
+ */
+export function parseOrder(raw: unknown, { ranked = false }: Lists = {}): PageOrder {
+  if (raw === undefined || raw === '') return ranked ? 'relevance' : 'uploaded';
+  if (raw === 'newest' || raw === 'uploaded') return 'uploaded';
   if (raw === 'taken') return 'taken';
-  throw badRequest('"sort" is "uploaded" or "taken".');
+  if (ranked && raw === 'relevance') return 'relevance';
+  throw badRequest(ranked ? '"sort" is "relevance", "newest" or "taken".' : '"sort" is "newest" or "taken".');
 }
 
 function pageNumber(raw: unknown): number {
@@ -28,17 +36,17 @@ function pageNumber(raw: unknown): number {
 
 /**
  * A cursor is an image's place sealed for the browser (links must not show where other users' private images
- * sit): its seq, and by date taken [seq, shotAt].
+ * sit): its seq, by date taken [seq, shotAt], best match first [seq, score in millionths].
  */
-function openCursor(raw: unknown, cursors: Sealer, order: Order): { seq: number; at?: number } | undefined {
+function openCursor(raw: unknown, cursors: Sealer, order: PageOrder): { seq: number; at?: number } | undefined {
   if (raw === undefined || raw === '') return undefined;
   const value = typeof raw === 'string' ? cursors.open(raw) : undefined;
-  const byTaken = order === 'taken';
-  const [seq, at] = byTaken ? (Array.isArray(value) && value.length === 2 ? value : []) : [value, 0];
+  const keyed = order !== 'uploaded';
+  const [seq, at] = keyed ? (Array.isArray(value) && value.length === 2 ? value : []) : [value, 0];
   if (!isPosition(seq) || !Number.isSafeInteger(at)) {
     throw badRequest('This page link is broken or out of date. Start again from the first page.');
   }
-  return byTaken ? { seq, at } : { seq };
+  return keyed ? { seq, at } : { seq };
 }
 
 const isPosition = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
@@ -47,9 +55,9 @@ const isPosition = (n: unknown): n is number => typeof n === 'number' && Number.
  * `?page=N` alone is an offset (fine for the first pages someone types); the Newer/Older links
  * carry a keyset cursor (`before`/`after` = a sealed seq), which costs the same at any depth.
  */
-export function parsePageRequest(query: Record<string, unknown>, cursors: Sealer): PageRequest {
+export function parsePageRequest(query: Record<string, unknown>, cursors: Sealer, lists: Lists = {}): PageRequest {
   const page = pageNumber(query.page);
-  const order = parseOrder(query.sort);
+  const order = parseOrder(query.sort, lists);
   const before = openCursor(query.before, cursors, order);
   const after = openCursor(query.after, cursors, order);
   if (before !== undefined && after !== undefined) throw badRequest('Use "before" or "after", not both.');
@@ -69,7 +77,8 @@ export type Pagination = { page: number; pages: number | null; total: number; to
 
 /** Where a list lives: its path and the query parameters every page keeps (the search query, the order). */
 type Place = { base: string; params?: Record<string, string> };
-type Link = Place & { cursors: Sealer };
+/** `at` is the second half of a keyed cursor (shotAt by date taken; the score best match first). */
+type Link = Place & { cursors: Sealer; at?: (image: ImageRecord) => number };
 
 const hrefOf = (link: Place, extra: Record<string, string | number>) => {
   const query = new URLSearchParams({ ...link.params, ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, String(v)])) });
@@ -88,12 +97,17 @@ export function lastPageInstead(request: PageRequest, count: Total, place: Place
   return hrefOf(place, pages === 1 ? {} : { page: pages });
 }
 
-/** The query parameter of an order: none for the default. */
-export const orderParams = (order: Order): Record<string, string> => (order === 'taken' ? { sort: 'taken' } : {});
+/** The query parameter of an order: none for the list's default. */
+export function orderParams(order: PageOrder, { ranked = false }: Lists = {}): Record<string, string> {
+  if (order === 'taken') return { sort: 'taken' };
+  return order === 'uploaded' && ranked ? { sort: 'newest' } : {};
+}
 
-/** The first page of the same list in each order, for the sort switch. */
-export const orderLinks = (place: Place): Record<Order, string> =>
-  ({ uploaded: hrefOf(place, {}), taken: hrefOf(place, orderParams('taken')) });
+/** The first page of the same list in each of its orders, for the sort switch. */
+export function orderLinks(place: Place, lists: Lists = {}): Partial<Record<PageOrder, string>> {
+  const orders: PageOrder[] = lists.ranked ? ['relevance', 'uploaded', 'taken'] : ['uploaded', 'taken'];
+  return Object.fromEntries(orders.map((order) => [order, hrefOf(place, orderParams(order, lists))]));
+}
 
 /** Page links that keep the other query parameters (the search query, the order). */
 export function paginate(
@@ -108,7 +122,8 @@ export function paginate(
   const href = (extra: Record<string, string | number>) => hrefOf(link, extra);
   const first = result.images[0];
   const last = result.images.at(-1);
-  const seal = (image: { seq: number; shotAt: number }) => link.cursors.seal(request.order === 'taken' ? [image.seq, image.shotAt] : image.seq);
+  const at = link.at ?? ((image: ImageRecord) => image.shotAt);
+  const seal = (image: ImageRecord) => link.cursors.seal(request.order === 'uploaded' ? image.seq : [image.seq, at(image)]);
   return {
     page,
     pages,

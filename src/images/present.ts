@@ -44,6 +44,7 @@ export function imageJson(image: ImageRecord, viewerId: number) {
     owner: image.owner,
     visibility: image.visibility,
     colour: { name: image.colourName, hex: image.colourHex },
+    palette: image.palette,
     labels: image.labels ?? [],
     classified: image.labels !== null,
     width: image.width,

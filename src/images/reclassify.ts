@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/index.js';
 import { createLogger, type Logger } from '../log.js';
-import { analyseImage, readStoredDetails } from './analysis.js';
+import { analyseImage, readStoredDetails, readStoredPalette } from './analysis.js';
 import type { Classifier } from './classifier.js';
 import { createImagesRepo, type ImageRecord, type ImagesRepo } from './images-repo.js';
 import { loadClassifier } from './load-classifier.js';
@@ -69,6 +69,14 @@ export async function fillDetails(deps: Deps, progress?: Progress) {
   return { read: done, failed };
 }
 
+/** Reads the colours of every image stored before they were read at upload, and ranks its colour terms by them. */
+export async function fillPalettes(deps: Deps, progress?: Progress) {
+  const { done, failed } = await eachStored(deps, await deps.images.noPaletteSeqs(), 'read the colours of', async (image, file) => {
+    await deps.images.setPalette(image.seq, await readStoredPalette(file, { maxPixels: deps.maxPixels }));
+  }, progress);
+  return { read: done, failed };
+}
+
 /** A line at every tenth of the way (and at the end), so a long run shows it is moving. */
 const printEvery = (what: string): Progress => (done, total) => {
   if (done === total || done % Math.max(1, Math.ceil(total / 10)) === 0) console.log(`${what}: ${done} of ${total}`);
@@ -84,6 +92,9 @@ async function main() {
   const details = await fillDetails(deps, printEvery('Reading photo details'));
   console.log(`Read the details of ${details.read} image(s); ${details.failed} could not be read.`);
   failed += details.failed;
+  const palettes = await fillPalettes(deps, printEvery('Reading colours'));
+  console.log(`Read the colours of ${palettes.read} image(s); ${palettes.failed} could not be read.`);
+  failed += palettes.failed;
   const waiting = (await deps.images.unclassifiedSeqs()).length;
   if (waiting > 0) {
     const classifier = await loadClassifier(config, logger);

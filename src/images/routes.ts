@@ -47,10 +47,11 @@ export function imagesRoutes({ images, storage, cursors, now, scratchDir }: Deps
     const place = { base: '/', params: orderParams(request.order) };
     const last = lastPageInstead(request, count, place);
     if (last) return res.redirect(303, last);
-    const page = await images.listVisible(viewer, request.cursor, PAGE_SIZE, request.order);
+    // Best match first is a search's alone: parsePageRequest refuses it here.
+    const page = await images.listVisible(viewer, request.cursor, PAGE_SIZE, request.order === 'taken' ? 'taken' : 'uploaded');
     const pagination = paginate(request, page, count, { ...place, cursors });
     if (wantsJson(req)) {
-      res.json({ images: page.images.map((image) => imageJson(image, viewer)), ...pagination, sort: request.order });
+      res.json({ images: page.images.map((image) => imageJson(image, viewer)), ...pagination, sort: request.order === 'taken' ? 'taken' : 'newest' });
       return;
     }
     res.render('images/gallery', { title: 'All images', images: page.images, pagination, order: request.order, orders: orderLinks({ base: '/' }) });

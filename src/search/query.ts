@@ -14,7 +14,10 @@ export function parseQuery(raw: unknown): ParsedQuery {
   return { terms: unique.slice(0, MAX_TERMS), truncated: cut.length < text.length || unique.length > MAX_TERMS };
 }
 
-const ID_PREFIX = /^[0-9a-f]{8}[0-9a-f-]{0,27}$/;
+const ID_PREFIX = /^[0-9a-f]{6}[0-9a-f-]{0,30}$/;
 
-/** A term that could be the start of an image id (at least 8 characters of one). */
+/** A term that could be the start of an image id (at least 6 characters of one). */
 export const isIdPrefix = (term: string) => ID_PREFIX.test(term);
+
+/** '#c0392b': a colour, found by nearness rather than as a stored term. */
+export const isHexColour = (term: string) => /^#[0-9a-f]{6}$/.test(term);

@@ -2,9 +2,11 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import { selectImages, toRecord, type Cursor, type ImageRecord, type Order, type Page } from '../images/images-repo.js';
 import type { Total } from '../images/pagination.js';
-import { isIdPrefix } from './query.js';
+import { FULL_STRENGTH, fractionOf } from './terms.js';
+import { expandQuery, type QueryTerm } from './expand.js';
+import { nearColours, type NearColours } from './near-colours.js';
+import { rankedPage, type Direction, type Key, type Matches } from './ranking.js';
 
-const MAX_ID_EXPANSION = 20;
 /**
  * Matches are counted exactly up to here; past it a search says "more than 1,000". An exact count of a
  * broad query reads every match (about 39,000 rows and 9 ms for "dog,red,user07" at 100,000 images),
@@ -12,28 +14,48 @@ const MAX_ID_EXPANSION = 20;
  */
 export const COUNT_CAP = 1000;
 
+/** Best match first (the default of a search), or one of the orders of every list. */
+export type SearchOrder = 'relevance' | Order;
+
 /**
- * Search is index lookups in image_terms: per term, the public matches (primary key (term, public,
- * image_seq)) and the viewer's own private ones (the partial index image_terms_private), merged here. In
- * upload order they are read newest first and only as far as one page needs; by date taken each range is
- * joined to images for shot_at and read whole (see `taken`). No query reads another user's private rows, so
- * neither the time nor the answer depends on them. Exported for the plan tests.
+ * Why an image matched: its score (the sum over the terms it matched of a point for each sure match and the
+ * strength, 0 to 1), and each query term it matched with its strength.
+ */
+export type Match = { score: number; terms: { term: string; strength: number }[] };
+
+export type SearchPage = Page & Total & { matches: Map<number, Match> };
+
+type Range = { term: string; viewer: number; cursor: number; limit: number };
+type KeyRange = { term: string; viewer: number; from: Key; limit: number; direction: Direction };
+type TakenRange = Range & { at?: number; side: '<' | '>' };
+
+/**
+ * Search is index lookups in image_terms: per term, the public matches and the viewer's own private ones
+ * (partial indexes on public = 0), merged here. Best match first reads each term's rows strongest first
+ * ((term, public, strength, image_seq)) only as far as the ranking needs; newest first reads them by seq
+ * (the primary key (term, public, image_seq)) only as far as one page needs; by date taken each range is
+ * joined to images for shot_at and read whole (see `taken`). No query reads another user's private rows,
+ * so neither the time nor the answer depends on them. Exported for the plan tests.
  */
 export function searchQueries(db: Db) {
   const q = db.query;
-  type Range = { term: string; viewer: number; cursor: number; limit: number };
-  const matching = ({ term, viewer }: Range, own: boolean) => {
-    const base = q.selectFrom('image_terms').select('image_seq as seq').where('term', '=', term);
+  const matching = (term: string, viewer: number, own: boolean) => {
+    const base = q.selectFrom('image_terms').where('term', '=', term);
     return own ? base.where('public', '=', 0).where('owner_id', '=', viewer) : base.where('public', '=', 1);
   };
-  const older = (r: Range, own: boolean) => matching(r, own).where('image_seq', '<', r.cursor).orderBy('image_seq', 'desc').limit(r.limit);
-  const newer = (r: Range, own: boolean) => matching(r, own).where('image_seq', '>', r.cursor).orderBy('image_seq', 'asc').limit(r.limit);
+  // Each range selects only what its index holds: a column more would make SQLite read the primary key instead.
+  const older = (r: Range, own: boolean) => matching(r.term, r.viewer, own).select('image_seq as seq').where('image_seq', '<', r.cursor).orderBy('image_seq', 'desc').limit(r.limit);
+  const newer = (r: Range, own: boolean) => matching(r.term, r.viewer, own).select('image_seq as seq').where('image_seq', '>', r.cursor).orderBy('image_seq', 'asc').limit(r.limit);
+  const strongest = ({ term, viewer, from, limit, direction }: KeyRange, own: boolean) => {
+    const [side, order] = direction === 'down' ? (['<', 'desc'] as const) : (['>', 'asc'] as const);
+    return matching(term, viewer, own).select(['image_seq as seq', 'strength']).where((eb) => eb(eb.refTuple('strength', 'image_seq'), side, eb.tuple(from.strength, from.seq)))
+      .orderBy('strength', order).orderBy('image_seq', order).limit(limit);
+  };
   /**
    * By date taken: the same ranges joined to images for shot_at, past the cursor's (shot_at, seq). No index
    * holds a term's matches in that order, so each range reads all its matches and sorts them: fine for what
    * people search (a few thousand matches), not for a broad term over a very large library.
    */
-  type TakenRange = Range & { at?: number; side: '<' | '>' };
   const taken = ({ term, viewer, cursor, at, limit, side }: TakenRange, own: boolean) => {
     const base = q.selectFrom('image_terms as t').innerJoin('images as i', 'i.seq', 't.image_seq')
       .select(['t.image_seq as seq', 'i.shot_at as shotAt']).where('t.term', '=', term);
@@ -43,12 +65,21 @@ export function searchQueries(db: Db) {
     return beyond.orderBy('i.shot_at', direction).orderBy('i.seq', direction).limit(limit);
   };
   return {
+    strongestPublic: (r: KeyRange) => strongest(r, false),
+    strongestOwn: (r: KeyRange) => strongest(r, true),
     takenPublic: (r: TakenRange) => taken(r, false),
     takenOwn: (r: TakenRange) => taken(r, true),
     publicOlder: (r: Range) => older(r, false),
     ownOlder: (r: Range) => older(r, true),
     publicNewer: (r: Range) => newer(r, false),
     ownNewer: (r: Range) => newer(r, true),
+    /**
+     * The strengths of these images for these terms: point lookups in the primary key (public is named so
+     * the whole key is used). The images come from the viewer's own ranges, so all of their rows are theirs to see.
+     */
+    strengths: (seqs: number[], terms: string[]) =>
+      q.selectFrom('image_terms').select(['image_seq as seq', 'term', 'strength'])
+        .where('term', 'in', terms).where('public', 'in', [0, 1]).where('image_seq', 'in', seqs),
     // The LIMIT inside stops reading at the cap; the outer count only counts what was read.
     countOne: (term: string, viewer: number, cap: number) => sql<{ n: number }>`
       SELECT (SELECT count(*) FROM (SELECT 1 FROM image_terms WHERE term = ${term} AND public = 1 LIMIT ${cap}) AS p)
@@ -78,73 +109,124 @@ export function searchQueries(db: Db) {
         SELECT CASE WHEN ${sql.join(full, sql` OR `)} THEN ${cap}
                     ELSE (SELECT count(*) FROM (SELECT DISTINCT image_seq FROM (${union}) AS m) AS d) END AS n`;
     },
-    idsWithPrefix: (prefix: string) =>
-      q.selectFrom('images').select('id').where('id', '>=', prefix).where('id', '<', `${prefix}~`).orderBy('id').limit(MAX_ID_EXPANSION),
   };
 }
 
 export type SearchRepo = {
-  /** One page of matches, newest first (upload or photo), and how many match; id prefixes are expanded once for both. */
-  search(viewerId: number, rawTerms: string[], cursor: Cursor, limit: number, order?: Order): Promise<Page & Total>;
+  /** One page of matches in `order`, how many match, and why each matched; id prefixes, plurals and colours are expanded once for all. */
+  search(viewerId: number, rawTerms: string[], cursor: Cursor, limit: number, order?: SearchOrder): Promise<SearchPage>;
 };
+
+type Query = { terms: QueryTerm[]; stored: string[]; near: NearColours[]; viewer: number };
 
 export function createSearchRepo(db: Db): SearchRepo {
   const queries = searchQueries(db);
-
-  /** An id prefix ("4f1c2a9b") stands for the full ids it starts; those are terms like any other. */
-  // One prefix after another: in parallel, one search of 50 prefixes would hold every pooled connection.
-  async function expand(terms: string[]): Promise<string[]> {
-    const expanded = new Set<string>();
-    for (const term of terms) {
-      expanded.add(term);
-      if (isIdPrefix(term) && term.length < 36) for (const { id } of await queries.idsWithPrefix(term).execute()) expanded.add(id);
+  /** Every stored term's strength for these images, and the near colours', by image. */
+  async function strengthsOf(query: Query, seqs: number[]): Promise<Map<number, Map<string, number>>> {
+    const found = new Map<number, Map<string, number>>(seqs.map((seq) => [seq, new Map()]));
+    if (seqs.length > 0 && query.stored.length > 0) {
+      for (const row of await queries.strengths(seqs, query.stored).execute()) found.get(row.seq)!.set(row.term, row.strength);
     }
-    return [...expanded];
+    for (const near of query.near) for (const seq of seqs) {
+      const strength = near.strengthOf(seq);
+      if (strength !== undefined) found.get(seq)!.set(near.hex, strength);
+    }
+    return found;
   }
 
-  /** The newest `limit` matches on the far side of the cursor, union over terms. */
-  async function seqsBeyond(terms: string[], viewer: number, cursor: Cursor, limit: number, order: Order): Promise<number[]> {
-    if (terms.length === 0) return [];
-    const newerSide = cursor.after !== undefined;
-    if (order === 'taken') return takenBeyond(terms, viewer, cursor, limit);
-    const ranges = newerSide ? [queries.publicNewer, queries.ownNewer] : [queries.publicOlder, queries.ownOlder];
-    const from = newerSide ? cursor.after! : (cursor.before ?? Number.MAX_SAFE_INTEGER);
-    // One round trip: every range as an arm of one UNION ALL (each arm a subquery, so it keeps its own ORDER BY and LIMIT).
-    const arms = terms.flatMap((term) => ranges.map((range) => db.query.selectFrom(range({ term, viewer, cursor: from, limit }).as('r')).select('r.seq')));
-    const found = await arms.reduce((all, arm) => all.unionAll(arm)).execute();
-    const merged = new Set(found.map((r) => r.seq));
-    return [...merged].sort((a, b) => (newerSide ? a - b : b - a)).slice(0, limit);
+  const sum = (strengths: Map<string, number>) => [...strengths.values()].reduce((a, b) => a + b, 0);
+
+  /** The ranking's view of the query: one list per stored term (read in SQL) and per colour (read in memory). */
+  function matchesOf(query: Query): Matches {
+    const { stored, near, viewer } = query;
+    return {
+      lists: stored.length + near.length,
+      async read(from, n, direction) {
+        const live = stored.flatMap((term, i) => (from[i] ? [{ term, i, from: from[i]! }] : []));
+        const arms = live.flatMap(({ term, i, from: key }) => [queries.strongestPublic, queries.strongestOwn].map((range) =>
+          db.query.selectFrom(range({ term, viewer, from: key, limit: n, direction }).as('r')).select(['r.seq', 'r.strength', sql.lit(i).as('list')])));
+        const rows = arms.length ? await arms.reduce((all, arm) => all.unionAll(arm)).execute() : [];
+        const lists: Key[][] = from.map(() => []);
+        for (const { seq, strength, list } of rows) lists[Number(list)]!.push({ seq, strength });
+        const sign = direction === 'down' ? -1 : 1;
+        for (const list of lists) list.sort((a, b) => sign * (a.strength - b.strength || a.seq - b.seq)).splice(n);
+        near.forEach((colours, j) => {
+          const key = from[stored.length + j];
+          if (key) lists[stored.length + j] = colours.read(key, n, direction);
+        });
+        return lists;
+      },
+      async score(seqs) {
+        return new Map([...(await strengthsOf(query, seqs))].map(([seq, strengths]) => [seq, sum(strengths)]));
+      },
+    };
   }
 
-  async function takenBeyond(terms: string[], viewer: number, cursor: Cursor, limit: number): Promise<number[]> {
+  /** The newest `limit` matches on the far side of the cursor (by upload or by date taken), union over terms. */
+  async function seqsBeyond(query: Query, cursor: Cursor, limit: number, order: Order): Promise<number[]> {
+    const { stored, near, viewer } = query;
     const side = cursor.after !== undefined ? '>' : '<';
     const edge = cursor.after ?? cursor.before;
-    const range = { viewer, cursor: edge ?? 0, at: edge === undefined ? undefined : cursor.at, limit, side } as const;
-    const arms = terms.flatMap((term) => [queries.takenPublic, queries.takenOwn].map((arm) =>
-      db.query.selectFrom(arm({ ...range, term }).as('r')).select(['r.seq', 'r.shotAt'])));
-    const found = await arms.reduce((all, arm) => all.unionAll(arm)).execute();
-    const merged = [...new Map(found.map((r) => [r.seq, r.shotAt])).entries()];
+    const found: { seq: number; at: number }[] = near.flatMap((colours) => colours.all());
+    if (stored.length > 0 && order === 'taken') {
+      const range = { viewer, cursor: edge ?? 0, at: edge === undefined ? undefined : cursor.at, limit, side } as const;
+      const arms = stored.flatMap((term) => [queries.takenPublic, queries.takenOwn].map((arm) =>
+        db.query.selectFrom(arm({ ...range, term }).as('r')).select(['r.seq', 'r.shotAt'])));
+      for (const r of await arms.reduce((all, arm) => all.unionAll(arm)).execute()) found.push({ seq: r.seq, at: r.shotAt });
+    } else if (stored.length > 0) {
+      const ranges = side === '>' ? [queries.publicNewer, queries.ownNewer] : [queries.publicOlder, queries.ownOlder];
+      const from = edge ?? Number.MAX_SAFE_INTEGER;
+      // One round trip: every range as an arm of one UNION ALL (each arm a subquery, so it keeps its own ORDER BY and LIMIT).
+      const arms = stored.flatMap((term) => ranges.map((range) => db.query.selectFrom(range({ term, viewer, cursor: from, limit }).as('r')).select('r.seq')));
+      for (const r of await arms.reduce((all, arm) => all.unionAll(arm)).execute()) found.push({ seq: r.seq, at: 0 });
+    }
     const sign = side === '>' ? 1 : -1;
-    return merged.sort(([seqA, a], [seqB, b]) => sign * (a - b || seqA - seqB)).slice(0, limit).map(([seq]) => seq);
+    const key = (hit: { seq: number; at: number }) => (order === 'taken' ? [hit.at, hit.seq] : [0, hit.seq]);
+    const [atEdge, seqEdge] = edge === undefined ? [0, 0] : order === 'taken' ? [cursor.at!, edge] : [0, edge];
+    const past = (hit: { seq: number; at: number }) => {
+      if (edge === undefined) return true;
+      const [at, seq] = key(hit);
+      return sign * (at - atEdge || seq - seqEdge) > 0;
+    };
+    const unique = [...new Map(found.filter(past).map((hit) => [hit.seq, hit])).values()];
+    return unique.sort((a, b) => { const [x, y] = [key(a), key(b)]; return sign * (x[0]! - y[0]! || x[1]! - y[1]!); }).slice(0, limit).map((hit) => hit.seq);
   }
 
-  async function page(terms: string[], viewerId: number, cursor: Cursor, limit: number, order: Order): Promise<Page> {
+  /** One page, newest first, or best match first: `limit` past the cursor and whether more lie on either side. */
+  async function page(query: Query, cursor: Cursor, limit: number, order: SearchOrder): Promise<Page> {
+    const read = (c: Cursor, n: number) =>
+      order === 'relevance' ? ranked(query, c, n) : seqsBeyond(query, c, n, order);
     if (cursor.after !== undefined) {
-      const seqs = await seqsBeyond(terms, viewerId, cursor, limit + 1, order);
+      const seqs = await read(cursor, limit + 1);
       return { images: await load(seqs.slice(0, limit).reverse()), hasNewer: seqs.length > limit, hasOlder: true };
     }
     const offset = cursor.offset ?? 0;
-    const seqs = (await seqsBeyond(terms, viewerId, { before: cursor.before, at: cursor.at }, offset + limit + 1, order)).slice(offset);
+    const seqs = (await read({ before: cursor.before, at: cursor.at }, offset + limit + 1)).slice(offset);
     return { images: await load(seqs.slice(0, limit)), hasNewer: cursor.before !== undefined || offset > 0, hasOlder: seqs.length > limit };
   }
 
+  async function ranked(query: Query, cursor: Cursor, limit: number): Promise<number[]> {
+    const edge = cursor.after ?? cursor.before;
+    const at = edge === undefined ? undefined : { seq: edge, score: cursor.at! };
+    const hits = await rankedPage(matchesOf(query), at, cursor.after !== undefined ? 'up' : 'down', limit);
+    return hits.map((hit) => hit.seq);
+  }
+
   /** How many images match, exactly up to COUNT_CAP; `exact: false` means more than that. */
-  async function count(terms: string[], viewerId: number): Promise<Total> {
-    if (terms.length === 0) return { total: 0, exact: true };
-    const cap = COUNT_CAP + 1;
-    // One term needs no UNION: (term, image) pairs are unique.
-    const query = terms.length === 1 ? queries.countOne(terms[0], viewerId, cap) : queries.countMany(terms, viewerId, cap);
-    const { n } = (await query.execute(db.query)).rows[0];
+  async function count(query: Query): Promise<Total> {
+    const { stored, near, viewer } = query;
+    const colourMatches = new Set(near.flatMap((colours) => colours.all().map((hit) => hit.seq)));
+    if (colourMatches.size > COUNT_CAP) return { total: COUNT_CAP, exact: false };
+    let n = 0;
+    if (stored.length > 0) {
+      const cap = COUNT_CAP + 1;
+      // One term needs no UNION: (term, image) pairs are unique.
+      const counted = stored.length === 1 ? queries.countOne(stored[0]!, viewer, cap) : queries.countMany(stored, viewer, cap);
+      n = (await counted.execute(db.query)).rows[0]!.n;
+      // The colours' matches that no stored term found, so none is counted twice.
+      if (colourMatches.size > 0) for (const [, strengths] of await strengthsOf({ ...query, near: [] }, [...colourMatches])) if (strengths.size > 0) n--;
+    }
+    n += colourMatches.size;
     return n > COUNT_CAP ? { total: COUNT_CAP, exact: false } : { total: n, exact: true };
   }
 
@@ -155,11 +237,26 @@ export function createSearchRepo(db: Db): SearchRepo {
     return seqs.flatMap((seq) => rows.get(seq) ?? []);
   }
 
+  /** Each image's score and, per query term, its strongest expansion ("dogs" matched as "dog"). */
+  async function why(query: Query, images: ImageRecord[]): Promise<Map<number, Match>> {
+    const strengths = await strengthsOf(query, images.map((image) => image.seq));
+    return new Map([...strengths].map(([seq, found]) => {
+      const terms = query.terms.flatMap(({ text, stored, hex }) => {
+        const strength = Math.max(0, ...[...stored, ...(hex ? [hex] : [])].map((term) => found.get(term) ?? 0));
+        return strength > 0 ? [{ term: text, strength: fractionOf(strength) }] : [];
+      });
+      return [seq, { score: sum(found) / FULL_STRENGTH, terms }];
+    }));
+  }
+
   return {
-    async search(viewerId, rawTerms, cursor, limit, order = 'uploaded') {
-      const terms = await expand(rawTerms);
-      const [found, total] = await Promise.all([page(terms, viewerId, cursor, limit, order), count(terms, viewerId)]);
-      return { ...found, ...total };
+    async search(viewerId, rawTerms, cursor, limit, order = 'relevance') {
+      const terms = await expandQuery(db, rawTerms);
+      const stored = [...new Set(terms.flatMap((term) => term.stored))];
+      const near = await Promise.all(terms.flatMap((term) => (term.hex ? [nearColours(db, term.hex, viewerId)] : [])));
+      const query: Query = { terms, stored, near, viewer: viewerId };
+      const [found, total] = await Promise.all([page(query, cursor, limit, order), count(query)]);
+      return { ...found, ...total, matches: await why(query, found.images) };
     },
   };
 }

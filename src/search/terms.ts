@@ -8,17 +8,53 @@ export function normaliseTerm(raw: string): string {
   return raw.normalize('NFKC').replace(/[\u0000-\u001f\u007f]/g, ' ').trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-export type Searchable = { id: string; owner: string; colourName: string; colourHex: string; labels: readonly string[] };
+/**
+ * How strongly a term holds for an image, as stored with its row: the fraction (a label's probability, a
+ * colour's share, 1 for the uploader and the id) in whole millionths, so sums are exact and a ranked page's
+ * cursor compares exactly in SQL; plus one whole point when the match is sure (SURE or more), so an image a
+ * query's terms all surely match scores above any that one term alone matches, however surely ("green,
+ * Boston bull" puts the green Boston bull first, not a greener frog). A very weak guess (a 0.3% "ostrich" on
+ * a zebra) still matches, but gains no point.
+ */
+export const FULL_STRENGTH = 1_000_000;
+export const SURE = 0.05;
+export const strengthOf = (fraction: number) => {
+  const millionths = Math.max(1, Math.min(FULL_STRENGTH, Math.round(fraction * FULL_STRENGTH)));
+  return millionths >= SURE * FULL_STRENGTH ? millionths + FULL_STRENGTH : millionths;
+};
+/** The fraction a stored strength stands for (without the point for a sure match). */
+export const fractionOf = (strength: number) => (strength > FULL_STRENGTH ? strength - FULL_STRENGTH : strength) / FULL_STRENGTH;
+
+/** A colour of the image ('#rrggbb', a histogram bin's centre), its name and the share of the image it covers. */
+export type SearchableColour = { name: string; hex: string; share: number };
+
+export type Searchable = {
+  id: string;
+  owner: string;
+  colours: readonly SearchableColour[];
+  labels: readonly { name: string; probability: number }[];
+};
 
 /**
- * Every phrase that finds an image: colour name and hex, each label's synonyms and its
- * more general WordNet terms ("dog" for a whippet), the uploader and the id.
+ * Every phrase that finds an image, with how strongly: each label's synonyms and its more general WordNet
+ * terms ("dog" for a whippet) at the label's probability, summed when two labels reach one term (two dog
+ * breeds); each colour's name and hex at the share it covers; the uploader and the id in full.
  */
-export function searchTermsFor(image: Searchable): string[] {
-  const terms = new Set([image.colourName, image.colourHex, image.owner, image.id].map(normaliseTerm));
+export function searchTermsFor(image: Searchable): Map<string, number> {
+  const terms = new Map<string, number>();
+  const add = (term: string, fraction: number) => {
+    const key = normaliseTerm(term);
+    terms.set(key, (terms.get(key) ?? 0) + fraction);
+  };
   for (const label of image.labels) {
-    const known = classByName(label);
-    for (const term of known ? [...known.synonyms, ...known.terms] : [label]) terms.add(normaliseTerm(term));
+    const known = classByName(label.name);
+    for (const term of new Set(known ? [...known.synonyms, ...known.terms] : [label.name])) add(term, label.probability);
   }
-  return [...terms];
+  for (const colour of image.colours) {
+    add(colour.name, colour.share);
+    add(colour.hex, colour.share);
+  }
+  add(image.owner, 1);
+  add(image.id, 1);
+  return new Map([...terms].map(([term, fraction]) => [term, strengthOf(fraction)]));
 }

@@ -265,10 +265,10 @@ describe('by date taken', () => {
     }
   });
 
-  it.each(['newest', 'TAKEN', '1'])('when sort=%s, then the answer is a clear 400', async (sort) => {
+  it.each(['relevance', 'TAKEN', '1'])('when sort=%s, then the answer is a clear 400', async (sort) => {
     const res = await json(owner, `/?sort=${sort}`);
     expect(res.status).toBe(400);
-    expect(res.body.error).toContain('"sort" is "uploaded" or "taken"');
+    expect(res.body.error).toContain('"sort" is "newest" or "taken"');
   });
 
   it('when a page link of one order is used with the other, then it is refused as broken, not misread', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isIdPrefix, MAX_TERMS, parseQuery } from '../../src/search/query.js';
-import { searchTermsFor } from '../../src/search/terms.js';
+import { fractionOf, searchTermsFor } from '../../src/search/terms.js';
 
 describe('parseQuery', () => {
   it('when terms have spaces, case and empties, then they are trimmed, folded and dropped', () => {
@@ -27,16 +27,41 @@ describe('parseQuery', () => {
   it('when a term looks like the start of a UUID, then it is an id prefix', () => {
     expect(isIdPrefix('4f1c2a9b')).toBe(true);
     expect(isIdPrefix('4f1c2a9b-12')).toBe(true);
-    expect(isIdPrefix('4f1c2a9')).toBe(false);
+    expect(isIdPrefix('4f1c2a')).toBe(true);
+    expect(isIdPrefix('4f1c2')).toBe(false);
     expect(isIdPrefix('decadent')).toBe(false);
   });
 });
 
 describe('searchTermsFor', () => {
-  it('when an image is a tabby, then its terms hold the synonyms, hypernyms, colour, uploader and id, never a substring', () => {
-    const terms = searchTermsFor({ id: 'ID-1', owner: 'Rishi', colourName: 'gray', colourHex: '#808080', labels: ['tabby, tabby cat'] });
-    expect(terms).toEqual(expect.arrayContaining(['tabby', 'tabby cat', 'cat', 'feline', 'gray', '#808080', 'rishi', 'id-1']));
-    expect(terms).not.toContain('tab');
-    expect(terms).not.toContain('entity');
+  const colours = [{ name: 'gray', hex: '#888888', share: 0.6 }, { name: 'white', hex: '#f8f8f8', share: 0.3 }];
+  it('when an image is a tabby, then its terms hold the synonyms, hypernyms, colours, uploader and id, never a substring', () => {
+    const terms = searchTermsFor({ id: 'ID-1', owner: 'Rishi', colours, labels: [{ name: 'tabby, tabby cat', probability: 0.8 }] });
+    expect([...terms.keys()]).toEqual(expect.arrayContaining(['tabby', 'tabby cat', 'cat', 'feline', 'gray', 'white', '#888888', 'rishi', 'id-1']));
+    expect(terms.has('tab')).toBe(false);
+    expect(terms.has('entity')).toBe(false);
+  });
+
+  it('when terms are written, then each carries its strength in millionths (a label\'s probability, a colour\'s share, 1 for uploader and id) and a point when sure', () => {
+    const terms = searchTermsFor({ id: 'ID-1', owner: 'Rishi', colours, labels: [{ name: 'tabby, tabby cat', probability: 0.8 }, { name: 'Egyptian cat', probability: 0.15 }] });
+    expect(terms.get('tabby')).toBe(1_800_000);
+    // Both labels are cats: "cat" holds for 95% of the model's belief.
+    expect(terms.get('cat')).toBe(1_950_000);
+    expect(terms.get('gray')).toBe(1_600_000);
+    expect(terms.get('white')).toBe(1_300_000);
+    expect(terms.get('rishi')).toBe(2_000_000);
+    expect(terms.get('id-1')).toBe(2_000_000);
+    expect([...terms.values()].map(fractionOf)).toContain(0.95);
+  });
+
+  it('when a label is under 5%, then it matches without the point for a sure match', () => {
+    const terms = searchTermsFor({ id: 'x', owner: 'y', colours: [], labels: [{ name: 'ostrich, Struthio camelus', probability: 0.003 }, { name: 'zebra', probability: 0.05 }] });
+    expect(terms.get('ostrich')).toBe(3_000);
+    expect(terms.get('zebra')).toBe(1_050_000);
+  });
+
+  it('when a probability is tiny, then its strength is still at least one millionth, so the term still matches', () => {
+    const terms = searchTermsFor({ id: 'x', owner: 'y', colours: [], labels: [{ name: 'zebra', probability: 1e-9 }] });
+    expect(terms.get('zebra')).toBe(1);
   });
 });
