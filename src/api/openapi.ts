@@ -103,7 +103,7 @@ export const openApiDocument = {
           },
           match: {
             type: 'object', required: ['score', 'terms'], additionalProperties: false,
-            description: 'In search results only: why it matched. The score adds, for each term matched, its strength and one point when it is 5% or more.',
+            description: 'In search results only: why it matched. The score, which orders the results, adds for each term matched its strength and 100 when it is 5% or more, so images that more terms surely match come first.',
             properties: {
               score: { type: 'number', minimum: 0 },
               terms: {

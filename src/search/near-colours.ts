@@ -1,6 +1,6 @@
 import type { Db } from '../db/index.js';
 import { centresNear, HEX_RADIUS } from '../images/palette.js';
-import type { Direction, Key } from './ranking.js';
+import { pastKey, type Direction, type Key } from './ranking.js';
 import { strengthOf } from './terms.js';
 
 /** The images with a colour near `hex`, nearest first, as one more list for the ranking. */
@@ -33,14 +33,10 @@ export async function nearColours(db: Db, hex: string, viewer: number): Promise<
     const strength = strengthOfTerm.get(term)!;
     if (strength > (found.get(seq)?.strength ?? 0)) found.set(seq, { strength, at: shotAt });
   }
-  const ranked: Key[] = [...found].map(([seq, { strength }]) => ({ seq, strength })).sort((a, b) => b.strength - a.strength || b.seq - a.seq);
+  const ranked: Key[] = [...found].map(([seq, { strength }]) => ({ seq, strength }));
   return {
     hex,
-    read(from, n, direction) {
-      const before = (k: Key) => k.strength < from.strength || (k.strength === from.strength && k.seq < from.seq);
-      const after = (k: Key) => k.strength > from.strength || (k.strength === from.strength && k.seq > from.seq);
-      return direction === 'down' ? ranked.filter(before).slice(0, n) : ranked.filter(after).reverse().slice(0, n);
-    },
+    read: (from, n, direction) => pastKey(ranked, from, n, direction),
     strengthOf: (seq) => found.get(seq)?.strength,
     all: () => [...found].map(([seq, { at }]) => ({ seq, at })),
   };

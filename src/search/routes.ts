@@ -4,11 +4,10 @@ import { currentUser } from '../auth/require-user.js';
 import { lastPageInstead, orderLinks, orderParams, PAGE_SIZE, paginate, parsePageRequest } from '../images/pagination.js';
 import { imageJson } from '../images/present.js';
 import { parseQuery } from './query.js';
-import type { Match, SearchRepo } from './search-repo.js';
-import { FULL_STRENGTH } from './terms.js';
+import type { RankedMatch, SearchRepo } from './search-repo.js';
 import type { Sealer } from '../web/sealed.js';
 
-const NO_MATCH: Match = { score: 0, terms: [] };
+const NO_MATCH: RankedMatch = { score: 0, terms: [], rank: 0 };
 
 export function searchRoutes({ search, cursors }: { search: SearchRepo; cursors: Sealer }): Router {
   const router = Router();
@@ -26,11 +25,14 @@ export function searchRoutes({ search, cursors }: { search: SearchRepo; cursors:
     const last = lastPageInstead(request, page, place);
     if (last) return res.redirect(303, last);
     const matchOf = (seq: number) => page.matches.get(seq) ?? NO_MATCH;
-    const at = (image: { seq: number }) => Math.round(matchOf(image.seq).score * FULL_STRENGTH);
+    const at = (image: { seq: number }) => matchOf(image.seq).rank;
     const pagination = paginate(request, page, { total: page.total, exact: page.exact }, { ...place, cursors, at: request.order === 'relevance' ? at : undefined });
     const sort = request.order === 'uploaded' ? 'newest' : request.order;
     if (wantsJson(req)) {
-      const images = page.images.map((image) => ({ ...imageJson(image, viewer), match: matchOf(image.seq) }));
+      const images = page.images.map((image) => {
+        const { rank: _, ...match } = matchOf(image.seq);
+        return { ...imageJson(image, viewer), match };
+      });
       res.json({ images, ...pagination, query, terms, truncated, sort });
       return;
     }

@@ -2,10 +2,10 @@ import { sql } from 'kysely';
 import type { Db } from '../db/index.js';
 import { selectImages, toRecord, type Cursor, type ImageRecord, type Order, type Page } from '../images/images-repo.js';
 import type { Total } from '../images/pagination.js';
-import { FULL_STRENGTH, fractionOf } from './terms.js';
+import { FULL_STRENGTH, fractionOf, MAX_STRENGTH } from './terms.js';
 import { expandQuery, type QueryTerm } from './expand.js';
 import { nearColours, type NearColours } from './near-colours.js';
-import { rankedPage, type Direction, type Key, type Matches } from './ranking.js';
+import { pastKey, TOP, type Direction, type Key } from './ranking.js';
 
 /**
  * Matches are counted exactly up to here; past it a search says "more than 1,000". An exact count of a
@@ -13,17 +13,24 @@ import { rankedPage, type Direction, type Key, type Matches } from './ranking.js
  * while the page itself reads 49 rows per term.
  */
 export const COUNT_CAP = 1000;
+/**
+ * A rarest term with more matches than this makes reading the images every term matches cost about what
+ * reading every match does (each of its rows costs a lookup per other term), so then every match is summed.
+ */
+const RAREST_CAP = 10_000;
 
 /** Best match first (the default of a search), or one of the orders of every list. */
 export type SearchOrder = 'relevance' | Order;
 
 /**
- * Why an image matched: its score (the sum over the terms it matched of a point for each sure match and the
- * strength, 0 to 1), and each query term it matched with its strength.
+ * Why an image matched: its score (over the terms it matched, 100 for each sure match and each strength,
+ * 0 to 1: the order of the results), and each query term it matched with its strength.
  */
 export type Match = { score: number; terms: { term: string; strength: number }[] };
+/** A match and its place in the ranked order (the sum of its stored strengths), which a page's cursor carries. */
+export type RankedMatch = Match & { rank: number };
 
-export type SearchPage = Page & Total & { matches: Map<number, Match> };
+export type SearchPage = Page & Total & { matches: Map<number, RankedMatch> };
 
 type Range = { term: string; viewer: number; cursor: number; limit: number };
 type KeyRange = { term: string; viewer: number; from: Key; limit: number; direction: Direction };
@@ -64,7 +71,55 @@ export function searchQueries(db: Db) {
     const beyond = at === undefined ? mine : mine.where((eb) => eb(eb.refTuple('i.shot_at', 'i.seq'), side, eb.tuple(at, cursor)));
     return beyond.orderBy('i.shot_at', direction).orderBy('i.seq', direction).limit(limit);
   };
+  /**
+   * Best match first over several terms: every match of every term read (one index range each) and summed
+   * per image in the database, past the cursor's (score, seq). Reading them all is what makes the order
+   * exact: an image's score needs its every term, and no index holds sums (see README, Decisions).
+   */
+  const summed = ({ terms, viewer, from, limit, direction }: { terms: string[]; viewer: number; from?: Key; limit?: number; direction: Direction }) => {
+    const arms = terms.flatMap((term) => [false, true].map((own) => matching(term, viewer, own).select(['image_seq', 'strength'])));
+    const score = sql<number>`sum(m.strength)`;
+    const [side, order] = direction === 'down' ? (['<', 'desc'] as const) : (['>', 'asc'] as const);
+    const grouped = q.selectFrom(arms.reduce((all, arm) => all.unionAll(arm)).as('m'))
+      .select(['m.image_seq as seq', score.as('score')]).groupBy('m.image_seq');
+    const beyond = from ? grouped.having((eb) => eb.or([eb(score, side, from.strength), eb.and([eb(score, '=', from.strength), eb('m.image_seq', side, from.seq)])])) : grouped;
+    const ordered = beyond.orderBy('score', order).orderBy('m.image_seq', order);
+    return limit === undefined ? ordered : ordered.limit(limit);
+  };
+  /**
+   * The images that every one of `terms` matches, scored and past the cursor: the rarest term's ranges drive
+   * and each other term is a point lookup in the primary key (SQLite's CROSS JOIN keeps that order; the
+   * image's rows share its visibility, so one lookup per term). How the page uses it: see `ranked` below.
+   */
+  const inEvery = ({ driver, others, viewer, from, limit, direction }: { driver: string; others: string[]; viewer: number; from: Key; limit: number; direction: Direction }) => {
+    const aliases = others.map((_, i) => sql.raw(`t${i}`));
+    const arm = (own: boolean) => {
+      const tables = sql.join([sql`image_terms d`, ...aliases.map((t) => sql`image_terms ${t}`)], sql` CROSS JOIN `);
+      const conditions = [
+        sql`d.term = ${driver}`, own ? sql`d.public = 0 AND d.owner_id = ${viewer}` : sql`d.public = 1`,
+        ...others.map((term, i) => sql`${aliases[i]}.term = ${term} AND ${aliases[i]}.public = d.public AND ${aliases[i]}.image_seq = d.image_seq`),
+      ];
+      // BIGINT: a sum of many sure matches passes PostgreSQL's integer.
+      const score = sql.join([sql`d.strength`, ...aliases.map((t) => sql`${t}.strength`)].map((s) => sql`CAST(${s} AS BIGINT)`), sql` + `);
+      return sql`SELECT d.image_seq AS seq, ${score} AS score FROM ${tables} WHERE ${sql.join(conditions, sql` AND `)}`;
+    };
+    const [side, order] = direction === 'down' ? [sql.raw('<'), sql.raw('DESC')] : [sql.raw('>'), sql.raw('ASC')];
+    return sql<{ seq: number; score: number }>`
+      SELECT seq, score FROM (${arm(false)} UNION ALL ${arm(true)}) AS e
+      WHERE score ${side} ${from.strength} OR (score = ${from.strength} AND seq ${side} ${from.seq})
+      ORDER BY score ${order}, seq ${order} LIMIT ${limit}`;
+  };
+  /** How many images each term matches for the viewer, counted up to `cap` per range: which term is rarest. */
+  const termSizes = (terms: string[], viewer: number, cap: number) => {
+    const size = (term: string) => sql`
+      (SELECT count(*) FROM (SELECT 1 FROM image_terms WHERE term = ${term} AND public = 1 LIMIT ${cap}) AS p)
+      + (SELECT count(*) FROM (SELECT 1 FROM image_terms WHERE term = ${term} AND public = 0 AND owner_id = ${viewer} LIMIT ${cap}) AS o)`;
+    return sql<Record<string, number>>`SELECT ${sql.join(terms.map((term, i) => sql`${size(term)} AS ${sql.raw(`n${i}`)}`))}`;
+  };
   return {
+    summed,
+    inEvery,
+    termSizes,
     strongestPublic: (r: KeyRange) => strongest(r, false),
     strongestOwn: (r: KeyRange) => strongest(r, true),
     takenPublic: (r: TakenRange) => taken(r, false),
@@ -136,30 +191,54 @@ export function createSearchRepo(db: Db): SearchRepo {
 
   const sum = (strengths: Map<string, number>) => [...strengths.values()].reduce((a, b) => a + b, 0);
 
-  /** The ranking's view of the query: one list per stored term (read in SQL) and per colour (read in memory). */
-  function matchesOf(query: Query): Matches {
+  /** One stored term, strongest first: its two index ranges (public, the viewer's own) are the order itself. */
+  async function strongestOf(term: string, viewer: number, from: Key, limit: number, direction: Direction): Promise<Key[]> {
+    const arms = [queries.strongestPublic, queries.strongestOwn].map((range) =>
+      db.query.selectFrom(range({ term, viewer, from, limit, direction }).as('r')).select(['r.seq', 'r.strength']));
+    return pastKey(await arms[0]!.unionAll(arms[1]!).execute(), from, limit, direction);
+  }
+
+  /**
+   * Best match first. One term is read as far as the page needs. Several: while the page can be filled with
+   * images that every term matches, only those are read (`inEvery`): a sure match is worth more than a hundred
+   * fractions (terms.ts), so those come before any image that misses a term, whose score is at most
+   * `floor`. Past them (or when the rarest term is common), every match is read and summed in the
+   * database. Colours (read whole in near-colours.ts) are added to those sums here.
+   */
+  async function ranked(query: Query, cursor: Cursor, limit: number): Promise<number[]> {
     const { stored, near, viewer } = query;
-    return {
-      lists: stored.length + near.length,
-      async read(from, n, direction) {
-        const live = stored.flatMap((term, i) => (from[i] ? [{ term, i, from: from[i]! }] : []));
-        const arms = live.flatMap(({ term, i, from: key }) => [queries.strongestPublic, queries.strongestOwn].map((range) =>
-          db.query.selectFrom(range({ term, viewer, from: key, limit: n, direction }).as('r')).select(['r.seq', 'r.strength', sql.lit(i).as('list')])));
-        const rows = arms.length ? await arms.reduce((all, arm) => all.unionAll(arm)).execute() : [];
-        const lists: Key[][] = from.map(() => []);
-        for (const { seq, strength, list } of rows) lists[Number(list)]!.push({ seq, strength });
-        const sign = direction === 'down' ? -1 : 1;
-        for (const list of lists) list.sort((a, b) => sign * (a.strength - b.strength || a.seq - b.seq)).splice(n);
-        near.forEach((colours, j) => {
-          const key = from[stored.length + j];
-          if (key) lists[stored.length + j] = colours.read(key, n, direction);
-        });
-        return lists;
-      },
-      async score(seqs) {
-        return new Map([...(await strengthsOf(query, seqs))].map(([seq, strengths]) => [seq, sum(strengths)]));
-      },
-    };
+    const edge = cursor.after ?? cursor.before;
+    const from = edge === undefined ? TOP : { strength: cursor.at!, seq: edge };
+    const direction: Direction = cursor.after !== undefined ? 'up' : 'down';
+    const seqsOf = (keys: { seq: number }[]) => keys.map((key) => key.seq);
+    if (stored.length === 1 && near.length === 0) {
+      // A cursor from another query (an edited link) may hold a sum: no single row is stronger than TOP.
+      return seqsOf(await strongestOf(stored[0]!, viewer, { ...from, strength: Math.min(from.strength, TOP.strength) }, limit, direction));
+    }
+    if (near.length === 0) {
+      const every = await inEveryTerm(stored, viewer, from, limit, direction);
+      if (every) return seqsOf(every);
+      return seqsOf(await queries.summed({ terms: stored, viewer, from, limit, direction }).execute());
+    }
+    const scores = new Map<number, number>();
+    if (stored.length > 0) for (const { seq, score } of await queries.summed({ terms: stored, viewer, direction }).execute()) scores.set(seq, score);
+    for (const colours of near) for (const { seq } of colours.all()) scores.set(seq, (scores.get(seq) ?? 0) + colours.strengthOf(seq)!);
+    return seqsOf(pastKey([...scores].map(([seq, strength]) => ({ seq, strength })), from, limit, direction));
+  }
+
+  /** The page from the images every term matches, or undefined when it cannot be told from those alone. */
+  async function inEveryTerm(stored: string[], viewer: number, from: Key, limit: number, direction: Direction) {
+    const sizes = Object.values((await queries.termSizes(stored, viewer, RAREST_CAP).execute(db.query)).rows[0]!).map(Number);
+    // A term that matches nothing (a plural's own spelling, say) adds nothing to any score.
+    const found = stored.map((term, i) => ({ term, size: sizes[i]! })).filter((t) => t.size > 0).sort((a, b) => a.size - b.size);
+    if (found.length < 2 || found[0]!.size >= RAREST_CAP) return undefined;
+    const floor = (found.length - 1) * MAX_STRENGTH;
+    // Above a cursor past the floor, every image is one of them.
+    if (direction === 'up' && from.strength <= floor) return undefined;
+    const [driver, ...others] = found.map((t) => t.term);
+    const { rows } = await queries.inEvery({ driver: driver!, others, viewer, from, limit, direction }).execute(db.query);
+    if (direction === 'down' && (rows.length < limit || rows.at(-1)!.score <= floor)) return undefined;
+    return rows;
   }
 
   /** The newest `limit` matches on the far side of the cursor (by upload or by date taken), union over terms. */
@@ -205,13 +284,6 @@ export function createSearchRepo(db: Db): SearchRepo {
     return { images: await load(seqs.slice(0, limit)), hasNewer: cursor.before !== undefined || offset > 0, hasOlder: seqs.length > limit };
   }
 
-  async function ranked(query: Query, cursor: Cursor, limit: number): Promise<number[]> {
-    const edge = cursor.after ?? cursor.before;
-    const at = edge === undefined ? undefined : { seq: edge, score: cursor.at! };
-    const hits = await rankedPage(matchesOf(query), at, cursor.after !== undefined ? 'up' : 'down', limit);
-    return hits.map((hit) => hit.seq);
-  }
-
   /** How many images match, exactly up to COUNT_CAP; `exact: false` means more than that. */
   async function count(query: Query): Promise<Total> {
     const { stored, near, viewer } = query;
@@ -238,14 +310,15 @@ export function createSearchRepo(db: Db): SearchRepo {
   }
 
   /** Each image's score and, per query term, its strongest expansion ("dogs" matched as "dog"). */
-  async function why(query: Query, images: ImageRecord[]): Promise<Map<number, Match>> {
+  async function why(query: Query, images: ImageRecord[]): Promise<Map<number, RankedMatch>> {
     const strengths = await strengthsOf(query, images.map((image) => image.seq));
     return new Map([...strengths].map(([seq, found]) => {
       const terms = query.terms.flatMap(({ text, stored, hex }) => {
         const strength = Math.max(0, ...[...stored, ...(hex ? [hex] : [])].map((term) => found.get(term) ?? 0));
         return strength > 0 ? [{ term: text, strength: fractionOf(strength) }] : [];
       });
-      return [seq, { score: sum(found) / FULL_STRENGTH, terms }];
+      const rank = sum(found);
+      return [seq, { score: rank / FULL_STRENGTH, terms, rank }];
     }));
   }
 

@@ -11,19 +11,24 @@ export function normaliseTerm(raw: string): string {
 /**
  * How strongly a term holds for an image, as stored with its row: the fraction (a label's probability, a
  * colour's share, 1 for the uploader and the id) in whole millionths, so sums are exact and a ranked page's
- * cursor compares exactly in SQL; plus one whole point when the match is sure (SURE or more), so an image a
- * query's terms all surely match scores above any that one term alone matches, however surely ("green,
- * Boston bull" puts the green Boston bull first, not a greener frog). A very weak guess (a 0.3% "ostrich" on
- * a zebra) still matches, but gains no point.
+ * cursor compares exactly in SQL; plus SURE_POINT when the match is sure (SURE or more). SURE_POINT is over
+ * a hundred times any fraction, so a sum orders images by how many of the query's terms they surely match
+ * first, then by how surely: an image that every term surely matches comes before any that misses one
+ * ("green, Boston bull" puts the green Boston bull first, not a greener frog), which also lets a search read
+ * only those images while they fill the page (search-repo.ts). A very weak guess (a 0.3% "ostrich" on a
+ * zebra) still matches, but counts only its fraction.
  */
 export const FULL_STRENGTH = 1_000_000;
 export const SURE = 0.05;
+export const SURE_POINT = 100 * FULL_STRENGTH;
+/** The most one term's row can hold: a sure match in full. */
+export const MAX_STRENGTH = SURE_POINT + FULL_STRENGTH;
 export const strengthOf = (fraction: number) => {
   const millionths = Math.max(1, Math.min(FULL_STRENGTH, Math.round(fraction * FULL_STRENGTH)));
-  return millionths >= SURE * FULL_STRENGTH ? millionths + FULL_STRENGTH : millionths;
+  return millionths >= SURE * FULL_STRENGTH ? millionths + SURE_POINT : millionths;
 };
 /** The fraction a stored strength stands for (without the point for a sure match). */
-export const fractionOf = (strength: number) => (strength > FULL_STRENGTH ? strength - FULL_STRENGTH : strength) / FULL_STRENGTH;
+export const fractionOf = (strength: number) => (strength >= SURE_POINT ? strength - SURE_POINT : strength) / FULL_STRENGTH;
 
 /** A colour of the image ('#rrggbb', a histogram bin's centre), its name and the share of the image it covers. */
 export type SearchableColour = { name: string; hex: string; share: number };

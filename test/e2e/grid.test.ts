@@ -141,6 +141,36 @@ describe('loading', () => {
   });
 });
 
+describe('search results', () => {
+  it('when a ranked search goes past its first page, then the cards added say why they matched, as the server\'s do', async () => {
+    const page = await signedIn('desktop');
+    await page.goto(`/search?q=${encodeURIComponent('grace, green, blue')}`);
+    const firstWhy = await page.locator('#gallery-grid .card .why').first().innerText();
+    expect(firstWhy).toMatch(/grace/);
+    const serverCards = await page.evaluate(async () => {
+      const older = document.querySelector<HTMLAnchorElement>('.pagination a[rel="next"]')!.href;
+      const doc = new DOMParser().parseFromString(await (await fetch(older)).text(), 'text/html');
+      return [...doc.querySelectorAll('#gallery-grid .card')].map((card) => card.outerHTML);
+    });
+    expect(serverCards).toHaveLength(12);
+    expect(serverCards.every((card) => card.includes('class="why"'))).toBe(true);
+    await page.locator('#gallery-grid .card-thumb').nth(47).click();
+    const box = page.locator('dialog.lightbox');
+    await box.locator('.details h1').waitFor();
+    await box.getByRole('button', { name: 'Next photo' }).click();
+    await expect(page.locator('#gallery-grid .card').count()).resolves.toBe(60);
+    const added = await page.locator('#gallery-grid .card').evaluateAll((cards) => cards.slice(48).map((card) => {
+      const copy = card.cloneNode(true) as Element;
+      for (const node of [copy, ...copy.querySelectorAll('*')]) { node.removeAttribute('tabindex'); node.removeAttribute('aria-describedby'); }
+      return copy.outerHTML;
+    }));
+    expect(added).toEqual(serverCards);
+    // The viewer marks what matched: the uploader at least.
+    await expect(box.locator('.details a.matched', { hasText: 'grace' }).count()).resolves.toBe(1);
+    await page.context().close();
+  });
+});
+
 describe('viewer', () => {
   it('when a photo is opened, then the viewer has its labels with bars, colour, size, format, dimensions, uploader, time and id, and the id copies', async () => {
     const page = await signedIn('desktop');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createTestApp, signedInAgent, upload } from '../helpers/app.js';
 import { fakeClassifier } from '../helpers/fake-classifier.js';
-import { noiseImage } from '../helpers/fixtures.js';
+import { noiseImage, twoColourPng } from '../helpers/fixtures.js';
 import { createImagesRepo } from '../../src/images/images-repo.js';
-import { fillDetails, reclassifyAll } from '../../src/images/reclassify.js';
+import { fillDetails, fillPalettes, reclassifyAll } from '../../src/images/reclassify.js';
 import { createLogger } from '../../src/log.js';
 
 describe('npm run reclassify', () => {
@@ -47,6 +47,30 @@ describe('npm run reclassify', () => {
     // By date taken, the 2018 photo now comes after the one whose upload time stands for its date.
     const list = await agent.get('/?sort=taken').set('Accept', 'application/json');
     expect(list.body.images.map((i: { id: string }) => i.id)).toEqual([plain, dated]);
+    expect(t.incomingFiles()).toEqual([]);
+    await t.close();
+  });
+
+  it('when images were stored before palettes were read, then reclassify reads them from the originals, with progress, and search ranks by them', async () => {
+    const t = await createTestApp();
+    const agent = await signedInAgent(t, 'early');
+    // 70% white, 30% red: red is no colour tag, only the palette knows it.
+    const res = await upload(agent, [{ name: 'flag.png', data: await twoColourPng('#d01010', '#ffffff', 0.3) }]);
+    const id = res.body.results[0].image.id;
+    expect((await agent.get('/search?q=red').set('Accept', 'application/json')).body.total).toBe(1);
+    // As migration 012 leaves an image stored before it: no palette, terms from the colour tag alone.
+    await t.rows`UPDATE images SET palette = NULL`;
+    await t.rows`DELETE FROM image_terms WHERE term = 'red'`;
+    expect((await agent.get('/search?q=red').set('Accept', 'application/json')).body.total).toBe(0);
+    const deps = { images: createImagesRepo(t.db), storage: t.storage, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') };
+    const steps: string[] = [];
+    expect(await fillPalettes(deps, (done, total) => steps.push(`${done}/${total}`))).toEqual({ read: 1, failed: 0 });
+    expect(steps).toEqual(['1/1']);
+    expect(await fillPalettes(deps)).toEqual({ read: 0, failed: 0 });
+    const found = await agent.get('/search?q=red').set('Accept', 'application/json');
+    expect(found.body.images.map((i: { id: string }) => i.id)).toEqual([id]);
+    expect(found.body.images[0].match.terms).toEqual([{ term: 'red', strength: 0.3 }]);
+    expect(found.body.images[0].palette.map((c: { name: string }) => c.name)).toEqual(['white', 'red']);
     expect(t.incomingFiles()).toEqual([]);
     await t.close();
   });

@@ -73,7 +73,7 @@ describe('best match first', () => {
     const { ids, images } = await search(alice, 'bird');
     expect(ids).toEqual([macaw.id, zebra.id]);
     // The macaw's "bird" is its two birds' probabilities added.
-    expect(images[0]!.match).toEqual({ score: 1.95, terms: [{ term: 'bird', strength: 0.95 }] });
+    expect(images[0]!.match).toEqual({ score: 100.95, terms: [{ term: 'bird', strength: 0.95 }] });
     expect(images[1]!.match.terms).toEqual([{ term: 'bird', strength: 0.003 }]);
     const html = (await alice.get('/search?q=bird')).text;
     expect(html).toContain('<span class="hit">bird 95%</span>');
@@ -84,7 +84,7 @@ describe('best match first', () => {
     const mixed = await add(ALICE, [['Italian greyhound', 0.4], ['whippet', 0.35], ['tabby, tabby cat', 0.2]]);
     const sure = await add(ALICE, [['beagle', 0.6], ['tabby, tabby cat', 0.3]]);
     expect((await search(alice, 'dog')).ids).toEqual([mixed.id, sure.id]);
-    expect((await search(alice, 'dog')).images[0]!.match.score).toBe(1.75);
+    expect((await search(alice, 'dog')).images[0]!.match.score).toBe(100.75);
   });
 
   it('when two terms are given, then the images that surely match both come before those that match one, however surely or newly', async () => {
@@ -96,7 +96,7 @@ describe('best match first', () => {
     const { ids, images } = await search(alice, 'green, Boston bull');
     expect(ids[0]).toBe(both.id);
     expect(images[0]!.match.terms).toEqual([{ term: 'green', strength: 0.1 }, { term: 'boston bull', strength: 0.2 }]);
-    expect(images.map((i) => i.match.score)).toEqual([2.3, 1.99, 1.95, 1.51]);
+    expect(images.map((i) => i.match.score)).toEqual([200.3, 100.99, 100.95, 100.51]);
   });
 
   it('when scores tie, then the newer upload comes first', async () => {
@@ -157,7 +157,7 @@ describe('words and colours as people type them', () => {
     await add(ALICE, [], [{ name: 'orange', hex: '#f89808', share: 0.9 }]);
     const { ids, images, body } = await search(alice, '#C83828');
     expect(ids).toEqual([exact.id, near.id]);
-    expect(images[0]!.match).toEqual({ score: 2, terms: [{ term: '#c83828', strength: 1 }] });
+    expect(images[0]!.match).toEqual({ score: 101, terms: [{ term: '#c83828', strength: 1 }] });
     expect(images[1]!.match.terms[0]!.strength).toBeLessThan(1);
     expect(body.total).toBe(2);
     expect((await search(alice, '#c83828', '&sort=newest')).ids).toEqual([near.id, exact.id]);
@@ -167,19 +167,24 @@ describe('words and colours as people type them', () => {
 });
 
 describe('pages', () => {
-  /** 130 images over two terms with many distinct and some equal scores. */
-  async function library() {
+  /**
+   * 130 images over two terms with many distinct and some equal scores; `both` of every 3 also match "dog"
+   * (1: the images both terms match fill less than a page; 2: nearly two pages, and some only weakly).
+   */
+  async function library(both = 1) {
     for (let i = 0; i < 130; i++) {
       const labels: [string, number][] = [['macaw', ((i * 37) % 50) / 100 + 0.01]];
-      if (i % 3 === 0) labels.push(['beagle', ((i * 11) % 7) / 20 + 0.05]);
+      if (i % 3 < both) labels.push(['beagle', ((i * 11) % 7) / 20 + (i % 5 ? 0.05 : 0.01)]);
       await add(i % 4 ? ALICE : BOB, labels);
     }
   }
 
-  it('when ranked results span pages, then Next and Previous walk them in (score, seq) order without gaps or repeats', async () => {
-    await library();
+  it.each([1, 2])('when ranked results span pages (library %i), then Next and Previous walk them in (score, seq) order without gaps or repeats', async (both) => {
+    await library(both);
+    // Bob's private images match both terms best of all, and must change nothing for Alice.
+    for (let i = 0; i < 5; i++) await add(BOB, [['macaw', 0.6], ['beagle', 0.3]], undefined, 'private');
     const all = await t.db.query.selectFrom('image_terms').select(['image_seq', sql<number>`sum(strength)`.as('score')])
-      .where('term', 'in', ['bird', 'dog']).groupBy('image_seq').execute();
+      .where('term', 'in', ['bird', 'dog']).where('public', '=', 1).groupBy('image_seq').execute();
     const order = all.sort((a, b) => Number(b.score) - Number(a.score) || b.image_seq - a.image_seq).map((r) => r.image_seq);
     const { pages, back } = await walk(alice, '/search?q=bird,dog');
     expect(pages.map((p) => p.length)).toEqual([48, 48, 34]);
@@ -187,6 +192,19 @@ describe('pages', () => {
     const repo = createImagesRepo(t.db);
     const seqs = await Promise.all(pages.flat().map(async (id) => (await repo.findVisible(id, 1))!.seq));
     expect(seqs).toEqual(order);
+  });
+
+  it('when one term\'s ranked results span pages, then Next and Previous walk them strongest first', async () => {
+    await library();
+    const { pages, back } = await walk(alice, '/search?q=bird');
+    expect(pages.map((p) => p.length)).toEqual([48, 48, 34]);
+    expect(back).toEqual(pages.slice(0, -1));
+    const scores = [];
+    for (const url of (await walk(alice, '/search?q=bird')).links) {
+      const res = await alice.get(url).set('Accept', 'application/json');
+      scores.push(...res.body.images.map((i: Found) => i.match.score));
+    }
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
 
   it('when newest first spans pages, then Older and Newer walk it the same way', async () => {

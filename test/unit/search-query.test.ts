@@ -42,22 +42,22 @@ describe('searchTermsFor', () => {
     expect(terms.has('entity')).toBe(false);
   });
 
-  it('when terms are written, then each carries its strength in millionths (a label\'s probability, a colour\'s share, 1 for uploader and id) and a point when sure', () => {
+  it('when terms are written, then each carries its strength in millionths (a label\'s probability, a colour\'s share, 1 for uploader and id), and a hundred points when sure', () => {
     const terms = searchTermsFor({ id: 'ID-1', owner: 'Rishi', colours, labels: [{ name: 'tabby, tabby cat', probability: 0.8 }, { name: 'Egyptian cat', probability: 0.15 }] });
-    expect(terms.get('tabby')).toBe(1_800_000);
+    expect(terms.get('tabby')).toBe(100_800_000);
     // Both labels are cats: "cat" holds for 95% of the model's belief.
-    expect(terms.get('cat')).toBe(1_950_000);
-    expect(terms.get('gray')).toBe(1_600_000);
-    expect(terms.get('white')).toBe(1_300_000);
-    expect(terms.get('rishi')).toBe(2_000_000);
-    expect(terms.get('id-1')).toBe(2_000_000);
+    expect(terms.get('cat')).toBe(100_950_000);
+    expect(terms.get('gray')).toBe(100_600_000);
+    expect(terms.get('white')).toBe(100_300_000);
+    expect(terms.get('rishi')).toBe(101_000_000);
+    expect(terms.get('id-1')).toBe(101_000_000);
     expect([...terms.values()].map(fractionOf)).toContain(0.95);
   });
 
-  it('when a label is under 5%, then it matches without the point for a sure match', () => {
+  it('when a label is under 5%, then it matches with its fraction alone, no points for a sure match', () => {
     const terms = searchTermsFor({ id: 'x', owner: 'y', colours: [], labels: [{ name: 'ostrich, Struthio camelus', probability: 0.003 }, { name: 'zebra', probability: 0.05 }] });
     expect(terms.get('ostrich')).toBe(3_000);
-    expect(terms.get('zebra')).toBe(1_050_000);
+    expect(terms.get('zebra')).toBe(100_050_000);
   });
 
   it('when a probability is tiny, then its strength is still at least one millionth, so the term still matches', () => {
