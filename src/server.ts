@@ -16,6 +16,7 @@ import { loadClassifier } from './images/load-classifier.js';
 import { clearIncoming, refuseForeignUploads, sweepUnfinished } from './images/storage.js';
 import { startSharedSweeper } from './images/sweeper.js';
 import { startRanker } from './images/ranker.js';
+import { warmPalette } from './images/palette.js';
 import { createStorage, describeStorage } from './storage/index.js';
 
 const HEADERS_TIMEOUT_MS = 60_000;
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   if (config.demoUser) await ensureDemoUser(createUsersRepo(db), passwords);
   if (unfinished > 0) logger.warn({ images: unfinished }, 'removed the files of uploads and deletes that never finished');
   const classifier = await loadingClassifier;
+  warmPalette();
   // The password threads too must exist before priorities are lowered (under tsx a worker adds a loader thread).
   await passwords.started();
   await lowerBackgroundThreads();

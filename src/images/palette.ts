@@ -24,7 +24,13 @@ const NAMES = [...new Set(PALETTE.map((entry) => entry.name))];
 
 let binNames: Uint8Array | undefined;
 
-/** Bin -> index in NAMES of the name of its centre: 4096 nameColour calls, made once per process. */
+/**
+ * Bin -> index in NAMES of the name of its centre: 4096 nameColour calls, about 200 ms, made once per
+ * process. The server makes it before it listens (warmPalette): made at the first upload, it would hold the
+ * event loop that long while every other request waits.
+ */
+export const warmPalette = () => void nameTable();
+
 function nameTable(): Uint8Array {
   if (binNames) return binNames;
   const table = new Uint8Array(LEVELS ** 3);

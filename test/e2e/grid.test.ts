@@ -158,6 +158,7 @@ describe('search results', () => {
     const box = page.locator('dialog.lightbox');
     await box.locator('.details h1').waitFor();
     await box.getByRole('button', { name: 'Next photo' }).click();
+    await page.locator('#gallery-grid .card').nth(59).waitFor({ state: 'attached' });
     await expect(page.locator('#gallery-grid .card').count()).resolves.toBe(60);
     const added = await page.locator('#gallery-grid .card').evaluateAll((cards) => cards.slice(48).map((card) => {
       const copy = card.cloneNode(true) as Element;
@@ -180,7 +181,7 @@ describe('viewer', () => {
     await details.locator('h1', { hasText: nameOf(5) }).waitFor();
     await expect(details.locator('.labels meter').count()).resolves.toBe(3);
     const facts = await details.locator('.facts').innerText();
-    expect(facts).toMatch(/Colour\s+[a-z]+ #[0-9a-f]{6}/);
+    expect(facts).toMatch(/Colours?\s+[a-z]+ #[0-9a-f]{6}/);
     expect(facts).toMatch(/Dimensions\s+\d+ × 90 px/);
     expect(facts).toMatch(/Size\s+\d+ KB, PNG/);
     expect(facts).toMatch(/Uploaded by\s+grace/);

@@ -101,9 +101,11 @@ describe('upload dialog', () => {
     expect(await card('coral_pets.png').locator('img').getAttribute('alt')).toMatch(/^Photo of .+, mostly [a-z]+$/);
     expect(await card('coral_pets.png').locator('.card-thumb svg rect').getAttribute('fill')).toMatch(/^#[0-9a-f]{6}$/);
     const details = await openInViewer('coral_pets.png');
-    const colour = details.locator('.tag.colour');
+    // The colour tag first, with its hex; the rest of the palette after it, each with its share.
+    const colour = details.locator('.tag.colour').first();
     expect(await colour.locator('svg.swatch rect').getAttribute('fill')).toMatch(/^#[0-9a-f]{6}$/);
-    expect((await colour.innerText()).trim()).toMatch(/^[a-z]+ #[0-9a-f]{6}$/);
+    expect((await colour.innerText()).trim()).toMatch(/^[a-z]+ #[0-9a-f]{6}(\s+(\d+|<1)%)?$/);
+    for (const other of (await details.locator('.tag.colour').allInnerTexts()).slice(1)) expect(other.trim()).toMatch(/^[a-z]+\s+(\d+|<1)%$/);
     const labels = await details.locator('.labels .label-name a').allInnerTexts();
     expect(labels).toHaveLength(3);
     expect(labels.some((l) => /^(Italian greyhound|whippet|Boston bull)/.test(l))).toBe(true);

@@ -274,6 +274,16 @@ describe.skipIf(onPostgres)('query plan', () => {
     expect(own).not.toMatch(/SCAN|TEMP B-TREE/);
   });
 
+  it('when the images every term matches are read, then the rarest term\'s ranges drive and each other term is a key lookup', () => {
+    const query = searchQueries(t.db).inEvery({ driver: 'user07', others: ['dog', 'red'], viewer: 1, from: { strength: 2 ** 31 - 1, seq: 1e15 }, limit: 49, direction: 'down' });
+    const plan = planOf({ compile: () => query.compile(t.db.query) } as Compilable);
+    expect(plan).toMatch(/SEARCH d USING (PRIMARY KEY|COVERING INDEX image_terms_ranked) \(term=\? AND public=\?\)/);
+    expect(plan).toMatch(/SEARCH d USING (COVERING )?INDEX image_terms_private(_ranked)? \(term=\? AND owner_id=\?\)/);
+    expect(plan).toMatch(/SEARCH t0 USING PRIMARY KEY \(term=\? AND public=\? AND image_seq=\?\)/);
+    expect(plan).toMatch(/SEARCH t1 USING PRIMARY KEY \(term=\? AND public=\? AND image_seq=\?\)/);
+    expect(plan).not.toMatch(/SCAN (d|t0|t1)\b/);
+  });
+
   it('when the images seen are scored, then each strength is a point lookup in the primary key', () => {
     const plan = planOf(searchQueries(t.db).strengths([1, 2, 3], ['dog', 'red']));
     expect(plan).toMatch(/SEARCH image_terms USING PRIMARY KEY \(term=\? AND public=\? AND image_seq=\?\)/);
