@@ -208,10 +208,8 @@ async function checkQuota(db: Db, tx: Q, ownerId: number, bytes: number, quotaBy
  * The colours search knows an image by: its palette, or for an image whose palette was never read its colour
  * tag, counted as half the image (its share is unknown until `npm run reclassify` reads the file).
  */
-function searchColours(image: Pick<ImageRecord, 'palette' | 'colourName' | 'colourHex'>): SearchableColour[] {
-  const colours = image.palette ?? [{ name: image.colourName, hex: image.colourHex, share: 0.5 }];
-  return colours.map(({ name, hex, share }) => ({ name, hex, share }));
-}
+const searchColours = (image: Pick<ImageRecord, 'palette' | 'colourName' | 'colourHex'>): SearchableColour[] =>
+  image.palette ?? [{ name: image.colourName, hex: image.colourHex, share: 0.5 }];
 
 async function writeTerms(q: Q, record: ImageRecord): Promise<void> {
   // One statement, however many rows: 500 single-row inserts in one PostgreSQL transaction took 905 ms.
