@@ -58,7 +58,7 @@ export function accountRoutes({ tokens, users, now }: Deps): Router {
     if (raw !== undefined && raw !== 'on') throw badRequest('"share_location" is "on" or left out.');
     const on = raw === 'on';
     await users.setSharesLocation(currentUser(res).id, on);
-    flash(req, 'success', on
+    await flash(req, 'success', on
       ? 'Others now see where your public photos were taken (JPEG, PNG and WebP keep it in the file too).'
       : 'Others no longer see where your photos were taken.');
     res.redirect(303, '/account');
@@ -68,7 +68,7 @@ export function accountRoutes({ tokens, users, now }: Deps): Router {
     const id = /^\d{1,15}$/.test(req.params.id) ? Number(req.params.id) : NaN;
     const name = Number.isNaN(id) ? undefined : await tokens.revoke(currentUser(res).id, id);
     if (name === undefined) throw notFound('There is no such token.');
-    flash(req, 'success', `Revoked "${name}": it no longer works, on any server.`);
+    await flash(req, 'success', `Revoked "${name}": it no longer works, on any server.`);
     res.redirect(303, '/account');
   });
 

@@ -64,7 +64,7 @@ export function authRoutes({ users, passwords, now, limits, csrfTokenFor }: Deps
       return;
     }
     await startSession(req, user, now());
-    flash(req, 'success', `Welcome, ${user.username}!`);
+    await flash(req, 'success', `Welcome, ${user.username}!`);
     res.redirect(303, '/');
   });
 

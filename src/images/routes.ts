@@ -92,7 +92,7 @@ export function imagesRoutes({ images, storage, cursors, now, scratchDir }: Deps
       res.json({ image: imageJson({ ...image, visibility }, image.ownerId) });
       return;
     }
-    flash(req, 'success', `"${image.originalName}" is now ${visibility}.`);
+    await flash(req, 'success', `"${image.originalName}" is now ${visibility}.`);
     res.redirect(303, safeReturnPath(req.body?.next) ?? `/images/${image.id}`);
   });
 
@@ -114,7 +114,7 @@ export function imagesRoutes({ images, storage, cursors, now, scratchDir }: Deps
       res.json({ deleted: image.id });
       return;
     }
-    flash(req, 'success', `Deleted "${image.originalName}".`);
+    await flash(req, 'success', `Deleted "${image.originalName}".`);
     const next = safeReturnPath(req.body?.next);
     res.redirect(303, next && !next.startsWith(`/images/${image.id}`) ? next : '/');
   });

@@ -86,7 +86,7 @@ export function uploadRoutes({ ingest, config, metrics }: Deps): Router {
       renderUploadPage(res, status, results, visibility, usage);
       return;
     }
-    flash(req, results.length === accepted ? 'success' : 'error', uploadSummary(results));
+    await flash(req, results.length === accepted ? 'success' : 'error', uploadSummary(results));
     res.redirect(303, '/');
   });
 

@@ -1,9 +1,15 @@
 import type { Request, RequestHandler } from 'express';
 import type { SessionData } from 'express-session';
 
-/** A one-time message carried across the redirect that follows a successful POST. */
-export function flash(req: Request, kind: SessionData['flash']['kind'], text: string): void {
+/**
+ * A one-time message carried across the redirect that follows a successful POST, stored before it resolves.
+ * express-session saves a changed session only as the response ends, after it has written the headers (so by
+ * design: expressjs/session#704), and a browser follows a redirect on its headers: the next page could read
+ * the session before the message was in it, and show none.
+ */
+export function flash(req: Request, kind: SessionData['flash']['kind'], text: string): Promise<void> {
   req.session.flash = { kind, text };
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
 
 /**

@@ -29,7 +29,9 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
  * An app on a new, migrated database and a new upload store, with captured log lines: a temp SQLite file and
  * folder, or (TEST_BACKEND=postgres) a schema of its own in the test PostgreSQL and a bucket of its own in Swift.
  */
-export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record<string, string>; backend?: TestBackend } = {}) {
+export async function createTestApp(
+  overrides: Partial<AppDeps> & { env?: Record<string, string>; backend?: TestBackend; wrapDb?: (db: Db) => Db } = {},
+) {
   const dir = mkdtempSync(path.join(tmpdir(), 'image-repo-test-'));
   const config: Config = loadConfig({
     DATA_DIR: dir,
@@ -44,16 +46,17 @@ export async function createTestApp(overrides: Partial<AppDeps> & { env?: Record
   const sink = new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) });
   const clock = manualClock();
   const storage = overrides.storage ?? createStorage(config);
+  const { wrapDb, ...deps } = overrides;
   const { app, close } = createApp({
     config,
-    db,
+    db: wrapDb ? wrapDb(db) : db,
     storage,
     logger: createLogger(config.logLevel, sink),
     passwords,
     sessionSecret: 'test-secret-that-is-long-enough-for-the-check',
     now: clock.now,
     classifier: fakeClassifier(),
-    ...overrides,
+    ...deps,
   });
   const storedKeys = async () => {
     const keys: string[] = [];

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import type { Db } from '../../src/db/index.js';
 import { noiseImage, solidPng, textFile, twoColourPng } from '../helpers/fixtures.js';
 import type request from 'supertest';
 import http from 'node:http';
@@ -295,6 +296,36 @@ describe('files, download, visibility and delete', () => {
     expect((await owner.get(res.headers.location)).text).not.toContain('is now public.'); // shown once
   });
 
+  it('when the database is slow to store a session, then the redirect after a form goes out only once its message is stored', async () => {
+    let wait = () => Promise.resolve();
+    const slow = await createTestApp({ wrapDb: (db) => ({ ...db, query: slowInsertsInto('sessions', db.query, () => wait()) }) });
+    const server = slow.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { cookie, token } = await registerUser(base, 'slow');
+      const form = new FormData();
+      form.append('visibility', 'private');
+      form.append('images', new Blob([new Uint8Array(await solidPng('#c0392b', 80, 60))], { type: 'image/png' }), 'photo.png');
+      const stored = await fetch(`${base}/images`, { method: 'POST', headers: { cookie, 'x-csrf-token': token, accept: 'application/json' }, body: form });
+      const { id } = (await stored.json()).results[0].image;
+
+      wait = () => new Promise((r) => setTimeout(r, 500));
+      // fetch resolves on the headers, and the next request goes at once: as a browser follows a redirect.
+      const redirect = await fetch(`${base}/images/${id}/visibility`, {
+        method: 'POST', redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: token, visibility: 'public' }),
+      });
+      expect(redirect.status).toBe(303);
+      const page = await fetch(`${base}${redirect.headers.get('location')}`, { headers: { cookie } });
+      expect(await page.text()).toContain('&#34;photo.png&#34; is now public.');
+    } finally {
+      server.close();
+      await slow.close();
+    }
+  });
+
   it('when the owner downloads, then the bytes and the sanitised original name come back as an attachment', async () => {
     const data = await noiseImage('jpeg');
     const image = await uploadOne(owner, 'public', data, 'Holiday "beach" photo.jpg');
@@ -385,3 +416,29 @@ describe('files, download, visibility and delete', () => {
     expect(theirs.text).not.toContain(`/images/${image.id}/delete`);
   });
 });
+
+/**
+ * The database with every INSERT into `table` held back until `wait()` resolves before it runs (not after: a
+ * write already made would be seen by the next request however late its answer came).
+ */
+function slowInsertsInto(table: string, query: Db['query'], wait: () => Promise<void>): Db['query'] {
+  const held = <T extends object>(builder: T): T =>
+    new Proxy(builder, {
+      get(target, prop) {
+        const value: unknown = Reflect.get(target, prop, target);
+        if (typeof value !== 'function') return value;
+        if (typeof prop === 'string' && prop.startsWith('execute')) return async (...args: unknown[]) => (await wait(), value.apply(target, args));
+        return (...args: unknown[]) => {
+          const next: unknown = value.apply(target, args);
+          return typeof next === 'object' && next !== null && 'execute' in next ? held(next) : next;
+        };
+      },
+    });
+  return new Proxy(query, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (prop === 'insertInto') return (name: string) => (name === table ? held(target.insertInto(name as 'sessions')) : target.insertInto(name as 'sessions'));
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
