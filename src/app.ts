@@ -149,7 +149,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   });
   app.use(uploadRoutes({ ingest, config: deps.config, metrics }));
   app.use(imagesRoutes({ images, storage: deps.storage, cursors, now, scratchDir: incomingDir(deps.config.uploadDir) }));
-  app.use(searchRoutes({ search: createSearchRepo(deps.db), cursors }));
+  app.use(searchRoutes({ search: createSearchRepo(deps.db, now), cursors }));
   app.use(accountRoutes({ tokens, users, now }));
 
   app.use(notFoundHandler);

@@ -6,6 +6,7 @@ import { FULL_STRENGTH, fractionOf, MAX_STRENGTH } from './terms.js';
 import { expandQuery, type QueryTerm } from './expand.js';
 import { nearColours, type NearColours } from './near-colours.js';
 import { pastKey, TOP, type Direction, type Key } from './ranking.js';
+import { termSizeCache } from './term-sizes.js';
 
 /**
  * Matches are counted exactly up to here; past it a search says "more than 1,000". An exact count of a
@@ -174,8 +175,9 @@ export type SearchRepo = {
 
 type Query = { terms: QueryTerm[]; stored: string[]; near: NearColours[]; viewer: number };
 
-export function createSearchRepo(db: Db): SearchRepo {
+export function createSearchRepo(db: Db, now: () => number = Date.now): SearchRepo {
   const queries = searchQueries(db);
+  const sizes = termSizeCache(now);
   /** Every stored term's strength for these images, and the near colours', by image. */
   async function strengthsOf(query: Query, seqs: number[]): Promise<Map<number, Map<string, number>>> {
     const found = new Map<number, Map<string, number>>(seqs.map((seq) => [seq, new Map()]));
@@ -228,9 +230,8 @@ export function createSearchRepo(db: Db): SearchRepo {
 
   /** The page from the images every term matches, or undefined when it cannot be told from those alone. */
   async function inEveryTerm(stored: string[], viewer: number, from: Key, limit: number, direction: Direction) {
-    const sizes = Object.values((await queries.termSizes(stored, viewer, RAREST_CAP).execute(db.query)).rows[0]!).map(Number);
     // A term that matches nothing (a plural's own spelling, say) adds nothing to any score.
-    const found = stored.map((term, i) => ({ term, size: sizes[i]! })).filter((t) => t.size > 0).sort((a, b) => a.size - b.size);
+    const found = (await sizesOf(stored, viewer)).filter((t) => t.size > 0).sort((a, b) => a.size - b.size);
     if (found.length < 2 || found[0]!.size >= RAREST_CAP) return undefined;
     const floor = (found.length - 1) * MAX_STRENGTH;
     // Above a cursor past the floor, every image is one of them.
@@ -239,6 +240,17 @@ export function createSearchRepo(db: Db): SearchRepo {
     const { rows } = await queries.inEvery({ driver: driver!, others, viewer, from, limit, direction }).execute(db.query);
     if (direction === 'down' && (rows.length < limit || rows.at(-1)!.score <= floor)) return undefined;
     return rows;
+  }
+
+  /** Each term's size for the viewer (up to RAREST_CAP): the ones not known yet counted in one query. */
+  async function sizesOf(terms: string[], viewer: number): Promise<{ term: string; size: number }[]> {
+    const known = terms.map((term) => ({ term, size: sizes.get(viewer, term) }));
+    const missing = known.filter((t) => t.size === undefined);
+    if (missing.length > 0) {
+      const counted = (await queries.termSizes(missing.map((t) => t.term), viewer, RAREST_CAP).execute(db.query)).rows[0]!;
+      missing.forEach((t, i) => sizes.set(viewer, t.term, (t.size = Number(counted[`n${i}`]))));
+    }
+    return known as { term: string; size: number }[];
   }
 
   /** The newest `limit` matches on the far side of the cursor (by upload or by date taken), union over terms. */

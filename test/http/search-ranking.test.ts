@@ -99,6 +99,18 @@ describe('best match first', () => {
     expect(images.map((i) => i.match.score)).toEqual([200.3, 100.99, 100.95, 100.51]);
   });
 
+  it('when a term first matched nothing and now does, then the next search ranks by it at once', async () => {
+    const green = { name: 'green', hex: '#228b22', share: 0.9 };
+    // More than a page of images that match two of the terms.
+    for (let i = 0; i < 49; i++) await add(ALICE, [['Boston bull, Boston terrier', 0.9]], [green]);
+    expect((await search(alice, 'cat, dog, green')).body.total).toBe(49);
+    // Weaker on every term, but the only one that matches all three.
+    const all = await add(ALICE, [['tabby, tabby cat', 0.3], ['Boston bull, Boston terrier', 0.3]], [{ ...green, share: 0.3 }]);
+    const { ids, images } = await search(alice, 'cat, dog, green');
+    expect(ids[0]).toBe(all.id);
+    expect(images.slice(0, 2).map((i) => i.match.score)).toEqual([300.9, 201.8]);
+  });
+
   it('when scores tie, then the newer upload comes first', async () => {
     const older = await add(ALICE, [['macaw', 0.5]]);
     const newer = await add(ALICE, [['macaw', 0.5]]);
