@@ -60,7 +60,7 @@ const VIEW_LOCALS = [
   'csrfToken', 'user', 'sessionEndsInMs', 'flash', 'query', 'currentUrl', // res.locals
   'title', 'username', 'next', 'error', 'notice', 'errors', 'results', 'visibility', 'images', 'pagination',
   'image', 'status', 'message', 'terms', 'truncated', 'label', 'tags', 'tokens', 'input', 'created', 'now',
-  'sharesLocation', 'order', 'orders',
+  'sharesLocation', 'order', 'orders', 'list', 'lists',
 ];
 
 /** Builds the Express app from its dependencies; it never reads process.env and never listens. */
@@ -148,7 +148,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     next();
   });
   app.use(uploadRoutes({ ingest, config: deps.config, metrics }));
-  app.use(imagesRoutes({ images, storage: deps.storage, cursors, now, scratchDir: incomingDir(deps.config.uploadDir) }));
+  app.use(imagesRoutes({ images, users, storage: deps.storage, cursors, now, scratchDir: incomingDir(deps.config.uploadDir) }));
   app.use(searchRoutes({ search: createSearchRepo(deps.db, now), cursors }));
   app.use(accountRoutes({ tokens, users, now }));
 

@@ -186,9 +186,17 @@ export const openApiDocument = {
     },
     '/': {
       get: {
-        summary: 'The gallery: every image the caller may see, newest first, 48 a page.',
-        security: signedIn, parameters: [asJson, ...paging, sortBy(['newest', 'uploaded', 'taken'], 'newest')],
-        responses: { 200: json(list(), 'A page of images.'), 400: error('A bad page, cursor or sort.'), 401: anonymous },
+        summary: 'The gallery: every image the caller may see (or one list of them), newest first, 48 a page.',
+        security: signedIn,
+        parameters: [
+          asJson, ...paging, sortBy(['newest', 'uploaded', 'taken'], 'newest'),
+          { name: 'show', in: 'query', schema: { enum: ['all', 'mine', 'private'], default: 'all' }, description: '`mine`: the caller\'s own images. `private`: their private ones. The page links keep it.' },
+          { name: 'uploader', in: 'query', schema: { type: 'string', maxLength: 100 }, description: 'One uploader\'s images: their public ones (all of them for the caller\'s own name). Not with `show`.' },
+        ],
+        responses: {
+          200: json(list({ show: { enum: ['all', 'mine', 'private'] }, uploader: { type: 'string' } }, ['show']), 'A page of images.'),
+          400: error('A bad page, cursor, sort, show or uploader.'), 401: anonymous, 404: error('No user has that name.'),
+        },
       },
     },
     '/search': {

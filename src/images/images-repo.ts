@@ -86,8 +86,8 @@ export type ImagesRepo = {
   findVisible(id: string, viewerId: number): Promise<ImageRecord | undefined>;
   findBySeq(seq: number): Promise<ImageRecord | undefined>;
   /** Keyset pages (cheap at any depth); a plain offset only when a page number is typed in. */
-  listVisible(viewerId: number, cursor: Cursor, limit: number, order?: Order): Promise<Page>;
-  countVisible(viewerId: number): Promise<number>;
+  listVisible(scope: Scope, cursor: Cursor, limit: number, order?: Order): Promise<Page>;
+  countVisible(scope: Scope): Promise<number>;
   setVisibility(seq: number, visibility: Visibility): Promise<void>;
   /**
    * Labels and terms go with the row (ON DELETE CASCADE); the objects are recorded as pending in the same
@@ -164,12 +164,28 @@ export const visibleTo = (db: Db, viewer: number) =>
   sql<boolean>`(${unindexed(db, 'i.visibility')} = 'public' OR ${unindexed(db, 'i.owner_id')} = ${viewer})`;
 
 /**
+ * Which images a list holds: every one the viewer may see, or one owner's. Of their own the viewer sees all
+ * or (`only`) one visibility; of another's only the public ones, whatever `only` asks.
+ */
+export type Scope = { viewer: number; owner?: number; only?: Visibility };
+
+/** The owner's visibility a scope is limited to, if any. */
+const scopeVisibility = ({ viewer, owner, only }: Scope): Visibility | undefined => (owner === viewer ? only : 'public');
+
+/** A scope's rows: an owner's are the owner indexes' ranges (migration 013), so these columns stay indexed. */
+const inScope = (db: Db, scope: Scope) => {
+  if (scope.owner === undefined) return visibleTo(db, scope.viewer);
+  const visibility = scopeVisibility(scope);
+  return visibility ? sql<boolean>`(i.owner_id = ${scope.owner} AND i.visibility = ${visibility})` : sql<boolean>`i.owner_id = ${scope.owner}`;
+};
+
+/**
  * The rows of one list page, `limit` of them past the cursor: newest first, or oldest first on the newer side
  * (`after`). By date taken the key is (shot_at, seq), so photos taken in the same second keep one order on
  * every page. Exported for its plan test.
  */
-export function listQuery(db: Db, viewerId: number, cursor: Cursor, limit: number, order: Order) {
-  const visible = selectImages(db.query).where(visibleTo(db, viewerId)).limit(limit);
+export function listQuery(db: Db, scope: Scope, cursor: Cursor, limit: number, order: Order) {
+  const visible = selectImages(db.query).where(inScope(db, scope)).limit(limit);
   const byTaken = order === 'taken';
   const edge = cursor.after ?? cursor.before;
   if (byTaken && edge !== undefined && cursor.at === undefined) throw new Error('a cursor by date taken needs its shotAt');
@@ -189,9 +205,15 @@ export function listQuery(db: Db, viewerId: number, cursor: Cursor, limit: numbe
 export const storedBytesQuery = (q: Q, ownerId: number) =>
   q.selectFrom('image_totals').select(sql<number>`CAST(coalesce(sum(bytes), 0) AS BIGINT)`.as('n')).where('owner_id', '=', ownerId);
 
-export const countVisibleQuery = (q: Q, viewer: number) =>
-  q.selectFrom('image_totals').select(sql<number>`CAST(coalesce(sum(images), 0) AS BIGINT)`.as('n'))
-    .where((w) => w.or([w('visibility', '=', 'public'), w.and([w('owner_id', '=', viewer), w('visibility', '=', 'private')])]));
+export const countVisibleQuery = (q: Q, scope: Scope) => {
+  const totals = q.selectFrom('image_totals').select(sql<number>`CAST(coalesce(sum(images), 0) AS BIGINT)`.as('n'));
+  if (scope.owner === undefined) {
+    return totals.where((w) => w.or([w('visibility', '=', 'public'), w.and([w('owner_id', '=', scope.viewer), w('visibility', '=', 'private')])]));
+  }
+  const visibility = scopeVisibility(scope);
+  const owned = totals.where('owner_id', '=', scope.owner);
+  return visibility ? owned.where('visibility', '=', visibility) : owned;
+};
 
 /**
  * The last word on the quota, for uploads through several servers at once (each server's own count sees only
@@ -300,8 +322,8 @@ export function createImagesRepo(db: Db): ImagesRepo {
 
     findBySeq: (seq) => bySeq(q, seq),
 
-    async listVisible(viewerId, cursor, limit, order = 'uploaded') {
-      const rows = await listQuery(db, viewerId, cursor, limit + 1, order).execute();
+    async listVisible(scope, cursor, limit, order = 'uploaded') {
+      const rows = await listQuery(db, scope, cursor, limit + 1, order).execute();
       if (cursor.after !== undefined) {
         return { images: rows.slice(0, limit).reverse().map(toRecord), hasNewer: rows.length > limit, hasOlder: true };
       }
@@ -309,7 +331,7 @@ export function createImagesRepo(db: Db): ImagesRepo {
       return { images: rows.slice(0, limit).map(toRecord), hasNewer, hasOlder: rows.length > limit };
     },
 
-    countVisible: async (viewerId) => (await countVisibleQuery(q, viewerId).executeTakeFirstOrThrow()).n,
+    countVisible: async (scope) => (await countVisibleQuery(q, scope).executeTakeFirstOrThrow()).n,
 
     setVisibility: (seq, visibility) =>
       q.transaction().execute(async (tx) => {

@@ -8,13 +8,15 @@ import { downloadName } from './file-names.js';
 import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
 import { lastPageInstead, orderLinks, orderParams, PAGE_SIZE, paginate, parsePageRequest } from './pagination.js';
 import { imageJson } from './present.js';
+import { parseScope, scopeLinks } from './scope.js';
+import type { UsersRepo } from '../auth/users.js';
 import { imageKeys, removeImageFiles } from './storage.js';
 import { sendStored } from './send-stored.js';
 import { ensureSharedCopy, sharedKey } from './shared-copy.js';
 import { StorageUnavailable, type Storage } from '../storage/index.js';
 import type { Sealer } from '../web/sealed.js';
 
-type Deps = { images: ImagesRepo; storage: Storage; cursors: Sealer; now: () => number; scratchDir: string };
+type Deps = { images: ImagesRepo; users: Pick<UsersRepo, 'findByUsername'>; storage: Storage; cursors: Sealer; now: () => number; scratchDir: string };
 
 const NO_SUCH_IMAGE = 'There is no image with this id.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -24,7 +26,7 @@ export function parseVisibility(raw: unknown): Visibility {
   throw badRequest('Choose whether the images are public or private.');
 }
 
-export function imagesRoutes({ images, storage, cursors, now, scratchDir }: Deps): Router {
+export function imagesRoutes({ images, users, storage, cursors, now, scratchDir }: Deps): Router {
   const router = Router();
 
   /** The image the viewer may see, or the same 404 whether it is missing or someone else's private one. */
@@ -42,19 +44,24 @@ export function imagesRoutes({ images, storage, cursors, now, scratchDir }: Deps
 
   router.get('/', async (req, res) => {
     const request = parsePageRequest(req.query, cursors);
-    const viewer = currentUser(res).id;
-    const count = { total: await images.countVisible(viewer), exact: true };
-    const place = { base: '/', params: orderParams(request.order) };
+    const viewer = currentUser(res);
+    const list = await parseScope(req.query, viewer, users);
+    const count = { total: await images.countVisible(list.scope), exact: true };
+    const place = { base: '/', params: { ...list.params, ...orderParams(request.order) } };
     const last = lastPageInstead(request, count, place);
     if (last) return res.redirect(303, last);
     // Best match first is a search's alone: parsePageRequest refuses it here.
-    const page = await images.listVisible(viewer, request.cursor, PAGE_SIZE, request.order === 'taken' ? 'taken' : 'uploaded');
+    const page = await images.listVisible(list.scope, request.cursor, PAGE_SIZE, request.order === 'taken' ? 'taken' : 'uploaded');
     const pagination = paginate(request, page, count, { ...place, cursors });
+    const sort = request.order === 'taken' ? 'taken' : 'newest';
     if (wantsJson(req)) {
-      res.json({ images: page.images.map((image) => imageJson(image, viewer)), ...pagination, sort: request.order === 'taken' ? 'taken' : 'newest' });
+      res.json({ images: page.images.map((image) => imageJson(image, viewer.id)), ...pagination, sort, show: list.show, ...(list.uploader ? { uploader: list.uploader } : {}) });
       return;
     }
-    res.render('images/gallery', { title: 'All images', images: page.images, pagination, order: request.order, orders: orderLinks({ base: '/' }) });
+    res.render('images/gallery', {
+      title: list.title, images: page.images, pagination, order: request.order, orders: orderLinks({ base: '/', params: list.params }),
+      list, lists: scopeLinks(orderParams(request.order)),
+    });
   });
 
   router.get('/images/:id', async (req, res) => {

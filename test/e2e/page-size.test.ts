@@ -48,7 +48,7 @@ describe('page weight', () => {
 
   it('when the gallery template renders 96 thumbnails, then the HTML is under 100 KB', async () => {
     const repo = createImagesRepo(t.db);
-    const records = (await repo.listVisible(1, { offset: 0 }, 96)).images;
+    const records = (await repo.listVisible({ viewer: 1 }, { offset: 0 }, 96)).images;
     expect(records).toHaveLength(96);
     const html = await render('images/gallery', {
       title: 'All images', images: records, csrfToken: 'x'.repeat(100), user: { id: 1, username: 'rishi' }, flash: undefined,

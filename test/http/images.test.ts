@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import type { Db } from '../../src/db/index.js';
+import { listQuery, type Scope } from '../../src/images/images-repo.js';
+import { onPostgres } from '../helpers/backend.js';
 import { noiseImage, solidPng, textFile, twoColourPng } from '../helpers/fixtures.js';
 import type request from 'supertest';
 import http from 'node:http';
@@ -214,6 +216,82 @@ describe('gallery', () => {
     const html = await other.get('/');
     expect(html.text).toContain(pub.id);
     expect(html.text).not.toContain(priv.id);
+  });
+
+  it('when Mine, My private or an uploader is chosen, then the list, its count and its JSON hold only those images', async () => {
+    const pub = await uploadOne(owner, 'public');
+    const priv = await uploadOne(owner, 'private');
+    const theirs = await uploadOne(other, 'public');
+    const theirPrivate = await uploadOne(other, 'private');
+    const list = async (agent: request.Agent, query: string) => {
+      const res = await agent.get(`/?${query}`).set('Accept', 'application/json');
+      expect(res.status, res.text).toBe(200);
+      return { ids: res.body.images.map((i: { id: string }) => i.id), body: res.body };
+    };
+    expect((await list(owner, '')).ids).toEqual([theirs.id, priv.id, pub.id]);
+    expect((await list(owner, 'show=mine')).ids).toEqual([priv.id, pub.id]);
+    expect((await list(owner, 'show=mine')).body).toMatchObject({ total: 2, show: 'mine' });
+    expect((await list(owner, 'show=private')).ids).toEqual([priv.id]);
+    expect((await list(owner, 'show=private&sort=taken')).ids).toEqual([priv.id]);
+    // Another uploader's list is their public images only; one's own name is one's whole list.
+    expect((await list(owner, 'uploader=other')).ids).toEqual([theirs.id]);
+    expect((await list(owner, 'uploader=other')).body).toMatchObject({ total: 1, show: 'all', uploader: 'other' });
+    expect((await list(other, 'uploader=other')).ids).toEqual([theirPrivate.id, theirs.id]);
+    expect((await list(other, 'uploader=owner&sort=taken')).ids).toEqual([pub.id]);
+
+    const page = await owner.get('/?show=private');
+    expect(page.text).toContain('<h1>My private images</h1>');
+    expect(page.text).toMatch(/<a href="\/\?show=private" aria-current="page">My private<\/a>/);
+    expect(page.text).not.toContain(pub.id);
+    // The order switch stays on this list.
+    expect(page.text).toContain('href="/?show=private&amp;sort=taken"');
+    expect((await (await signedInAgent(t, 'newcomer')).get('/?show=private')).text).toContain('No private images');
+    expect((await owner.get('/?uploader=other')).text).toContain('<h1>Images by other</h1>');
+  });
+
+  it.each([
+    ['show=everything', 400, '"show" is "all", "mine" or "private".'],
+    ['show=mine&uploader=other', 400, 'Use "show" or "uploader", not both.'],
+    [`uploader=${'x'.repeat(101)}`, 400, '"uploader" is one user name.'],
+    ['uploader=nobody', 404, 'There is no user with this name.'],
+  ])('when the gallery is asked for %s, then the answer is a clear %i', async (query, status, error) => {
+    const res = await owner.get(`/?${query}`).set('Accept', 'application/json');
+    expect(res.status).toBe(status);
+    expect(res.body.error).toBe(error);
+  });
+
+  // SQLite's planner on the statements the repository runs: each list is one index range, at any depth.
+  it.skipIf(onPostgres)('when an owner\'s list is read on SQLite, then it is a range of an owner index, with no sort', () => {
+    const plan = (scope: Scope, order: 'uploaded' | 'taken', cursor: object) => {
+      const { sql, parameters } = listQuery(t.db, scope, cursor, 49, order).compile();
+      return (t.db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[]).map((p) => p.detail).join('\n');
+    };
+    const scopes: [Scope, string, string][] = [
+      [{ viewer: 1, owner: 1 }, 'images_owner_recent', 'images_owner_taken'],
+      [{ viewer: 1, owner: 1, only: 'private' }, 'images_owner', 'images_owner_visibility_taken'],
+      [{ viewer: 1, owner: 2 }, 'images_owner', 'images_owner_visibility_taken'],
+    ];
+    for (const [scope, recent, taken] of scopes) {
+      for (const cursor of [{ offset: 0 }, { before: 5, at: 0 }, { after: 5, at: 0 }]) {
+        expect(plan(scope, 'uploaded', cursor)).toMatch(new RegExp(`USING INDEX ${recent} \\(owner_id=\\?`));
+        expect(plan(scope, 'taken', cursor)).toMatch(new RegExp(`USING INDEX ${taken} \\(owner_id=\\?`));
+        for (const order of ['uploaded', 'taken'] as const) expect(plan(scope, order, cursor)).not.toMatch(/TEMP B-TREE|SCAN/);
+      }
+    }
+  });
+
+  it('when one owner\'s list spans pages, then Older and Newer walk it and keep to it', async () => {
+    const png = await solidPng('#123456', 8, 8);
+    for (let i = 0; i < 3; i++) await upload(other, [{ name: `o${i}.png`, data: png }], 'public');
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.unshift((await uploadOne(owner, i % 2 ? 'private' : 'public', png, `${i}.png`)).id);
+    const first = await owner.get('/?show=mine').set('Accept', 'application/json');
+    expect(first.body).toMatchObject({ total: 50, pages: 2 });
+    expect(first.body.older).toMatch(/^\/\?show=mine&page=2&before=/);
+    const second = await owner.get(first.body.older).set('Accept', 'application/json');
+    expect([...first.body.images, ...second.body.images].map((i: { id: string }) => i.id)).toEqual(ids);
+    const back = await owner.get(second.body.newer).set('Accept', 'application/json');
+    expect(back.body.images.map((i: { id: string }) => i.id)).toEqual(ids.slice(0, 48));
   });
 
   it('when there are more than 48 images, then Older and Newer links walk the pages without gaps or repeats', async () => {

@@ -256,7 +256,7 @@ describe('by date taken', () => {
   it.skipIf(onPostgres)('when a page by date taken is read on SQLite, then it walks images_shot, with no sort', async () => {
     const { listQuery } = await import('../../src/images/images-repo.js');
     const plan = (cursor: object) => {
-      const { sql, parameters } = listQuery(t.db, 1, cursor, 49, 'taken').compile();
+      const { sql, parameters } = listQuery(t.db, { viewer: 1 }, cursor, 49, 'taken').compile();
       return (t.db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[]).map((p) => p.detail).join('\n');
     };
     for (const cursor of [{ offset: 0 }, { before: 5, at: 0 }, { after: 5, at: 0 }]) {

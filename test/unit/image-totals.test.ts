@@ -26,7 +26,7 @@ async function counted(viewer: number): Promise<{ visible: number; bytes: number
     .where('owner_id', '=', viewer).executeTakeFirstOrThrow();
   return { visible: visible.n, bytes: bytes.n };
 }
-const kept = async (viewer: number) => ({ visible: await images.countVisible(viewer), bytes: await images.storedBytes(viewer) });
+const kept = async (viewer: number) => ({ visible: await images.countVisible({ viewer }), bytes: await images.storedBytes(viewer) });
 
 beforeEach(async () => {
   db = await testDatabase();
@@ -111,7 +111,7 @@ describe(`the gallery count and the quota's bytes, kept by the database, on ${te
   });
 
   it('when the count and the quota are read, then the database reads image_totals alone, never the images', async () => {
-    for (const query of [countVisibleQuery(db.query, pat.id).compile(), storedBytesQuery(db.query, pat.id).compile()]) {
+    for (const query of [countVisibleQuery(db.query, { viewer: pat.id }).compile(), storedBytesQuery(db.query, pat.id).compile()]) {
       if (db.sqlite) {
         const plan = db.sqlite.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.parameters) as { detail: string }[];
         const text = plan.map((p) => p.detail).join('\n');

@@ -121,13 +121,13 @@ describe('a library made before migrations 009 to 011 (labels in their own table
       { name: 'macaw', probability: 0.7 }, { name: 'toucan', probability: 0.2 }, { name: 'lorikeet', probability: 0.05 },
     ]);
     expect((await images.findBySeq(2))!.labels).toBeNull();
-    expect(await images.countVisible(1)).toBe(2);
-    expect(await images.countVisible(2)).toBe(1);
+    expect(await images.countVisible({ viewer: 1 })).toBe(2);
+    expect(await images.countVisible({ viewer: 2 })).toBe(1);
     expect(await images.storedBytes(1)).toBe(120);
     // Not read yet (npm run reclassify reads them), and by date taken they sort by their upload times.
     expect(await images.unreadSeqs()).toEqual([1, 2]);
     expect(await images.findBySeq(1)).toMatchObject({ exif: null, takenAt: null, shotAt: 0 });
-    expect((await images.listVisible(1, {}, 10, 'taken')).images.map((i) => i.id)).toEqual(['b', 'a']);
+    expect((await images.listVisible({ viewer: 1 }, {}, 10, 'taken')).images.map((i) => i.id)).toEqual(['b', 'a']);
     if (db.dialect === 'postgres') {
       // A server still on the older code inserts no shot_at: the row takes its upload time.
       await sql`INSERT INTO images (id, owner_id, visibility, original_name, format, bytes, width, height, colour_hex, colour_name, classified, created_at)
