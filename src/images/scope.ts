@@ -14,7 +14,7 @@ const SHOWS: Record<Show, string> = { all: 'All images', mine: 'My images', priv
  */
 export async function parseScope(query: Record<string, unknown>, viewer: { id: number; username: string }, users: Pick<UsersRepo, 'findByUsername'>): Promise<ListScope> {
   const { show: rawShow, uploader: rawUploader } = query;
-  if (rawShow !== undefined && rawShow !== '' && !(typeof rawShow === 'string' && rawShow in SHOWS)) throw badRequest('"show" is "all", "mine" or "private".');
+  if (rawShow !== undefined && rawShow !== '' && !(typeof rawShow === 'string' && Object.hasOwn(SHOWS, rawShow))) throw badRequest('"show" is "all", "mine" or "private".');
   const show = (rawShow || 'all') as Show;
   if (rawUploader === undefined || rawUploader === '') {
     const scope: Scope = show === 'all' ? { viewer: viewer.id } : { viewer: viewer.id, owner: viewer.id, ...(show === 'private' ? { only: 'private' } : {}) };

@@ -251,6 +251,9 @@ describe('gallery', () => {
 
   it.each([
     ['show=everything', 400, '"show" is "all", "mine" or "private".'],
+    ['show=constructor', 400, '"show" is "all", "mine" or "private".'],
+    ['show=mine&show=private', 400, '"show" is "all", "mine" or "private".'],
+    ['uploader=a&uploader=b', 400, '"uploader" is one user name.'],
     ['show=mine&uploader=other', 400, 'Use "show" or "uploader", not both.'],
     [`uploader=${'x'.repeat(101)}`, 400, '"uploader" is one user name.'],
     ['uploader=nobody', 404, 'There is no user with this name.'],
