@@ -204,7 +204,7 @@ describe('keyboard only', () => {
     const page = await signedIn('desktop');
     await page.locator('#search-box').focus();
     const tabTo = async () => {
-      for (let i = 0; i < 10 && !(await focusedId(page)); i++) await page.keyboard.press('Tab');
+      for (let i = 0; i < 20 && !(await focusedId(page)); i++) await page.keyboard.press('Tab');
     };
     await tabTo();
     expect(await focusedId(page)).toBe(ids[0]);

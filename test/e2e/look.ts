@@ -62,7 +62,7 @@ try {
         await page.screenshot({ path: path.join(out, `look-${name}-hover.png`) });
         await page.mouse.move(0, 0);
         await page.locator('#search-box').focus();
-        for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.matches('.card-thumb'))); i++) await page.keyboard.press('Tab');
+        for (let i = 0; i < 20 && !(await page.evaluate(() => document.activeElement?.matches('.card-thumb'))); i++) await page.keyboard.press('Tab');
         await page.keyboard.press('ArrowRight');
         await page.keyboard.press('ArrowDown');
         await page.screenshot({ path: path.join(out, `look-${name}-focus.png`) });

@@ -250,7 +250,7 @@ describe('why it matched, in the viewer', () => {
     expect(html).toContain('weak guess');
     expect(html).toContain('<li class="tag colour matched"><a href="/search?q=red">');
     expect(html).toContain('<li class="tag colour"><a href="/search?q=white">');
-    expect(html).toContain('<a href="/search?q=alice" class="matched">alice</a>');
+    expect(html).toContain('<a href="/?uploader=alice" class="matched">alice</a>');
     expect(html).toContain('<dt>Colours</dt>');
   });
 });
