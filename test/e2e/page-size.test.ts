@@ -2,6 +2,7 @@
 // the next page) stays under 100 KB of HTML, with every card the viewer's own (owner buttons) and camera-like names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, signedInAgent, type TestApp } from '../helpers/app.js';
+import { scopeLinks } from '../../src/images/scope.js';
 import { createImagesRepo, type ImageRecord } from '../../src/images/images-repo.js';
 import { PAGE_SIZE } from '../../src/images/pagination.js';
 
@@ -53,7 +54,7 @@ describe('page weight', () => {
     const html = await render('images/gallery', {
       title: 'All images', images: records, csrfToken: 'x'.repeat(100), user: { id: 1, username: 'rishi' }, flash: undefined,
       query: '', currentUrl: '/', pagination: { page: 1, pages: 2, total: 192, totalExact: true, older: `/?page=2&before=${'x'.repeat(60)}` },
-      order: 'uploaded', orders: { uploaded: '/', taken: '/?sort=taken' },
+      order: 'uploaded', orders: { uploaded: '/', taken: '/?sort=taken' }, list: { show: 'all' }, lists: scopeLinks({}),
     });
     expect(html.match(/<li class="card /g)).toHaveLength(96);
     expect(html.match(/class="card-actions"/g)).toHaveLength(96);
