@@ -61,11 +61,15 @@ export function httpClient(base: string) {
     if (reply.status !== 303 || reply.headers.location !== '/') throw new Error(`login as ${username} failed: ${reply.status}`);
   }
 
-  /** POST /images with every photo in one multipart body, streamed from disk, answered as JSON. */
+  /**
+   * POST /images with every photo in one multipart body, streamed from disk, answered as JSON. The figures
+   * upload the same photos again and again, and each upload is to cost what a new photo costs: copies are kept.
+   */
   async function upload(photos: BenchPhoto[], visibility = 'public'): Promise<Reply> {
     const token = await csrf('/upload');
     const boundary = `----bench${Date.now().toString(16)}`;
-    const field = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="visibility"\r\n\r\n${visibility}\r\n`);
+    const fieldPart = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const field = Buffer.from(fieldPart('visibility', visibility) + fieldPart('duplicates', 'keep'));
     const heads = photos.map((p) =>
       Buffer.from(
         `--${boundary}\r\nContent-Disposition: form-data; name="images"; filename="${path.basename(p.file)}"\r\n` +

@@ -9,11 +9,13 @@ export const isTransient = (result) => !result.ok && TRANSIENT.has(result.reason
  * or with an error message for the whole request (an expired session, a network failure); `retryable` says
  * whether sending the same request again may work, `retryAfter` how many seconds the server asked for. Never rejects.
  */
-export function sendFiles({ url, token, visibility, files, onProgress, onSent }) {
+export function sendFiles({ url, token, visibility, keepCopies, files, onProgress, onSent }) {
   return new Promise((resolve) => {
     const body = new FormData();
     body.append('_csrf', token); // first, so the server checks it before it stores a byte
     body.append('visibility', visibility);
+    // Before the files, so a file already in the library is refused without being decoded.
+    body.append('duplicates', keepCopies ? 'keep' : 'skip');
     for (const file of files) body.append('images', file, file.name);
 
     const xhr = new XMLHttpRequest();

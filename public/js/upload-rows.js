@@ -21,7 +21,7 @@ export function fileRow(file, onRemove) {
 
 /** Back to a row waiting to be sent, as it was when chosen. */
 export function resetRow(row, file) {
-  row.classList.remove('is-ok', 'is-error');
+  row.classList.remove('is-ok', 'is-error', 'is-copy');
   row.querySelector('.status').replaceChildren(el('span', { className: 'size' }, formatBytes(file.size)));
 }
 
@@ -44,12 +44,14 @@ export function showTransfer(entries, loaded) {
 /** The server's word on one file: its thumbnail and tags, or the reason it was turned away. */
 export function showResult(row, result) {
   const status = row.querySelector('.status');
-  row.classList.add(result.ok ? 'is-ok' : 'is-error');
+  // A copy is no failure: the photo is in the library already.
+  row.classList.add(result.ok ? 'is-ok' : result.reason === 'duplicate' ? 'is-copy' : 'is-error');
   if (result.ok) {
     row.querySelector('.preview').src = `/images/${result.image.id}/thumb`;
     const text = result.notice ? `Uploaded. ${result.notice}` : 'Uploaded';
     status.replaceChildren(el('span', { className: 'status-text' }, text), resultTags(result.image));
   } else {
     status.replaceChildren(el('span', { className: 'status-text' }, `Not uploaded: ${result.error}`));
+    if (result.copyOf) status.append(' ', el('a', { href: `/images/${encodeURIComponent(result.copyOf)}` }, 'See it'));
   }
 }

@@ -14,7 +14,7 @@ const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * A batch that finds the session ended waits for the password in place and is sent again with the new
  * session's token; if the user declines, no new batch starts.
  */
-export async function sendBatches(batches, { url, visibility, onProgress, onRetry, onAnswer }) {
+export async function sendBatches(batches, { url, visibility, keepCopies, onProgress, onRetry, onAnswer }) {
   const queue = [...batches];
   let stopped = false;
   const sendOne = async (batch) => {
@@ -24,7 +24,7 @@ export async function sendBatches(batches, { url, visibility, onProgress, onRetr
       onProgress(batch, 0);
       const epoch = sessionEpoch();
       const answer = await sendFiles({
-        url, token: csrfToken(), visibility, files,
+        url, token: csrfToken(), visibility, keepCopies, files,
         // The body's total includes the multipart framing: scale to the files' own bytes.
         onProgress: (loaded, total) => onProgress(batch, total ? Math.min(bytes, (loaded / total) * bytes) : 0),
         onSent: () => onProgress(batch, bytes),

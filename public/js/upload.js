@@ -27,7 +27,7 @@ function enhanceForm(form) {
   const indicator = dialog ? document.getElementById('upload-indicator') : null;
   const usageLine = form.querySelector('.quota-usage');
   const limits = limitsOf(form);
-  let entries = []; // { file, row, url, outcome?: 'ok' | 'refused' | 'rejected' | 'failed' }
+  let entries = []; // { file, row, url, outcome?: 'ok' | 'refused' | 'rejected' | 'copy' | 'failed' }
   let state = 'choosing'; // then 'uploading', then 'done'
   let lastError;
 
@@ -56,7 +56,7 @@ function enhanceForm(form) {
   const setState = (next) => {
     state = next;
     const busy = state === 'uploading';
-    for (const control of form.querySelectorAll('fieldset input, input[type="file"]')) control.disabled = busy;
+    for (const control of form.querySelectorAll('fieldset input, .copies-choice input, input[type="file"]')) control.disabled = busy;
     for (const remove of list.querySelectorAll('.remove')) remove.hidden = state !== 'choosing';
     dropzone.hidden = state !== 'choosing'; // the list and the results get the room
     progressBox.hidden = !busy;
@@ -119,7 +119,7 @@ function enhanceForm(form) {
     for (const extra of buttons.querySelectorAll('[data-after-upload]')) extra.remove();
   };
 
-  const afterButtons = (accepted, inserted, failed) => {
+  const afterButtons = (accepted, inserted, failed, copies) => {
     const mark = { 'data-after-upload': '' };
     // Accepted images that this page cannot show get a way to see them.
     if (dialog && accepted > inserted) buttons.append(el('a', { className: 'button', href: '/', ...mark }, 'See them in the gallery'));
@@ -127,6 +127,12 @@ function enhanceForm(form) {
       const retry = el('button', { type: 'button', className: 'button', ...mark }, `Retry ${plural(failed.length, 'failed file')}`);
       retry.addEventListener('click', () => upload(failed));
       buttons.append(retry);
+    }
+    if (copies.length) {
+      const text = copies.length === 1 ? 'Upload the copy anyway' : `Upload the ${copies.length} copies anyway`;
+      const keep = el('button', { type: 'button', className: 'button', ...mark }, text);
+      keep.addEventListener('click', () => upload(copies, { keepCopies: true }));
+      buttons.append(keep);
     }
     const more = el('button', { type: 'button', className: 'button', ...mark }, 'Upload more');
     more.addEventListener('click', () => { reset(); input.focus(); });
@@ -154,12 +160,13 @@ function enhanceForm(form) {
     setState('done');
     const accepted = entries.filter((e) => e.outcome === 'ok').length;
     const failed = entries.filter((e) => e.outcome === 'failed');
+    const copies = entries.filter((e) => e.outcome === 'copy');
     const notUploaded = entries.length - accepted;
     summary.textContent = lastError && accepted === 0
       ? `Nothing was uploaded: ${lastError}`
       : `Uploaded ${accepted} of ${plural(entries.length, 'image')}${notUploaded ? `; ${notUploaded} not uploaded (see below)` : ''}.`;
     clearAfterButtons();
-    afterButtons(accepted, inserted, failed);
+    afterButtons(accepted, inserted, failed, copies);
     showIndicator(`Upload finished: ${accepted} of ${entries.length} uploaded`);
     // The corner button's text is not announced as it changes: the end is, when the dialog is not open to say it.
     if (dialog && !dialog.open) toast(`Upload finished: ${accepted} of ${plural(entries.length, 'image')} uploaded.`, accepted < entries.length ? 'error' : 'info');
@@ -194,14 +201,15 @@ function enhanceForm(form) {
     batch.forEach((entry, i) => {
       const result = results[i] ?? { ok: false, error };
       showResult(entry.row, result);
-      entry.outcome = result.ok ? 'ok' : !results[i] || isTransient(result) ? 'failed' : 'rejected';
+      entry.outcome = result.ok ? 'ok' : !results[i] || isTransient(result) ? 'failed' : result.reason === 'duplicate' ? 'copy' : 'rejected';
       if (result.ok && result.html && insertCard(result.html)) inserted++;
     });
     if (error) lastError = error;
   };
 
-  const upload = async (toSend) => {
-    // Read the choice before the controls are disabled for the transfer.
+  /** `keepCopies` from "Upload the copy anyway"; otherwise the form's checkbox says. */
+  const upload = async (toSend, { keepCopies = form.elements.duplicates.checked } = {}) => {
+    // Read the choices before the controls are disabled for the transfer.
     const visibility = form.elements.visibility.value;
     clearAfterButtons();
     setState('uploading');
@@ -218,6 +226,7 @@ function enhanceForm(form) {
     const { unsent } = await sendBatches(planBatches(toSend, limits), {
       url: form.action,
       visibility,
+      keepCopies,
       onProgress(batch, bytes) {
         figure.sent(batch, bytes);
         showTransfer(batch, bytes);

@@ -160,6 +160,7 @@ export const openApiDocument = {
               filename: { type: 'string' }, ok: { const: false },
               reason: { type: 'string', enum: Object.keys(REJECTION_STATUS) },
               error: { type: 'string' },
+              copyOf: { type: 'string', format: 'uuid', description: 'With reason "duplicate": the id of the image of yours that has these bytes.' },
             },
           },
         ],
@@ -229,7 +230,14 @@ export const openApiDocument = {
             'multipart/form-data': {
               schema: {
                 type: 'object', required: ['visibility', 'images'],
-                properties: { visibility: ref('Visibility'), images: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } } },
+                properties: {
+                  visibility: ref('Visibility'),
+                  duplicates: {
+                    enum: ['skip', 'keep'], default: 'skip',
+                    description: 'What to do with a file whose bytes you already have: "skip" refuses it (reason "duplicate"), "keep" stores it again. Sent before the files, it spares a skipped file its decoding.',
+                  },
+                  images: { type: 'array', items: { type: 'string', contentMediaType: 'application/octet-stream' } },
+                },
               },
               encoding: { images: { contentType: 'image/jpeg, image/png, image/webp, image/gif, image/avif, image/tiff' } },
             },
@@ -240,6 +248,7 @@ export const openApiDocument = {
           400: json(refusedOrError, 'Nothing was stored: the request could not be read, or every file was refused (for more than one kind of reason).'),
           401: anonymous,
           403: error('The CSRF token is missing or wrong.'),
+          409: json(refusedOrError, 'Every file is already in your library (`copyOf` names each one\'s twin).'),
           413: json(refusedOrError, 'Every file was too large or over the quota, or there were too many files.'),
           415: json(refusedOrError, 'Every file was of a format not accepted.'),
           500: json(refusedOrError, 'Every file failed on our side.'),

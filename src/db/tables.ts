@@ -31,6 +31,8 @@ export type Tables = {
     palette: string | null;
     /** 1 once the terms carry strengths (migration 012); 0 rows are ranked again in the background. */
     terms_version: Generated<number>;
+    /** Hex SHA-256 of the original's bytes; null until read (images stored before migration 014). */
+    sha256: string | null;
   };
   /** Kept by triggers (migration 009): never written by the app. */
   image_totals: { owner_id: number; visibility: 'public' | 'private'; images: number; bytes: number };

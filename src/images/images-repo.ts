@@ -19,6 +19,14 @@ export class OverQuota extends Error {
   }
 }
 
+/** The owner already has an image with these bytes (`id`), and the upload did not ask to keep a copy. */
+export class AlreadyStored extends Error {
+  readonly code = 'ALREADY_STORED';
+  constructor(readonly id: string) {
+    super('the owner already has these bytes');
+  }
+}
+
 export type ImageRecord = {
   seq: number;
   id: string;
@@ -55,7 +63,15 @@ export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels' 
   details?: PhotoDetails;
   /** Without one the image is stored as not read (its colour tag alone counts in search until it is). */
   palette?: PaletteColour[];
+  /** Hex SHA-256 of the original; without one the image is not known by its bytes until `npm run reclassify` reads them. */
+  sha256?: string;
 };
+
+/**
+ * `quotaBytes`: refuse the image (OverQuota) when the owner's stored bytes and its own would pass this.
+ * `refuseCopy`: refuse it (AlreadyStored) when the owner already has an image with the same sha256.
+ */
+export type InsertRules = { quotaBytes?: number; refuseCopy?: boolean };
 
 /** The two orders a list can be read in: newest upload first, or newest photo first. */
 export type Order = 'uploaded' | 'taken';
@@ -70,10 +86,15 @@ export type Cursor = { before?: number; after?: number; at?: number; offset?: nu
 
 export type ImagesRepo = {
   /**
-   * The image row, its labels and its search terms, all or nothing; clears the upload's pending record. With
-   * `quotaBytes`, throws OverQuota instead when the owner's stored bytes and this image's would pass it.
+   * The image row, its labels and its search terms, all or nothing; clears the upload's pending record. The
+   * rules are checked in the same transaction, so uploads through several servers at once cannot both pass.
    */
-  insert(image: NewImage, owner: User, labels: Label[] | null, quotaBytes?: number): Promise<ImageRecord>;
+  insert(image: NewImage, owner: User, labels: Label[] | null, rules?: InsertRules): Promise<ImageRecord>;
+  /** The id of one of the owner's images whose original has these bytes (the oldest), if any. */
+  findCopy(ownerId: number, sha256: string): Promise<string | undefined>;
+  /** Images whose checksum was never read (stored before it was), and the checksum read later. */
+  noChecksumSeqs(): Promise<number[]>;
+  setChecksum(seq: number, sha256: string): Promise<void>;
   /** Labels from a later classification (npm run reclassify), with the search terms they bring. */
   setLabels(seq: number, labels: Label[]): Promise<void>;
   /** What the camera recorded, read later from the stored original (npm run reclassify). */
@@ -215,15 +236,26 @@ export const countVisibleQuery = (q: Q, scope: Scope) => {
   return visibility ? owned.where('visibility', '=', visibility) : owned;
 };
 
+export const findCopyQuery = (q: Q, ownerId: number, sha256: string) =>
+  q.selectFrom('images').select('id').where('owner_id', '=', ownerId).where('sha256', '=', sha256).orderBy('seq').limit(1);
+
 /**
- * The last word on the quota, for uploads through several servers at once (each server's own count sees only
- * its own uploads): the owner's row is locked, so their inserts take turns between this sum and the commit.
- * SQLite has one writer at a time already.
+ * The last word on the quota and on copies, for uploads through several servers at once (each server sees
+ * only its own uploads in flight), and for two files of one upload with the same bytes: the owner's row is
+ * locked, so their inserts take turns between these reads and the commit. SQLite has one writer at a time
+ * already.
  */
-async function checkQuota(db: Db, tx: Q, ownerId: number, bytes: number, quotaBytes: number): Promise<void> {
+async function checkRules(db: Db, tx: Q, ownerId: number, image: NewImage, rules: InsertRules): Promise<void> {
+  const copy = rules.refuseCopy && image.sha256 !== undefined;
+  if (rules.quotaBytes === undefined && !copy) return;
   if (db.dialect === 'postgres') await tx.selectFrom('users').select('id').where('id', '=', ownerId).forUpdate().execute();
+  if (copy) {
+    const twin = await findCopyQuery(tx, ownerId, image.sha256!).executeTakeFirst();
+    if (twin) throw new AlreadyStored(twin.id);
+  }
+  if (rules.quotaBytes === undefined) return;
   const stored = (await storedBytesQuery(tx, ownerId).executeTakeFirstOrThrow()).n;
-  if (stored + bytes > quotaBytes) throw new OverQuota(Math.max(0, quotaBytes - stored));
+  if (stored + image.bytes > rules.quotaBytes) throw new OverQuota(Math.max(0, rules.quotaBytes - stored));
 }
 
 /**
@@ -259,19 +291,19 @@ export function createImagesRepo(db: Db): ImagesRepo {
       .onConflict((oc) => oc.column('id').doUpdateSet({ format: files.format, created_at: at })).execute();
 
   return {
-    insert: (image, owner, labels, quotaBytes) =>
+    insert: (image, owner, labels, rules = {}) =>
       q.transaction().execute(async (tx) => {
         const details = image.details ?? NO_DETAILS;
         const columns = { ...detailColumns(details), shot_at: shotAt(details.takenAt, image.createdAt) };
-        if (quotaBytes !== undefined) await checkQuota(db, tx, owner.id, image.bytes, quotaBytes);
+        await checkRules(db, tx, owner.id, image, rules);
         const { seq } = await tx.insertInto('images').values({
           id: image.id, owner_id: owner.id, visibility: image.visibility, original_name: image.originalName,
           format: image.format, bytes: image.bytes, width: image.width, height: image.height,
           colour_hex: image.colourHex, colour_name: image.colourName, classified: labels ? 1 : 0, labels: labelsJson(labels),
-          created_at: image.createdAt, palette: paletteJson(image.palette ?? null), terms_version: TERMS_VERSION, ...columns,
+          created_at: image.createdAt, palette: paletteJson(image.palette ?? null), terms_version: TERMS_VERSION, sha256: image.sha256 ?? null, ...columns,
         }).returning('seq').executeTakeFirstOrThrow();
         await tx.deleteFrom('pending_files').where('id', '=', image.id).execute();
-        const { details: _, palette = null, ...known } = image;
+        const { details: _, sha256: __, palette = null, ...known } = image;
         const { share_location } = await tx.selectFrom('users').select('share_location').where('id', '=', owner.id).executeTakeFirstOrThrow();
         const record: ImageRecord = {
           ...known, palette, seq, ownerId: owner.id, owner: owner.username, labels, ownerSharesLocation: share_location === 1,
@@ -357,6 +389,10 @@ export function createImagesRepo(db: Db): ImagesRepo {
       (await q.selectFrom('images').select('seq').where('details', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
     noPaletteSeqs: async () =>
       (await q.selectFrom('images').select('seq').where('palette', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
+    findCopy: async (ownerId, sha256) => (await findCopyQuery(q, ownerId, sha256).executeTakeFirst())?.id,
+    noChecksumSeqs: async () =>
+      (await q.selectFrom('images').select('seq').where('sha256', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
+    setChecksum: async (seq, sha256) => void (await q.updateTable('images').set({ sha256 }).where('seq', '=', seq).execute()),
     storedBytes: async (ownerId) => (await storedBytesQuery(q, ownerId).executeTakeFirstOrThrow()).n,
   };
 }

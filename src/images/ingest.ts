@@ -6,19 +6,29 @@ import { analyseImage, type Admit, type Analysis } from './analysis.js';
 import type { Classifier, Label } from './classifier.js';
 import { nameColour } from './colour.js';
 import { defaultDecodeBudget, type DecodeBudget } from './decode-budget.js';
-import { OverQuota, type ImageRecord, type ImagesRepo, type Visibility } from './images-repo.js';
+import { AlreadyStored, OverQuota, type ImageRecord, type ImagesRepo, type Visibility } from './images-repo.js';
 import { createQuota } from './quota.js';
 import { timed, type Metrics } from '../metrics/metrics.js';
 import { ImageRejected, rejectionMessage, type Rejection, type RejectionReason } from './rejections.js';
 import { StorageUnavailable, type Storage } from '../storage/index.js';
 import { imageKeys, removeImageFiles, removeQuietly } from './storage.js';
 
-/** A file as the upload handed it over: written to a temp path, or already refused (too large, no room, unreadable). */
-export type IncomingFile = { originalName: string; size: number; tempPath?: string; rejection?: Rejection };
+/**
+ * A file as the upload handed it over: written to a temp path with the SHA-256 of its bytes, or already
+ * refused (too large, no room, unreadable).
+ */
+export type IncomingFile = { originalName: string; size: number; tempPath?: string; sha256?: string; rejection?: Rejection };
 
+/** `copyOf`: the id of the owner's image that already has a refused file's bytes. */
 export type IngestResult =
   | { filename: string; ok: true; image: ImageRecord; notice?: string }
-  | { filename: string; ok: false; reason: RejectionReason; error: string };
+  | { filename: string; ok: false; reason: RejectionReason; error: string; copyOf?: string };
+
+/** A file on disk, as the upload announces it the moment it is written. */
+export type ReceivedBytes = { tempPath: string; bytes: number; sha256?: string };
+
+/** `keepCopies`: store a file even when its owner already has one with the same bytes. */
+export type UploadChoices = { visibility: Visibility; keepCopies: boolean };
 
 export type IngestDeps = {
   images: ImagesRepo;
@@ -46,7 +56,7 @@ type Prepared =
   | { ok: false; rejection: Rejection; thumbPath: string };
 
 const refused = (filename: string, rejection: Rejection): IngestResult =>
-  ({ filename, ok: false, reason: rejection.reason, error: rejectionMessage(rejection) });
+  ({ filename, ok: false, reason: rejection.reason, error: rejectionMessage(rejection), ...(rejection.reason === 'duplicate' ? { copyOf: rejection.id } : {}) });
 
 /**
  * The one orchestration of an upload, in two steps. prepare() decodes, analyses and classifies a file as
@@ -67,9 +77,24 @@ export function createIngest(deps: IngestDeps) {
     }
   }
 
-  /** `wanted` turns false when the request fails: work not begun by then is skipped. */
-  async function prepare(tempPath: string, bytes: number, gate: Gate, wanted: () => boolean): Promise<Prepared> {
+  /** The owner's image with these bytes, if any; a failing database only postpones the question to the insert. */
+  async function copyOf(owner: User, sha256: string): Promise<string | undefined> {
+    try {
+      return await deps.images.findCopy(owner.id, sha256);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * `wanted` turns false when the request fails: work not begun by then is skipped. `copyFrom` is the owner
+   * whose copies are refused: a file whose bytes they already have is not decoded at all.
+   */
+  async function prepare(file: ReceivedBytes, gate: Gate, wanted: () => boolean, copyFrom?: User): Promise<Prepared> {
+    const { tempPath, bytes } = file;
     const thumbPath = `${tempPath}.thumb.webp`;
+    const twin = copyFrom && file.sha256 ? await copyOf(copyFrom, file.sha256) : undefined;
+    if (twin) return { ok: false, rejection: { reason: 'duplicate', id: twin }, thumbPath };
     // A file that waited for the budget while its request failed is not decoded for nothing.
     const admit: Admit = (cost, work) => decodeBudget.run(cost, () => (wanted() ? work() : Promise.reject(new Error(ABANDONED.reason))));
     const limits = { maxPixels: deps.maxPixels, bytes, admit };
@@ -87,7 +112,7 @@ export function createIngest(deps: IngestDeps) {
     }
   }
 
-  async function commit(file: IncomingFile, prepared: Prepared, owner: User, visibility: Visibility): Promise<IngestResult> {
+  async function commit(file: IncomingFile, prepared: Prepared, owner: User, { visibility, keepCopies }: UploadChoices): Promise<IngestResult> {
     const filename = file.originalName;
     if (!prepared.ok) {
       await removeQuietly(file.tempPath, prepared.thumbPath);
@@ -108,11 +133,12 @@ export function createIngest(deps: IngestDeps) {
           id, visibility, originalName: filename, format: analysis.format, bytes: file.size,
           width: analysis.width, height: analysis.height,
           colourHex: analysis.colourHex, colourName: nameColour(analysis.colourHex), createdAt: deps.now(),
-          details: analysis.details, palette: analysis.palette,
+          details: analysis.details, palette: analysis.palette, sha256: file.sha256,
         },
         owner,
         labels,
-        deps.maxUserBytes,
+        // The last word on copies: one uploaded at the same moment, through this server or another, is found here.
+        { quotaBytes: deps.maxUserBytes, refuseCopy: !keepCopies },
       );
       return { filename, ok: true, image, ...(labels ? {} : { notice: NOT_CLASSIFIED }) };
     } catch (err) {
@@ -123,6 +149,7 @@ export function createIngest(deps: IngestDeps) {
       } catch {
         // The database or the storage is failing: the record stays, and the start-up sweep removes what is left.
       }
+      if (err instanceof AlreadyStored) return refused(filename, { reason: 'duplicate', id: err.id });
       if (err instanceof OverQuota) return refused(filename, { reason: 'over-quota', quota: deps.maxUserBytes!, left: err.left });
       deps.logger.error({ err }, 'ingest failed');
       return refused(filename, unavailable(err) ?? SERVER_SIDE_ERROR);
@@ -138,26 +165,34 @@ export function createIngest(deps: IngestDeps) {
    * At most IN_FLIGHT are begun and not yet classified, so analysed images do not pile up in memory when
    * sharp runs ahead of the classifier.
    */
-  function startBatch() {
+  function startBatch(owner: User, refusesCopies: () => boolean) {
     const inSharp = createGate(ANALYSIS_LANES);
     const inFlight = createGate(IN_FLIGHT);
     const started = new Map<string, Promise<Prepared>>();
     let abandoned = false;
-    const prepared = (tempPath: string, bytes: number) => {
-      if (!started.has(tempPath)) started.set(tempPath, inFlight(() => prepare(tempPath, bytes, inSharp, () => !abandoned)));
-      return started.get(tempPath)!;
+    const wanted = () => !abandoned;
+    const prepared = (file: ReceivedBytes) => {
+      // The choice about copies is known here when the form sent it before the files, as ours do.
+      if (!started.has(file.tempPath)) started.set(file.tempPath, inFlight(() => prepare(file, inSharp, wanted, refusesCopies() ? owner : undefined)));
+      return started.get(file.tempPath)!;
     };
+    /** A file found to be a copy before the request said to keep copies after all: analysed now. */
+    const keptCopy = (file: ReceivedBytes, earlier: Prepared): Promise<Prepared> | Prepared =>
+      !earlier.ok && earlier.rejection.reason === 'duplicate' ? inFlight(() => prepare(file, inSharp, wanted)) : earlier;
     return {
       /** A file is on disk: start on it now. */
-      received: (tempPath: string, bytes: number) => void prepared(tempPath, bytes),
+      received: (file: ReceivedBytes) => void prepared(file),
       /** The request is failing: begin nothing more. */
       stop: () => void (abandoned = true),
       /** The request is complete and valid: one result per file, in the files' order. */
-      finish: (files: IncomingFile[], owner: User, visibility: Visibility): Promise<IngestResult[]> =>
+      finish: (files: IncomingFile[], choices: UploadChoices): Promise<IngestResult[]> =>
         Promise.all(
           files.map(async (file) => {
             if (file.rejection || !file.tempPath) return refused(file.originalName, file.rejection ?? SERVER_SIDE_ERROR);
-            return commit(file, await prepared(file.tempPath, file.size), owner, visibility);
+            const received = { tempPath: file.tempPath, bytes: file.size, sha256: file.sha256 };
+            let ready = await prepared(received);
+            if (choices.keepCopies) ready = await keptCopy(received, ready);
+            return commit(file, ready, owner, choices);
           }),
         ),
       /** The request failed: wait for the work started, then remove every file it received or made. */

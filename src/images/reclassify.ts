@@ -7,6 +7,7 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { analyseImage, readStoredDetails, readStoredPalette } from './analysis.js';
+import { fileSha256 } from './checksum.js';
 import type { Classifier } from './classifier.js';
 import { createImagesRepo, type ImageRecord, type ImagesRepo } from './images-repo.js';
 import { loadClassifier } from './load-classifier.js';
@@ -77,6 +78,14 @@ export async function fillPalettes(deps: Deps, progress?: Progress) {
   return { read: done, failed };
 }
 
+/** Reads the checksum of every image stored before checksums were taken, so copies of it are caught at upload. */
+export async function fillChecksums(deps: Deps, progress?: Progress) {
+  const { done, failed } = await eachStored(deps, await deps.images.noChecksumSeqs(), 'read the checksum of', async (image, file) => {
+    await deps.images.setChecksum(image.seq, await fileSha256(file));
+  }, progress);
+  return { read: done, failed };
+}
+
 /** A line at every tenth of the way (and at the end), so a long run shows it is moving. */
 const printEvery = (what: string): Progress => (done, total) => {
   if (done === total || done % Math.max(1, Math.ceil(total / 10)) === 0) console.log(`${what}: ${done} of ${total}`);
@@ -95,6 +104,9 @@ async function main() {
   const palettes = await fillPalettes(deps, printEvery('Reading colours'));
   console.log(`Read the colours of ${palettes.read} image(s); ${palettes.failed} could not be read.`);
   failed += palettes.failed;
+  const checksums = await fillChecksums(deps, printEvery('Reading checksums'));
+  console.log(`Read the checksums of ${checksums.read} image(s); ${checksums.failed} could not be read.`);
+  failed += checksums.failed;
   const waiting = (await deps.images.unclassifiedSeqs()).length;
   if (waiting > 0) {
     const classifier = await loadClassifier(config, logger);

@@ -9,6 +9,7 @@ export type Rejection =
   | { reason: 'canvas-beyond-data'; width: number; height: number; bytes: number }
   | { reason: 'too-large'; bytes: number; limit: number }
   | { reason: 'over-quota'; quota: number; left: number }
+  | { reason: 'duplicate'; id: string }
   | { reason: 'server-busy' }
   | { reason: 'no-file-name' }
   | { reason: 'unreadable-part' }
@@ -30,6 +31,7 @@ const MESSAGES: Messages = {
   'canvas-beyond-data': (r) => `not a valid image: ${r.width} x ${r.height} pixels cannot come from ${r.bytes} bytes`,
   'too-large': (r) => `too large: ${megabytes(r.bytes)}, the limit is ${megabytes(r.limit)}`,
   'over-quota': (r) => `over your storage quota of ${storageSize(r.quota)} (${storageSize(r.left)} left)`,
+  duplicate: () => 'already in your library',
   'server-busy': () => 'the server is busy with other images: try this one again in a minute',
   'no-file-name': () => 'not sent as a file: the part has no file name',
   'unreadable-part': () => "not read: the part's headers are malformed",
@@ -49,6 +51,7 @@ export const REJECTION_STATUS: Record<RejectionReason, number> = {
   'canvas-beyond-data': 400,
   'too-large': 413,
   'over-quota': 413,
+  duplicate: 409,
   'server-busy': 503,
   'no-file-name': 400,
   'unreadable-part': 400,

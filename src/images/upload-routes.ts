@@ -7,8 +7,8 @@ import { isCsrfValid, csrfInvalidError } from '../web/csrf.js';
 import { FIELDS, HARD_LIMIT_FACTOR, imageUpload, type ReceivedFile } from '../web/upload.js';
 import { wantsJson } from '../web/wants-json.js';
 import { cleanFileName } from './file-names.js';
-import type { ImageRecord, Visibility } from './images-repo.js';
-import type { Ingest, IngestBatch, IngestResult, IncomingFile } from './ingest.js';
+import type { ImageRecord } from './images-repo.js';
+import type { Ingest, IngestBatch, IngestResult, IncomingFile, UploadChoices } from './ingest.js';
 import { imageJson } from './present.js';
 import { currentUser } from '../auth/require-user.js';
 import { parseVisibility } from './routes.js';
@@ -36,7 +36,7 @@ export function uploadRoutes({ ingest, config, metrics }: Deps): Router {
     incomingDir: incomingDir(config.uploadDir),
     maxFileBytes: config.maxFileBytes,
     maxFiles: config.maxFiles,
-    onStored: (req, tempPath, size) => batches.get(req)?.received(tempPath, size),
+    onStored: (req, file) => batches.get(req)?.received(file),
     onFailed: (req) => batches.get(req)?.stop(),
     mayKeep: (req, bytes) => accounts.get(req)?.take(bytes) ?? true,
     released: (req, bytes) => accounts.get(req)?.giveBack(bytes),
@@ -49,13 +49,13 @@ export function uploadRoutes({ ingest, config, metrics }: Deps): Router {
     },
   });
 
-  const renderUploadPage = (res: Response, status: number, results: IngestResult[], visibility: Visibility, usage: Usage | null) =>
-    res.status(status).render('images/upload', { title: 'Upload', results, visibility, usage });
+  const renderUploadPage = (res: Response, status: number, results: IngestResult[], choices: UploadChoices, usage: Usage | null) =>
+    res.status(status).render('images/upload', { title: 'Upload', results, ...choices, usage });
 
   router.get('/upload', async (req, res) => {
     const usage = await ingest.quota.usage(currentUser(res));
     if (wantsJson(req)) return void res.json({ usage });
-    renderUploadPage(res, 200, [], 'private', usage);
+    renderUploadPage(res, 200, [], { visibility: 'private', keepCopies: false }, usage);
   });
 
   router.post('/images', async (req, res) => {
@@ -65,9 +65,9 @@ export function uploadRoutes({ ingest, config, metrics }: Deps): Router {
     const account = await ingest.quota.open(owner);
     if (account) accounts.set(req, account);
     let results: IngestResult[];
-    let visibility: Visibility;
+    let choices: UploadChoices;
     try {
-      ({ results, visibility } = await receiveAndStore(req, res, account));
+      ({ results, choices } = await receiveAndStore(req, res, account));
     } finally {
       account?.close();
     }
@@ -83,7 +83,7 @@ export function uploadRoutes({ ingest, config, metrics }: Deps): Router {
       return;
     }
     if (accepted === 0) {
-      renderUploadPage(res, status, results, visibility, usage);
+      renderUploadPage(res, status, results, choices, usage);
       return;
     }
     await flash(req, results.length === accepted ? 'success' : 'error', uploadSummary(results));
@@ -92,7 +92,8 @@ export function uploadRoutes({ ingest, config, metrics }: Deps): Router {
 
   /** The request's files, checked (CSRF, visibility) and then analysed, classified and stored or refused. */
   async function receiveAndStore(req: Request, res: Response, account: QuotaAccount | undefined) {
-    const batch = ingest.startBatch();
+    // Fields arrive before the files in our forms, so whether copies are kept is known as each file lands.
+    const batch = ingest.startBatch(currentUser(res), () => !keepsCopies(req.body?.duplicates));
     batches.set(req, batch);
     try {
       await receive(upload, req, res, config.maxFiles);
@@ -102,23 +103,23 @@ export function uploadRoutes({ ingest, config, metrics }: Deps): Router {
     }
     const received = (req.files as ReceivedFile[] | undefined) ?? [];
     const incoming = incomingFiles(parts.get(req), received, (f) => refusalOf(f, account));
-    let visibility: Visibility;
+    let choices: UploadChoices;
     try {
       if (!isCsrfValid(req)) throw csrfInvalidError;
-      visibility = parseVisibility(req.body?.visibility);
+      choices = { visibility: parseVisibility(req.body?.visibility), keepCopies: parseCopies(req.body?.duplicates) };
       if (incoming.length === 0) throw badRequest('Choose at least one image to upload.');
     } catch (err) {
       await batch.abandon(); // removes the files it started on, once nothing reads them any more
       await removeQuietly(...incoming.map((f) => f.tempPath));
       throw err;
     }
-    const results = await batch.finish(incoming, currentUser(res), visibility);
+    const results = await batch.finish(incoming, choices);
     // The bytes of stored files now count as stored; those of refused files (removed) count no more.
     for (const [i, result] of results.entries()) {
       if (result.ok) account?.kept(incoming[i].size);
       else if (incoming[i].tempPath) account?.giveBack(incoming[i].size);
     }
-    return { results, visibility };
+    return { results, choices };
   }
 
   function refusalOf(file: ReceivedFile, account: QuotaAccount | undefined): Rejection | undefined {
@@ -130,6 +131,15 @@ export function uploadRoutes({ ingest, config, metrics }: Deps): Router {
   return router;
 }
 
+const keepsCopies = (value: unknown) => value === 'keep';
+
+/** The upload's `duplicates` field: "keep" stores files the owner already has; left out, they are refused. */
+function parseCopies(value: unknown): boolean {
+  if (value === undefined || value === '' || value === 'skip') return false;
+  if (keepsCopies(value)) return true;
+  throw badRequest('duplicates must be "keep" or "skip".');
+}
+
 /** One entry per part that looked like a file, in the order sent: the files multer kept, and those refused before it. */
 function incomingFiles(entries: PartEntry[] | undefined, received: ReceivedFile[], refusalOf: (f: ReceivedFile) => Rejection | undefined): IncomingFile[] {
   const passed = entries?.filter((e) => e.passed).length ?? received.length;
@@ -138,7 +148,7 @@ function incomingFiles(entries: PartEntry[] | undefined, received: ReceivedFile[
   return (entries ?? received.map((): PartEntry => ({ passed: true }))).map((entry): IncomingFile => {
     if (!entry.passed) return { originalName: cleanFileName(entry.filename) || 'unnamed', size: 0, rejection: entry.rejection };
     const f = received[next++];
-    return { originalName: cleanFileName(f.originalname) || 'unnamed', size: f.size, tempPath: f.path, rejection: refusalOf(f) };
+    return { originalName: cleanFileName(f.originalname) || 'unnamed', size: f.size, tempPath: f.path, sha256: f.sha256, rejection: refusalOf(f) };
   });
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -8,8 +8,11 @@ import multer from 'multer';
 import { isCsrfValid, csrfInvalidError } from './csrf.js';
 import { removeQuietly } from '../images/storage.js';
 
-/** What the storage engine hands the route for each file; a file with a `refusal` was drained, not kept. */
-export type ReceivedFile = Express.Multer.File & { refusal?: 'too-large' | 'no-room' };
+/**
+ * What the storage engine hands the route for each file; a file with a `refusal` was drained, not kept. A kept
+ * file has the hex SHA-256 of its bytes, taken as they streamed past, so no one reads the file again for it.
+ */
+export type ReceivedFile = Express.Multer.File & { refusal?: 'too-large' | 'no-room'; sha256?: string };
 
 // Past this, a single file is not worth draining: the whole request is refused with 413.
 export const HARD_LIMIT_FACTOR = 4;
@@ -34,6 +37,7 @@ class TempFileStorage implements multer.StorageEngine {
     let size = 0;
     let written = 0;
     let refusal: ReceivedFile['refusal'];
+    const hash = createHash('sha256');
     const limiter = new Transform({
       transform: (chunk: Buffer, _encoding, next) => {
         size += chunk.length;
@@ -41,14 +45,16 @@ class TempFileStorage implements multer.StorageEngine {
         if (!refusal && this.hooks.mayKeep && !this.hooks.mayKeep(req, chunk.length)) refusal = 'no-room';
         if (refusal) return next();
         written += chunk.length;
+        hash.update(chunk);
         next(null, chunk);
       },
     });
     pipeline(file.stream, limiter, createWriteStream(target, { flags: 'wx' })).then(
       async () => {
         if (!refusal) {
-          this.hooks.onStored?.(req, target, size);
-          return done(null, { path: target, size });
+          const sha256 = hash.digest('hex');
+          this.hooks.onStored?.(req, { tempPath: target, bytes: size, sha256 });
+          return done(null, { path: target, size, sha256 });
         }
         await removeQuietly(target);
         this.hooks.released?.(req, written);
@@ -77,7 +83,7 @@ class TempFileStorage implements multer.StorageEngine {
  * was not kept after all.
  */
 export type UploadHooks = {
-  onStored?: (req: Request, tempPath: string, size: number) => void;
+  onStored?: (req: Request, file: { tempPath: string; bytes: number; sha256: string }) => void;
   onFailed?: (req: Request) => void;
   mayKeep?: (req: Request, bytes: number) => boolean;
   released?: (req: Request, bytes: number) => void;

@@ -24,6 +24,7 @@ export async function seedImages(page: Page, count: number, opts: { visibility?:
   for (let start = 0; start < count; start += 50) {
     const multipart = new FormData();
     multipart.append('visibility', opts.visibility ?? 'public');
+    multipart.append('duplicates', 'keep'); // a second seeding (private ones, say) makes the same pictures again
     for (let i = start; i < Math.min(count, start + 50); i++) {
       const png = await seedPng(i);
       multipart.append('images', new Blob([new Uint8Array(png)], { type: 'image/png' }), `${opts.prefix ?? 'photo'}-${String(i).padStart(3, '0')}.png`);

@@ -43,11 +43,14 @@ async function paddedPng(seed: number, bytes: number): Promise<Buffer> {
   return Buffer.concat([png.subarray(0, 33), length, type, data, crc, png.subarray(33)]); // after the IHDR chunk
 }
 
+let pngsMade = 0;
+
+/** Files of bytes no other test's files have: a copy of a file already uploaded is refused (a test of its own). */
 async function writePngs(prefix: string, count: number, bytesOf: (i: number) => number): Promise<string[]> {
   const files: string[] = [];
   for (let i = 0; i < count; i++) {
     const file = path.join(dir, `${prefix}-${String(i).padStart(3, '0')}.png`);
-    writeFileSync(file, await paddedPng(files.length + prefix.length * 1000, bytesOf(i)));
+    writeFileSync(file, await paddedPng(pngsMade++, bytesOf(i)));
     files.push(file);
   }
   return files;
@@ -193,6 +196,53 @@ async function uploadMany(files: string[], bytes: number, before: number) {
   expect(values.every((v, i) => i === 0 || v >= values[i - 1])).toBe(true);
   await closeAfterUpload();
 }
+
+describe('copies', () => {
+  it('when a file already in the library is chosen again, then its row says so with a link to it, and "Upload the copy anyway" stores it', async () => {
+    const [photo, fresh] = await writePngs('copy', 2, () => 30_000);
+    await openDialog();
+    await dialog().locator('input[type=file]').setInputFiles([photo]);
+    await uploadAndWait();
+    await closeAfterUpload();
+    const before = await imageCount();
+
+    await openDialog();
+    await dialog().locator('input[type=file]').setInputFiles([photo, fresh]);
+    await uploadAndWait();
+    await expect(dialog().locator('.file-summary').innerText()).resolves.toBe('Uploaded 1 of 2 images; 1 not uploaded (see below).');
+    const copy = dialog().locator('.file-item', { hasText: 'copy-000.png' });
+    await expect(copy.locator('.status-text').innerText()).resolves.toBe('Not uploaded: already in your library');
+    const [twin] = await t.rows<{ id: string }>`SELECT id FROM images WHERE original_name = 'copy-000.png'`;
+    await expect(copy.getByRole('link', { name: 'See it' }).getAttribute('href')).resolves.toBe(`/images/${twin.id}`);
+    expect(await imageCount()).toBe(before + 1);
+    await expect(axeViolations('#upload-dialog')).resolves.toEqual([]);
+
+    await dialog().getByRole('button', { name: 'Upload the copy anyway' }).click();
+    await dialog().getByRole('button', { name: 'Done' }).waitFor();
+    await expect(copy.locator('.status-text').innerText()).resolves.toBe('Uploaded');
+    await expect(dialog().locator('.file-summary').innerText()).resolves.toBe('Uploaded 2 of 2 images.');
+    expect(await imageCount()).toBe(before + 2);
+    await expect(dialog().getByRole('button', { name: 'Upload the copy anyway' }).count()).resolves.toBe(0);
+    await closeAfterUpload();
+  });
+
+  it('when "Upload photos I already have again" is ticked, then a copy is stored with the rest', async () => {
+    const [photo] = await writePngs('again', 1, () => 30_000);
+    await openDialog();
+    await dialog().locator('input[type=file]').setInputFiles([photo]);
+    await uploadAndWait();
+    await closeAfterUpload();
+    const before = await imageCount();
+    await openDialog();
+    await dialog().getByLabel('Upload photos I already have again').check();
+    await dialog().locator('input[type=file]').setInputFiles([photo]);
+    await uploadAndWait();
+    await expect(dialog().locator('.file-summary').innerText()).resolves.toBe('Uploaded 1 of 1 image.');
+    expect(await imageCount()).toBe(before + 1);
+    await dialog().getByLabel('Upload photos I already have again').uncheck();
+    await closeAfterUpload();
+  });
+});
 
 describe('a failing connection', () => {
   it('when the first request of a batch is cut off, then it is sent again by itself and every file arrives', async () => {

@@ -1,5 +1,5 @@
-// Screenshots of the upload dialog's states (chosen, sending, closed mid-upload, done with failures) at desktop
-// and phone sizes, light and dark, to look at by eye: `npx tsx test/e2e/upload-look.ts` writes screenshots/upload-*.png.
+// Screenshots of the upload dialog's states (chosen, sending, closed mid-upload, done with failures, copies
+// refused) at desktop and phone sizes, light and dark, to look at by eye: `npx tsx test/e2e/upload-look.ts` writes screenshots/upload-*.png.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
@@ -49,6 +49,13 @@ try {
       await shot('finished-closed');
       await page.locator('#upload-indicator').click();
       await shot('done');
+      // Two files already in the library: their rows link to the twins and offer to upload the copies anyway.
+      await page.unroute('**/images');
+      await dialog.getByRole('button', { name: 'Upload more' }).click();
+      await dialog.locator('input[type=file]').setInputFiles([photos[0], photos[1]]);
+      await dialog.getByRole('button', { name: /^Upload/ }).click();
+      await dialog.getByRole('button', { name: 'Upload the 2 copies anyway' }).waitFor();
+      await shot('copies');
       await context.close();
     }
   }

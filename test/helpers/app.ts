@@ -114,11 +114,15 @@ export async function signedInAgent(t: TestApp, username: string) {
 
 export type Upload = { name: string; data: Buffer };
 
-/** POST /images as a script would: token in the header, JSON answer. */
-export async function upload(agent: request.Agent, files: Upload[], visibility = 'public', omitVisibility = false) {
+/**
+ * POST /images as a script would: token in the header, JSON answer. The tests send the same few fixtures
+ * again and again, so copies are kept unless `fields` says otherwise (test/http/duplicates.test.ts does).
+ */
+export async function upload(agent: request.Agent, files: Upload[], visibility = 'public', omitVisibility = false, fields: Record<string, string> = {}) {
   const token = await csrfFrom(agent, '/upload');
   let req = agent.post('/images').set('X-CSRF-Token', token).set('Accept', 'application/json');
   if (!omitVisibility) req = req.field('visibility', visibility);
+  for (const [name, value] of Object.entries({ duplicates: 'keep', ...fields })) req = req.field(name, value);
   for (const f of files) req = req.attach('images', f.data, f.name);
   return req;
 }

@@ -87,6 +87,7 @@ describe('the server process', () => {
     const { cookie, token } = await logIn(server.base);
     const form = new FormData();
     form.append('visibility', 'public');
+    form.append('duplicates', 'keep'); // twelve of one file: copies are kept
     const png = await solidPng('#336699', 600, 400);
     for (let i = 0; i < 12; i++) form.append('images', new Blob([new Uint8Array(png)], { type: 'image/png' }), `${i}.png`);
     const uploading = fetch(`${server.base}/images`, { method: 'POST', body: form, headers: { cookie, 'x-csrf-token': token, accept: 'application/json' } });

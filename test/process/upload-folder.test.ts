@@ -20,6 +20,7 @@ async function uploadOne(base: string, name: string): Promise<string> {
   const { cookie, token } = await logIn(base);
   const form = new FormData();
   form.append('visibility', 'public');
+  form.append('duplicates', 'keep'); // the same file under each name
   form.append('images', new Blob([new Uint8Array(await solidPng('#336699', 300, 200))], { type: 'image/png' }), name);
   const res = await fetch(`${base}/images`, { method: 'POST', body: form, headers: { cookie, 'x-csrf-token': token, accept: 'application/json' } });
   return ((await res.json()) as { results: { image: { id: string } }[] }).results[0].image.id;

@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 async function uploadBatch(agent: request.Agent, token: string, files: number) {
-  let req = agent.post('/images').set('Accept', 'application/json').set('X-CSRF-Token', token).field('visibility', 'private');
+  let req = agent.post('/images').set('Accept', 'application/json').set('X-CSRF-Token', token).field('visibility', 'private').field('duplicates', 'keep'); // the same bytes again: copies are kept
   for (let i = 0; i < files; i++) req = req.attach('images', jpeg, `b${i}.jpg`);
   const res = await req;
   expect(res.status).toBe(200);

@@ -52,7 +52,8 @@ beforeAll(async () => {
   // 50 different small JPEGs, so a stored original can be traced back to exactly one of them.
   const jpegs = await Promise.all(Array.from({ length: IMAGES }, (_, i) => noiseImage('jpeg', 300 + i, 200 + (i % 7))));
   hashes = new Set(jpegs.map(sha256));
-  body = multipart([{ name: 'visibility', value: 'public' }, ...jpegs.map((data, i) => ({ name: 'images', filename: `crash-${i}.jpg`, data, type: 'image/jpeg' }))]);
+  // Sent again after each kill: the copies of what was stored before it are kept, so every upload stores 50.
+  body = multipart([{ name: 'visibility', value: 'public' }, { name: 'duplicates', value: 'keep' }, ...jpegs.map((data, i) => ({ name: 'images', filename: `crash-${i}.jpg`, data, type: 'image/jpeg' }))]);
   server = await startLiveServer(env(wantsModel(KILL_POINTS[0])));
 }, 300_000);
 afterAll(async () => {

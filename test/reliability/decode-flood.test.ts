@@ -40,6 +40,7 @@ async function flood(env: Record<string, string>, gif: Buffer, requests: number,
   const answers = await Promise.all(Array.from({ length: requests }, async () => {
     const body = new FormData();
     body.append('visibility', 'public');
+    body.append('duplicates', 'keep'); // the same bytes again: copies are kept
     for (let i = 0; i < perRequest; i++) body.append('images', new Blob([new Uint8Array(gif)], { type: 'image/gif' }), `flood-${i}.gif`);
     const res = await fetch(`${server!.base}/images`, {
       method: 'POST', body, headers: { cookie: session.cookie, 'x-csrf-token': session.token, accept: 'application/json' },

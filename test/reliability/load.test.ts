@@ -47,6 +47,7 @@ afterAll(async () => {
 async function uploadImages(session: Session, count: number, visibility: 'public' | 'private') {
   const form = new FormData();
   form.append('visibility', visibility);
+  form.append('duplicates', 'keep'); // the same bytes again: copies are kept
   for (let i = 0; i < count; i++) form.append('images', new Blob([new Uint8Array(pngs[i % pngs.length])], { type: 'image/png' }), `load-${i}.png`);
   const res = await fetch(`${server.base}/images`, {
     method: 'POST', body: form, headers: { cookie: session.cookie, 'x-csrf-token': session.token, accept: 'application/json' },

@@ -57,9 +57,9 @@ const TABLE: [RouteKey, string, Row['send'], string][] = [
     '303 refused | 303 refused || 403 refused | 404 refused || 303 deleted | 303 deleted'],
   ['POST /images/:id/delete', 'json', (a, c) => json(a.post(`/images/${c.id}/delete`)).set('X-CSRF-Token', c.token),
     '401 refused | 401 refused || 403 refused | 404 refused || 200 deleted | 200 deleted'],
-  ['POST /images', 'form', (a, c) => a.post('/images').field('_csrf', c.token).field('visibility', c.visibility).attach('images', c.png, 'new.png'),
+  ['POST /images', 'form', (a, c) => a.post('/images').field('_csrf', c.token).field('visibility', c.visibility).field('duplicates', 'keep').attach('images', c.png, 'new.png'),
     '303 refused | 303 refused || 303 created | 303 created || 303 created | 303 created'],
-  ['POST /images', 'json', (a, c) => json(a.post('/images')).set('X-CSRF-Token', c.token).field('visibility', c.visibility).attach('images', c.png, 'new.png'),
+  ['POST /images', 'json', (a, c) => json(a.post('/images')).set('X-CSRF-Token', c.token).field('visibility', c.visibility).field('duplicates', 'keep').attach('images', c.png, 'new.png'),
     '401 refused | 401 refused || 200 created | 200 created || 200 created | 200 created'],
 ];
 
@@ -124,7 +124,7 @@ async function snapshot(id: string): Promise<Snapshot> {
 }
 
 async function ownerImage(visibility: Visibility): Promise<string> {
-  const res = await json(agents.owner.post('/images')).set('X-CSRF-Token', tokens.owner).field('visibility', visibility).attach('images', png, 'cell.png');
+  const res = await json(agents.owner.post('/images')).set('X-CSRF-Token', tokens.owner).field('visibility', visibility).field('duplicates', 'keep').attach('images', png, 'cell.png');
   expect(res.status).toBe(200);
   return res.body.results[0].image.id;
 }

@@ -53,7 +53,7 @@ const filePart = (name: string, data: Buffer, type = 'image/png') =>
 
 async function sendFiles(files: { name: string; data: Buffer; type?: string }[], asScript: boolean) {
   const token = await csrfFrom(owner, '/upload');
-  const body = multipart([{ name: '_csrf', value: token }, { name: 'visibility', value: 'public' }, ...files.map((f) => filePart(f.name, f.data, f.type))]);
+  const body = multipart([{ name: '_csrf', value: token }, { name: 'visibility', value: 'public' }, { name: 'duplicates', value: 'keep' }, ...files.map((f) => filePart(f.name, f.data, f.type))]);
   const req = owner.post('/images').set('Content-Type', multipartType());
   return (asScript ? json(req) : req).send(body);
 }

@@ -34,7 +34,7 @@ const json = (test: request.Test) => test.set('Accept', 'application/json');
 const post = () => json(agent.post('/images')).set('X-CSRF-Token', token);
 
 function uploadFiles(files: { name: string; data: Buffer }[], visibility = 'public') {
-  let req = post().field('visibility', visibility);
+  let req = post().field('visibility', visibility).field('duplicates', 'keep'); // the same good file every time
   for (const f of files) req = req.attach('images', f.data, f.name);
   return req;
 }
@@ -239,7 +239,7 @@ describe('file names', () => {
   ];
   it.each(NAMES)('when the name has %s, then a clean name is kept (or a clear 400) and the file on disk is a UUID', async (_what, file, outcome) => {
     const before = await state();
-    const res = await sendRaw(multipart([{ name: 'visibility', value: 'public' }, { name: 'images', data: good, type: 'image/png', ...file }]));
+    const res = await sendRaw(multipart([{ name: 'visibility', value: 'public' }, { name: 'duplicates', value: 'keep' }, { name: 'images', data: good, type: 'image/png', ...file }]));
     if ('refused' in outcome) {
       expect(res.status).toBe(400);
       expect(res.body.results).toEqual([{ filename: 'unnamed', ok: false, reason: 'unreadable-part', error: outcome.refused }]);

@@ -26,7 +26,7 @@ const part = (headers: string[], data: Buffer | string) =>
   Buffer.concat([Buffer.from(`--${BOUNDARY}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`, 'latin1'), Buffer.from(data), Buffer.from('\r\n')]);
 const goodPart = (name: string) => part([`Content-Disposition: form-data; name="images"; filename="${name}"`, 'Content-Type: image/png'], good);
 const body = (...parts: Buffer[]) =>
-  Buffer.concat([part(['Content-Disposition: form-data; name="visibility"'], 'public'), ...parts, Buffer.from(`--${BOUNDARY}--\r\n`)]);
+  Buffer.concat([part(['Content-Disposition: form-data; name="visibility"'], 'public'), part(['Content-Disposition: form-data; name="duplicates"'], 'keep'), ...parts, Buffer.from(`--${BOUNDARY}--\r\n`)]);
 const send = (data: Buffer) =>
   agent.post('/images').set('X-CSRF-Token', token).set('Accept', 'application/json').set('Content-Type', multipartType()).send(data);
 
