@@ -1,10 +1,10 @@
 // Figures 2 and 3: 100 JPEGs in one HTTP upload to the running app, against a bare single-threaded pipeline
 // on the same files in this process; and GET /login latency sampled every 20 ms while the upload runs.
-import { writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { fileSha256 } from '../../src/images/checksum.js';
 import { nameColour } from '../../src/images/colour.js';
 import type { Label } from '../../src/images/classifier.js';
 import type { TfjsClassifier } from '../../src/images/tfjs-classifier.js';
@@ -84,7 +84,7 @@ export async function ingestAndResponsiveness(
         'same colour name as the bare pipeline': `${same.colour}/${photos.length}`,
         'same top-1 label as the bare pipeline': `${same.top1}/${photos.length}`,
         "app's top-1 within the bare top-3": `${same.top1InTop3}/${photos.length}`,
-        'SHA-256 of each file (copies are caught by it), ms per image': round(checksumMs / photos.length, 2),
+        'SHA-256 of each file as the upload takes it (copies are caught by it), ms per image': round(checksumMs / photos.length, 2),
         // The upload takes the digest on the main thread as the bytes stream in: at most this share of its wall time.
         'SHA-256 of all the files / app wall time, %': round((checksumMs / app.ms) * 100, 2),
       },
@@ -107,12 +107,23 @@ export async function ingestAndResponsiveness(
   ];
 }
 
-/** Every file's digest, read from disk as the upload's are: ms in all. */
+/**
+ * The digests the upload takes (web/upload.ts): SHA-256 over each file's bytes in the 64 KiB chunks they
+ * arrive in. The files are read first, outside the timing: the upload hashes bytes it already holds.
+ */
 async function checksumTime(photos: BenchPhoto[]): Promise<number> {
-  const started = performance.now();
-  for (const photo of photos) await fileSha256(photo.file);
-  return performance.now() - started;
+  let ms = 0;
+  for (const photo of photos) {
+    const bytes = await readFile(photo.file);
+    const started = performance.now();
+    const hash = createHash('sha256');
+    for (let at = 0; at < bytes.length; at += CHUNK) hash.update(bytes.subarray(at, at + CHUNK));
+    hash.digest('hex');
+    ms += performance.now() - started;
+  }
+  return ms;
 }
+const CHUNK = 64 * 1024;
 
 function ok(samples: LatencySample[]): number[] {
   const bad = samples.filter((s) => s.status !== 200);
