@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { fakeClassifier } from '../helpers/fake-classifier.js';
 import { noiseImage } from '../helpers/fixtures.js';
-import { createImagesRepo } from '../../src/images/images-repo.js';
+import { createImagesRepo, findCopyQuery } from '../../src/images/images-repo.js';
 import { fillChecksums } from '../../src/images/reclassify.js';
 import { createLogger } from '../../src/log.js';
 
@@ -140,6 +140,15 @@ describe('an upload of a file its owner already has', () => {
     const again = await upload(agent, [{ name: 'old.png', data: photo }], 'public', false, SKIP);
     expect(again.status).toBe(409);
     expect(t.incomingFiles()).toEqual([]);
+    await t.close();
+  });
+
+  it('when the copy look-up runs on SQLite, then it is one range of the owner\'s checksum index', async () => {
+    const t = await createTestApp({ backend: 'sqlite' });
+    const { sql, parameters } = findCopyQuery(t.db.query, 1, 'ab'.repeat(32)).compile();
+    const plan = (t.db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[]).map((p) => p.detail).join('\n');
+    expect(plan).toMatch(/USING INDEX images_owner_sha256 \(owner_id=\? AND sha256=\?\)/);
+    expect(plan).not.toMatch(/TEMP B-TREE/); // the oldest twin: seq is the rowid, the index's last column
     await t.close();
   });
 });
