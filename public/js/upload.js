@@ -27,7 +27,7 @@ function enhanceForm(form) {
   const indicator = dialog ? document.getElementById('upload-indicator') : null;
   const usageLine = form.querySelector('.quota-usage');
   const limits = limitsOf(form);
-  let entries = []; // { file, row, url, outcome?: 'ok' | 'refused' | 'rejected' | 'copy' | 'failed' }
+  let entries = []; // { file, row, url, keepCopies?, outcome?: 'ok' | 'refused' | 'rejected' | 'copy' | 'failed' }
   let state = 'choosing'; // then 'uploading', then 'done'
   let lastError;
 
@@ -125,7 +125,8 @@ function enhanceForm(form) {
     if (dialog && accepted > inserted) buttons.append(el('a', { className: 'button', href: '/', ...mark }, 'See them in the gallery'));
     if (failed.length) {
       const retry = el('button', { type: 'button', className: 'button', ...mark }, `Retry ${plural(failed.length, 'failed file')}`);
-      retry.addEventListener('click', () => upload(failed));
+      // Files that "Upload the copy anyway" sent are sent again as copies to keep.
+      retry.addEventListener('click', () => upload(failed, { keepCopies: failed.every((e) => e.keepCopies) || form.elements.duplicates.checked }));
       buttons.append(retry);
     }
     if (copies.length) {
@@ -215,6 +216,7 @@ function enhanceForm(form) {
     setState('uploading');
     lastError = undefined;
     for (const entry of toSend) {
+      entry.keepCopies = keepCopies;
       resetRow(entry.row, entry.file);
       showStage(entry.row, entry.file, 'waiting');
     }

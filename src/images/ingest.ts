@@ -81,7 +81,8 @@ export function createIngest(deps: IngestDeps) {
   async function copyOf(owner: User, sha256: string): Promise<string | undefined> {
     try {
       return await deps.images.findCopy(owner.id, sha256);
-    } catch {
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not look for a copy before decoding; the insert looks again');
       return undefined;
     }
   }

@@ -4,6 +4,11 @@ import { fakeClassifier } from '../helpers/fake-classifier.js';
 import { noiseImage } from '../helpers/fixtures.js';
 import { createImagesRepo, findCopyQuery } from '../../src/images/images-repo.js';
 import { fillChecksums } from '../../src/images/reclassify.js';
+import { createIngest } from '../../src/images/ingest.js';
+import { incomingDir } from '../../src/images/storage.js';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createLogger } from '../../src/log.js';
 
 /** The helper keeps copies for the other tests; here the product's default is under test. */
@@ -58,7 +63,7 @@ describe('an upload of a file its owner already has', () => {
     const before = await upload(agent, [{ name: 'a.jpg', data: photo }], 'public', false, { duplicates: 'keep' });
     expect(before.status).toBe(200);
     expect(before.body.results[0].ok).toBe(true);
-    // Sent after the file, the choice comes when the copy was already found: it is analysed then.
+    // Sent after the file: whether the copy was found as it landed or not, it is stored (the test below fixes the order).
     const token = await csrfFrom(agent, '/upload');
     const after = await agent.post('/images').set('X-CSRF-Token', token).set('Accept', 'application/json')
       .field('visibility', 'private').attach('images', photo, 'a.jpg').field('duplicates', 'keep');
@@ -84,6 +89,39 @@ describe('an upload of a file its owner already has', () => {
     expect(results.find((r) => !r.ok)).toMatchObject({ reason: 'duplicate', copyOf: stored[0].image!.id });
     expect(await t.storedKeys()).toHaveLength(2);
     expect(await t.count('pending_files')).toBe(0);
+    await t.close();
+  });
+
+  it('when the choice to keep copies comes only after a copy has landed, then the copy is analysed then and stored', async () => {
+    // The ingest alone, so the order is certain: the file lands while copies are refused, the request then keeps them.
+    const t = await createTestApp();
+    const agent = await signedInAgent(t, 'kim');
+    const photo = await noiseImage('jpeg');
+    const id = (await upload(agent, [{ name: 'a.jpg', data: photo }], 'public', false, SKIP)).body.results[0].image.id;
+    const [owner] = await t.rows<{ id: number }>`SELECT id FROM users WHERE username = 'kim'`;
+    const classifier = fakeClassifier();
+    const ingest = createIngest({ images: createImagesRepo(t.db), classifier, storage: t.storage, maxPixels: t.config.maxPixels, logger: createLogger('silent'), now: () => 0 });
+    const sha256 = createHash('sha256').update(photo).digest('hex');
+    const land = (name: string) => {
+      const tempPath = path.join(incomingDir(t.config.uploadDir), name);
+      writeFileSync(tempPath, photo);
+      return { originalName: 'a.jpg', size: photo.length, tempPath, sha256 };
+    };
+    const late = land('late.part');
+    const batch = ingest.startBatch({ id: owner.id, username: 'kim' }, () => true);
+    batch.received({ tempPath: late.tempPath, bytes: late.size, sha256 });
+    const [kept] = await batch.finish([late], { visibility: 'public', keepCopies: true });
+    expect(kept.ok).toBe(true);
+    expect(classifier.calls).toBe(1);
+
+    const refused = land('refused.part');
+    const second = ingest.startBatch({ id: owner.id, username: 'kim' }, () => true);
+    second.received({ tempPath: refused.tempPath, bytes: refused.size, sha256 });
+    expect(await second.finish([refused], { visibility: 'public', keepCopies: false })).toEqual([
+      { filename: 'a.jpg', ok: false, reason: 'duplicate', error: 'already in your library', copyOf: id },
+    ]);
+    expect(classifier.calls).toBe(1);
+    expect(t.incomingFiles()).toEqual([]);
     await t.close();
   });
 
