@@ -160,6 +160,7 @@ describe('an upload of a file its owner already has', () => {
     expect(res.status).toBe(409);
     expect(res.text).toContain(`<li><strong>a &lt;b&gt;.jpg</strong>: already in your library (<a href="/images/${id}">see it</a>)</li>`);
     expect(res.text).toMatch(/<input type="radio" name="visibility" value="private" checked>/);
+    expect(res.text).toContain('To store a copy all the same, tick "Upload photos I already have again" and choose it again.');
     await t.close();
   });
 
