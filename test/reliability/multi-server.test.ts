@@ -92,6 +92,26 @@ describe('two servers behind haproxy', { timeout: 120_000 }, () => {
     expect((await json(a.base, `/images/${id}`, session)).status).toBe(404);
   });
 
+  it('when the same new photo is uploaded through A and B at the same moment, then one is stored and the other names it, with nothing left of it', async () => {
+    for (let round = 0; round < 3; round++) {
+      const photo = await solidPng(`#${(0xa01010 + round * 0x000f00).toString(16)}`, 120 + round, 90);
+      const send = (base: string) => {
+        const form = new FormData();
+        form.append('visibility', 'private');
+        form.append('images', new Blob([new Uint8Array(photo)], { type: 'image/png' }), `same-${round}.png`);
+        return fetch(`${base}/images`, { method: 'POST', body: form, headers: { cookie: session.cookie, 'x-csrf-token': session.token, accept: 'application/json' } })
+          .then(async (r) => ({ status: r.status, result: ((await r.json()) as { results: { ok: boolean; reason?: string; copyOf?: string; image?: { id: string } }[] }).results[0] }));
+      };
+      const answers = await Promise.all([send(a.base), send(b.base)]);
+      const stored = answers.filter((x) => x.result.ok);
+      expect(stored, JSON.stringify(answers)).toHaveLength(1);
+      const copy = answers.find((x) => !x.result.ok)!;
+      expect(copy.status).toBe(409);
+      expect(copy.result).toMatchObject({ reason: 'duplicate', copyOf: stored[0].result.image!.id });
+      expect(await expectAgreement()).toContain(stored[0].result.image!.id);
+    }
+  });
+
   it('when A is killed in the middle of a 40-image upload, then the user carries on signed in through B, the sweep leaves nothing half stored, and a retry stores all 40', async () => {
     const before = (await library.storedKeys()).length;
     const cut = upload(a.base, session, 40).then((r) => r.status, (err: Error) => err);
