@@ -197,13 +197,18 @@ async function uploadMany(files: string[], bytes: number, before: number) {
   await closeAfterUpload();
 }
 
+/** Chooses the files in the dialog, sends them and closes it. */
+async function uploadThroughDialog(files: string[]) {
+  await openDialog();
+  await dialog().locator('input[type=file]').setInputFiles(files);
+  await uploadAndWait();
+  await closeAfterUpload();
+}
+
 describe('copies', () => {
   it('when a file already in the library is chosen again, then its row says so with a link to it, and "Upload the copy anyway" stores it', async () => {
     const [photo, fresh] = await writePngs('copy', 2, () => 30_000);
-    await openDialog();
-    await dialog().locator('input[type=file]').setInputFiles([photo]);
-    await uploadAndWait();
-    await closeAfterUpload();
+    await uploadThroughDialog([photo]);
     const before = await imageCount();
 
     await openDialog();
@@ -228,10 +233,7 @@ describe('copies', () => {
 
   it('when "Upload photos I already have again" is ticked, then a copy is stored with the rest', async () => {
     const [photo] = await writePngs('again', 1, () => 30_000);
-    await openDialog();
-    await dialog().locator('input[type=file]').setInputFiles([photo]);
-    await uploadAndWait();
-    await closeAfterUpload();
+    await uploadThroughDialog([photo]);
     const before = await imageCount();
     await openDialog();
     await dialog().getByLabel('Upload photos I already have again').check();
