@@ -166,7 +166,10 @@ describe('search results', () => {
       return copy.outerHTML;
     }));
     expect(added).toEqual(serverCards);
-    // The viewer marks what matched: the uploader at least.
+    // The viewer marks what matched: the uploader at least. (Its details arrive after the photo: wait for those
+    // of the photo it stepped to, whose id they show.)
+    const steppedTo = await page.locator('#gallery-grid .card').nth(48).getAttribute('data-image-id');
+    await box.locator('.details', { hasText: steppedTo! }).waitFor();
     await expect(box.locator('.details a.matched', { hasText: 'grace' }).count()).resolves.toBe(1);
     await page.context().close();
   });
