@@ -19,6 +19,8 @@ import { createImagesRepo } from './images/images-repo.js';
 import { createIngest } from './images/ingest.js';
 import type { DecodeBudget } from './images/decode-budget.js';
 import { imagesRoutes } from './images/routes.js';
+import { selectionRoutes } from './images/selection-routes.js';
+import { MAX_SELECTION } from './images/access.js';
 import { uploadRoutes } from './images/upload-routes.js';
 import { incomingDir } from './images/storage.js';
 import { createSearchRepo } from './search/search-repo.js';
@@ -60,7 +62,7 @@ const VIEW_LOCALS = [
   'csrfToken', 'user', 'sessionEndsInMs', 'flash', 'query', 'currentUrl', // res.locals
   'title', 'username', 'next', 'error', 'notice', 'errors', 'results', 'visibility', 'images', 'pagination',
   'image', 'status', 'message', 'terms', 'truncated', 'label', 'tags', 'tokens', 'input', 'created', 'now',
-  'sharesLocation', 'order', 'orders', 'list', 'lists',
+  'sharesLocation', 'order', 'orders', 'list', 'lists', 'selection',
 ];
 
 /** Builds the Express app from its dependencies; it never reads process.env and never listens. */
@@ -125,6 +127,9 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(bearerAuth({ tokens, badTokens: limits('bad-token:') }));
   app.use(unlessToken(cookieParser()));
   app.use(unlessToken(session.middleware));
+  // A selection's ids (41 bytes each in a form) pass the small limit every other form keeps; parsed here, the
+  // body is not parsed again below.
+  app.use('/selection', express.urlencoded({ extended: false, limit: '256kb', parameterLimit: MAX_SELECTION + 10 }), express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
   app.use(unlessToken(csrf.protection));
@@ -149,6 +154,7 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   });
   app.use(uploadRoutes({ ingest, config: deps.config, metrics }));
   app.use(imagesRoutes({ images, users, storage: deps.storage, cursors, now, scratchDir: incomingDir(deps.config.uploadDir) }));
+  app.use(selectionRoutes({ images, storage: deps.storage, now, scratchDir: incomingDir(deps.config.uploadDir) }));
   app.use(searchRoutes({ search: createSearchRepo(deps.db, now), cursors }));
   app.use(accountRoutes({ tokens, users, now }));
 

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { REJECTION_STATUS } from '../images/rejections.js';
 import { PAGE_SIZE } from '../images/pagination.js';
+import { MAX_SELECTION } from '../images/access.js';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -39,6 +40,10 @@ const list = (extra: Record<string, object> = {}, required: string[] = []) => ({
   },
   additionalProperties: false,
 });
+const uuids = { type: 'array', items: { type: 'string', format: 'uuid' } };
+const selectionIds = { ...uuids, minItems: 1, maxItems: MAX_SELECTION, description: 'Image ids; a form sends `ids` once per image.' };
+const leftAsTheyAre = { type: 'integer', minimum: 0, description: 'Selected images of other users, left as they are.' };
+const unseenIds = { type: 'integer', minimum: 0, description: 'Selected ids of no image the caller may see.' };
 // When no file was stored: each file's refusal, or one error for the whole request.
 const refusedOrError = { oneOf: [ref('Error'), ref('UploadAnswer')] };
 const binary = (description: string) => ({
@@ -318,6 +323,51 @@ export const openApiDocument = {
         responses: {
           200: json({ type: 'object', required: ['deleted'], additionalProperties: false, properties: { deleted: { type: 'string', format: 'uuid' } } }, 'Deleted.'),
           401: anonymous, 403: error('Not the owner, or a bad CSRF token.'), 404: notFound,
+        },
+      },
+    },
+    '/selection/visibility': {
+      post: {
+        summary: 'Make many of the caller\'s images public or private, in one transaction. Others\' images in the selection are left as they are.',
+        security: csrf, parameters: [asJson],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object', required: ['ids', 'visibility'], properties: { ids: selectionIds, visibility: ref('Visibility') } } } },
+        },
+        responses: {
+          200: json({
+            type: 'object', required: ['changed', 'visibility', 'others', 'unseen'], additionalProperties: false,
+            properties: { changed: uuids, visibility: ref('Visibility'), others: leftAsTheyAre, unseen: unseenIds },
+          }, 'The caller\'s images of the selection, changed.'),
+          400: error('No ids, too many, one that is not an image id, or no such visibility.'), 401: anonymous,
+          403: error('None of the selected images is the caller\'s, or a bad CSRF token.'), 404: notFound,
+        },
+      },
+    },
+    '/selection/delete': {
+      post: {
+        summary: 'Delete many of the caller\'s images (rows, files and thumbnails), in one transaction. Others\' images in the selection stay.',
+        security: csrf, parameters: [asJson],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['ids'], properties: { ids: selectionIds } } } } },
+        responses: {
+          200: json({
+            type: 'object', required: ['deleted', 'others', 'unseen'], additionalProperties: false,
+            properties: { deleted: uuids, others: leftAsTheyAre, unseen: unseenIds },
+          }, 'Deleted.'),
+          400: error('No ids, too many, or one that is not an image id.'), 401: anonymous,
+          403: error('None of the selected images is the caller\'s, or a bad CSRF token.'), 404: notFound,
+        },
+      },
+    },
+    '/selection/download': {
+      post: {
+        summary: 'The selected images the caller may see, as one zip (streamed; ZIP64 past 4 GB or 65,535 files): the caller\'s originals as uploaded, others\' as the file route serves them. Names are made unique and safe on every system.',
+        security: csrf,
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['ids'], properties: { ids: selectionIds } } } } },
+        responses: {
+          200: { description: 'The zip.', content: { 'application/zip': { schema: { type: 'string', contentMediaType: 'application/zip' } } } },
+          400: error('No ids, too many, or one that is not an image id.'), 401: anonymous, 403: error('A bad CSRF token.'),
+          404: error('None of the selected images is one the caller may see.'),
         },
       },
     },

@@ -8,7 +8,9 @@ export const MAX_BAD_TOKENS = 20;
 const BAD_TOKEN_WINDOW_MS = 15 * 60 * 1000;
 
 /** Where the files are served: a script may fetch them with a token, as it fetches JSON. */
-const FILE_ROUTE = /^\/images\/[^/]+\/(file|thumb|download)$/;
+const FILE_ROUTE = /^\/images\/[^/]+\/(file|thumb|download)$|^\/selection\/download$/;
+/** A read sent as a POST (a selection's ids do not fit in a URL): a read token may make it. */
+const READ_BY_POST = '/selection/download';
 
 /** The token a request was authenticated with, for the handlers after bearerAuth. */
 const tokenHolder = (res: Response): TokenHolder | undefined => res.locals.token as TokenHolder | undefined;
@@ -45,7 +47,7 @@ export function bearerAuth({ tokens, badTokens }: { tokens: ApiTokensRepo; badTo
       await badTokens.increment(address(req));
       return refuse(res, 401, 'The API token is unknown, revoked or expired.', 'Bearer error="invalid_token"');
     }
-    if (holder.scope === 'read' && req.method !== 'GET' && req.method !== 'HEAD') {
+    if (holder.scope === 'read' && req.method !== 'GET' && req.method !== 'HEAD' && req.path !== READ_BY_POST) {
       return refuse(res, 403, 'This token may only read: make a read-write token to change images.', 'Bearer error="insufficient_scope"');
     }
     res.locals.token = holder;

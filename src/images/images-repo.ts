@@ -105,16 +105,22 @@ export type ImagesRepo = {
   rankStale(limit: number): Promise<number>;
   /** Undefined both when the id does not exist and when the viewer may not see it: the two must look alike. */
   findVisible(id: string, viewerId: number): Promise<ImageRecord | undefined>;
+  /** Of these ids, the images the viewer may see, newest first; the others are left out, whatever the reason. */
+  findVisibleMany(ids: readonly string[], viewerId: number): Promise<ImageRecord[]>;
   findBySeq(seq: number): Promise<ImageRecord | undefined>;
   /** Keyset pages (cheap at any depth); a plain offset only when a page number is typed in. */
   listVisible(scope: Scope, cursor: Cursor, limit: number, order?: Order): Promise<Page>;
   countVisible(scope: Scope): Promise<number>;
   setVisibility(seq: number, visibility: Visibility): Promise<void>;
+  /** One transaction for all of them (the images must be the owner's: the caller checked). */
+  setVisibilityMany(seqs: readonly number[], visibility: Visibility): Promise<void>;
   /**
    * Labels and terms go with the row (ON DELETE CASCADE); the objects are recorded as pending in the same
    * transaction, and the caller removes them, then calls clearPending.
    */
   delete(image: Pick<ImageRecord, 'seq' | 'id' | 'format'>, at: number): Promise<void>;
+  /** As delete, for many images in one transaction. */
+  deleteMany(images: readonly Pick<ImageRecord, 'seq' | 'id' | 'format'>[], at: number): Promise<void>;
   /** Before an upload's objects are written: until its row is inserted they are the sweep's to remove. */
   markPending(files: StoredFiles, at: number): Promise<void>;
   clearPending(id: string): Promise<void>;
@@ -286,9 +292,19 @@ export function createImagesRepo(db: Db): ImagesRepo {
     const row = await selectImages(tx).where('i.seq', '=', seq).executeTakeFirst();
     return row && toRecord(row);
   };
-  const upsertPending = (tx: Q, files: StoredFiles, at: number) =>
-    tx.insertInto('pending_files').values({ id: files.id, format: files.format, created_at: at })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ format: files.format, created_at: at })).execute();
+  const upsertPending = (tx: Q, files: readonly StoredFiles[], at: number) =>
+    tx.insertInto('pending_files').values(files.map(({ id, format }) => ({ id, format, created_at: at })))
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ format: eb.ref('excluded.format'), created_at: at }))).execute();
+  const setVisibility = (seqs: readonly number[], visibility: Visibility) =>
+    q.transaction().execute(async (tx) => {
+      await tx.updateTable('images').set({ visibility }).where('seq', 'in', seqs).execute();
+      await tx.updateTable('image_terms').set({ public: visibility === 'public' ? 1 : 0 }).where('image_seq', 'in', seqs).execute();
+    });
+  const deleteImages = (images: readonly Pick<ImageRecord, 'seq' | 'id' | 'format'>[], at: number) =>
+    q.transaction().execute(async (tx) => {
+      await tx.deleteFrom('images').where('seq', 'in', images.map((image) => image.seq)).execute();
+      await upsertPending(tx, images, at);
+    });
 
   return {
     insert: (image, owner, labels, rules = {}) =>
@@ -352,6 +368,12 @@ export function createImagesRepo(db: Db): ImagesRepo {
       return row && toRecord(row);
     },
 
+    async findVisibleMany(ids, viewerId) {
+      if (ids.length === 0) return [];
+      const rows = await selectImages(q).where('i.id', 'in', ids).where(visibleTo(db, viewerId)).orderBy('i.seq', 'desc').execute();
+      return rows.map(toRecord);
+    },
+
     findBySeq: (seq) => bySeq(q, seq),
 
     async listVisible(scope, cursor, limit, order = 'uploaded') {
@@ -365,19 +387,16 @@ export function createImagesRepo(db: Db): ImagesRepo {
 
     countVisible: async (scope) => (await countVisibleQuery(q, scope).executeTakeFirstOrThrow()).n,
 
-    setVisibility: (seq, visibility) =>
-      q.transaction().execute(async (tx) => {
-        await tx.updateTable('images').set({ visibility }).where('seq', '=', seq).execute();
-        await tx.updateTable('image_terms').set({ public: visibility === 'public' ? 1 : 0 }).where('image_seq', '=', seq).execute();
-      }),
+    setVisibility: (seq, visibility) => setVisibility([seq], visibility),
+    setVisibilityMany: async (seqs, visibility) => {
+      if (seqs.length) await setVisibility(seqs, visibility);
+    },
+    delete: (image, at) => deleteImages([image], at),
+    deleteMany: async (images, at) => {
+      if (images.length) await deleteImages(images, at);
+    },
 
-    delete: (image, at) =>
-      q.transaction().execute(async (tx) => {
-        await tx.deleteFrom('images').where('seq', '=', image.seq).execute();
-        await upsertPending(tx, image, at);
-      }),
-
-    markPending: async (files, at) => void (await upsertPending(q, files, at)),
+    markPending: async (files, at) => void (await upsertPending(q, [files], at)),
     clearPending: async (id) => void (await q.deleteFrom('pending_files').where('id', '=', id).execute()),
     pendingFiles: async (before = Number.MAX_SAFE_INTEGER) =>
       (await q.selectFrom('pending_files').select(['id', 'format']).where('created_at', '<', before).orderBy('created_at').orderBy('id').execute())

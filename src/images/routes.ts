@@ -1,25 +1,24 @@
 import { Router, type Request, type Response } from 'express';
-import { badRequest, forbidden, notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
+import { NO_SUCH_IMAGE, ownImage, visibleImage } from './access.js';
 import { currentUser } from '../auth/require-user.js';
 import { safeReturnPath } from '../auth/validation.js';
 import { flash } from '../web/flash.js';
 import { wantsJson } from '../web/wants-json.js';
 import { downloadName } from './file-names.js';
-import type { ImageRecord, ImagesRepo, Visibility } from './images-repo.js';
+import type { ImagesRepo, Visibility } from './images-repo.js';
 import { lastPageInstead, orderLinks, orderParams, PAGE_SIZE, paginate, parsePageRequest } from './pagination.js';
 import { imageJson } from './present.js';
 import { parseScope, scopeLinks } from './scope.js';
 import type { UsersRepo } from '../auth/users.js';
-import { imageKeys, removeImageFiles } from './storage.js';
+import { imageKeys, removeDeletedFiles } from './storage.js';
 import { sendStored } from './send-stored.js';
 import { ensureSharedCopy, sharedKey } from './shared-copy.js';
-import { StorageUnavailable, type Storage } from '../storage/index.js';
+import type { Storage } from '../storage/index.js';
 import type { Sealer } from '../web/sealed.js';
 
 type Deps = { images: ImagesRepo; users: Pick<UsersRepo, 'findByUsername'>; storage: Storage; cursors: Sealer; now: () => number; scratchDir: string };
 
-const NO_SUCH_IMAGE = 'There is no image with this id.';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function parseVisibility(raw: unknown): Visibility {
   if (raw === 'public' || raw === 'private') return raw;
@@ -29,18 +28,8 @@ export function parseVisibility(raw: unknown): Visibility {
 export function imagesRoutes({ images, users, storage, cursors, now, scratchDir }: Deps): Router {
   const router = Router();
 
-  /** The image the viewer may see, or the same 404 whether it is missing or someone else's private one. */
-  const visibleImage = async (req: Request, res: Response): Promise<ImageRecord> => {
-    const id = String(req.params.id).toLowerCase();
-    const image = UUID.test(id) ? await images.findVisible(id, currentUser(res).id) : undefined;
-    if (!image) throw notFound(NO_SUCH_IMAGE);
-    return image;
-  };
-  const ownImage = async (req: Request, res: Response): Promise<ImageRecord> => {
-    const image = await visibleImage(req, res);
-    if (image.ownerId !== currentUser(res).id) throw forbidden('Only the uploader can change this image.');
-    return image;
-  };
+  const visible = (req: Request, res: Response) => visibleImage(images, req.params.id, currentUser(res).id);
+  const own = (req: Request, res: Response) => ownImage(images, req.params.id, currentUser(res).id);
 
   router.get('/', async (req, res) => {
     const request = parsePageRequest(req.query, cursors);
@@ -65,7 +54,7 @@ export function imagesRoutes({ images, users, storage, cursors, now, scratchDir 
   });
 
   router.get('/images/:id', async (req, res) => {
-    const image = await visibleImage(req, res);
+    const image = await visible(req, res);
     if (wantsJson(req)) {
       res.json({ image: imageJson(image, currentUser(res).id) });
       return;
@@ -78,7 +67,7 @@ export function imagesRoutes({ images, users, storage, cursors, now, scratchDir 
    * whose object is gone is our fault, but the viewer gets the same 404 as an unknown id and the log gets the rest.
    */
   const send = (which: 'original' | 'thumb', download: boolean) => async (req: Request, res: Response) => {
-    const image = await visibleImage(req, res);
+    const image = await visible(req, res);
     const name = download ? downloadName(image.originalName, image.id, image.format) : undefined;
     const forOthers = which === 'original' && image.ownerId !== currentUser(res).id;
     const key = forOthers ? sharedKey(image) : imageKeys(image)[which];
@@ -92,7 +81,7 @@ export function imagesRoutes({ images, users, storage, cursors, now, scratchDir 
   router.get('/images/:id/download', send('original', true));
 
   router.post('/images/:id/visibility', async (req, res) => {
-    const image = await ownImage(req, res);
+    const image = await own(req, res);
     const visibility = parseVisibility(req.body?.visibility);
     await images.setVisibility(image.seq, visibility);
     if (wantsJson(req)) {
@@ -104,19 +93,11 @@ export function imagesRoutes({ images, users, storage, cursors, now, scratchDir 
   });
 
   router.post('/images/:id/delete', async (req, res) => {
-    const image = await ownImage(req, res);
+    const image = await own(req, res);
     // Row first, with its files recorded as pending: a crash before they go leaves files the start-up sweep
     // removes, never a row without files.
     await images.delete(image, now());
-    try {
-      await removeImageFiles(storage, image);
-      await images.clearPending(image.id);
-    } catch (err) {
-      // The delete has happened: the row is gone for everyone, and its files are recorded for the sweep. A
-      // store that is slow or down just leaves them to it, rather than answering an error for a done delete.
-      if (!(err instanceof StorageUnavailable)) throw err;
-      req.log.warn({ err, image: image.id }, 'the files of a deleted image are left to the sweep');
-    }
+    await removeDeletedFiles(storage, images, [image], req.log);
     if (wantsJson(req)) {
       res.json({ deleted: image.id });
       return;

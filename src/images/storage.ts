@@ -1,7 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
-import type { Storage } from '../storage/index.js';
+import type { Logger } from '../log.js';
+import { StorageUnavailable, type Storage } from '../storage/index.js';
 import type { StoredFiles, ImagesRepo } from './images-repo.js';
 
 const STORED_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(thumb\.webp|(shared\.|placed\.)?(jpeg|png|webp|gif|avif|tiff))$/;
@@ -31,6 +32,33 @@ export async function removeQuietly(...files: (string | undefined)[]): Promise<v
 /** Removes every object of an image; already gone (or never made) is fine. */
 export async function removeImageFiles(storage: Storage, image: StoredFiles): Promise<void> {
   await Promise.all(Object.values(imageKeys(image)).map((key) => storage.remove(key)));
+}
+
+/** At most this many objects are being removed at once when many images go. */
+const REMOVING_AT_ONCE = 16;
+
+/**
+ * The objects of images whose rows are gone (and whose objects were recorded as pending with them), then their
+ * records. A store that is slow or down leaves the rest to the sweep rather than failing a delete that has
+ * happened: the rows are gone for everyone already.
+ */
+export async function removeDeletedFiles(
+  storage: Storage, images: Pick<ImagesRepo, 'clearPending'>, deleted: readonly StoredFiles[], log: Logger,
+): Promise<void> {
+  const queue = [...deleted];
+  const worker = async () => {
+    for (let files = queue.shift(); files; files = queue.shift()) {
+      await removeImageFiles(storage, files);
+      await images.clearPending(files.id);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(REMOVING_AT_ONCE, queue.length) }, worker));
+  } catch (err) {
+    if (!(err instanceof StorageUnavailable)) throw err;
+    queue.length = 0;
+    log.warn({ err, images: deleted.length }, 'the files of deleted images are left to the sweep');
+  }
 }
 
 /** The scratch folder of this server's uploads: whatever a crash left there is garbage. */

@@ -38,6 +38,8 @@ function expectDocumented(method: 'get' | 'post', template: string, res: Respons
     expect(validate(res.body), `${method.toUpperCase()} ${template} ${res.status}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(res.body).slice(0, 500)}`).toBe(true);
   } else if (content['image/*']) {
     expect(res.headers['content-type']).toMatch(/^image\//);
+  } else if (content['application/zip']) {
+    expect(res.headers['content-type']).toBe('application/zip');
   }
   called.add(`${method} ${template}`);
 }
@@ -95,6 +97,19 @@ describe('the OpenAPI document', () => {
     expectDocumented('post', '/images/{id}/visibility', await visibility(owner, token, 'private'));
     expectDocumented('post', '/images/{id}/visibility', await visibility(owner, token, 'secret'));
     expectDocumented('post', '/images/{id}/visibility', await visibility(other, otherToken, 'public'));
+    const selection = (action: string, agent: typeof owner, csrf: string, body: object) =>
+      agent.post(`/selection/${action}`).set(json).set('X-CSRF-Token', csrf).send(body);
+    expectDocumented('post', '/selection/visibility', await selection('visibility', owner, token, { ids: [id], visibility: 'public' }));
+    expectDocumented('post', '/selection/visibility', await selection('visibility', owner, token, { ids: [], visibility: 'public' }));
+    expectDocumented('post', '/selection/visibility', await selection('visibility', other, otherToken, { ids: [id], visibility: 'private' }));
+    expectDocumented('post', '/selection/visibility', await selection('visibility', other, otherToken, { ids: [crypto.randomUUID()], visibility: 'private' }));
+    expectDocumented('post', '/selection/download', await selection('download', other, otherToken, { ids: [id] }).set('Accept', '*/*'));
+    expectDocumented('post', '/selection/download', await selection('download', other, otherToken, { ids: ['x'] }));
+    expectDocumented('post', '/selection/download', await selection('download', other, otherToken, { ids: [crypto.randomUUID()] }));
+    expectDocumented('post', '/selection/delete', await selection('delete', other, otherToken, { ids: [id] }));
+    expectDocumented('post', '/selection/delete', await selection('delete', owner, token, { ids: ['x'] }));
+    const [spare] = (await upload(owner, [{ name: 'spare.png', data: png }])).body.results.map((r: { image: { id: string } }) => r.image.id);
+    expectDocumented('post', '/selection/delete', await selection('delete', owner, token, { ids: [spare] }));
     expectDocumented('post', '/images/{id}/delete', await other.post(`/images/${id}/delete`).set(json).set('X-CSRF-Token', otherToken));
     expectDocumented('post', '/images/{id}/delete', await owner.post(`/images/${id}/delete`).set(json).set('X-CSRF-Token', token));
     expectDocumented('get', '/images/{id}', await owner.get(`/images/${id}`).set(json));

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type request from 'supertest';
 import { createTestApp, csrfFrom, signedInAgent, type TestApp } from '../helpers/app.js';
+import { buffer } from 'node:stream/consumers';
+import yauzl from 'yauzl';
 import { solidPng } from '../helpers/fixtures.js';
 import { routesOf, touchesImages, type RouteKey } from './routes-of.js';
 
@@ -57,6 +59,16 @@ const TABLE: [RouteKey, string, Row['send'], string][] = [
     '303 refused | 303 refused || 403 refused | 404 refused || 303 deleted | 303 deleted'],
   ['POST /images/:id/delete', 'json', (a, c) => json(a.post(`/images/${c.id}/delete`)).set('X-CSRF-Token', c.token),
     '401 refused | 401 refused || 403 refused | 404 refused || 200 deleted | 200 deleted'],
+  ['POST /selection/visibility', 'form', (a, c) => a.post('/selection/visibility').type('form').send({ _csrf: c.token, ids: c.id, visibility: other(c.visibility) }),
+    '303 refused | 303 refused || 403 refused | 404 refused || 303 changed | 303 changed'],
+  ['POST /selection/visibility', 'json', (a, c) => json(a.post('/selection/visibility')).set('X-CSRF-Token', c.token).send({ ids: [c.id], visibility: other(c.visibility) }),
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 changed | 200 changed'],
+  ['POST /selection/delete', 'form', (a, c) => a.post('/selection/delete').type('form').send({ _csrf: c.token, ids: c.id, confirmed: 'yes' }),
+    '303 refused | 303 refused || 403 refused | 404 refused || 303 deleted | 303 deleted'],
+  ['POST /selection/delete', 'json', (a, c) => json(a.post('/selection/delete')).set('X-CSRF-Token', c.token).send({ ids: [c.id] }),
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 deleted | 200 deleted'],
+  ['POST /selection/download', '', (a, c) => a.post('/selection/download').set('X-CSRF-Token', c.token).send({ ids: [c.id] }).buffer(true).parse(binary),
+    '303 refused | 303 refused || 200 served  | 404 refused || 200 served  | 200 served'],
   ['POST /images', 'form', (a, c) => a.post('/images').field('_csrf', c.token).field('visibility', c.visibility).field('duplicates', 'keep').attach('images', c.png, 'new.png'),
     '303 refused | 303 refused || 303 created | 303 created || 303 created | 303 created'],
   ['POST /images', 'json', (a, c) => json(a.post('/images')).set('X-CSRF-Token', c.token).field('visibility', c.visibility).field('duplicates', 'keep').attach('images', c.png, 'new.png'),
@@ -175,9 +187,9 @@ describe.each([...cases, ...tokenCases])('$row.route ($row.variant) as $caller',
         break;
       }
       case 'served': {
-        await expectServed(row, res, ctx.id);
+        await expectServed(row, res, ctx.id, agentOf(actor));
         // Another user's first read of the file makes the copy others are served (README, Using it): nothing else changes.
-        const sharesCopy = actor === 'other' && (row.route === 'GET /images/:id/file' || row.route === 'GET /images/:id/download');
+        const sharesCopy = actor === 'other' && (row.route === 'GET /images/:id/file' || row.route === 'GET /images/:id/download' || row.route === 'POST /selection/download');
         const shared = `${ctx.id}.shared.png`;
         expect(await snapshot(ctx.id)).toEqual(sharesCopy ? { ...before!, files: [...before!.files, shared].sort() } : before);
         break;
@@ -215,9 +227,43 @@ describe.each([...cases, ...tokenCases])('$row.route ($row.variant) as $caller',
   });
 });
 
-const text = (res: request.Response): string => res.text ?? '';
+const text = (res: request.Response): string => res.text ?? (Buffer.isBuffer(res.body) ? res.body.toString() : '');
 
-async function expectServed(row: Row, res: request.Response, id: string) {
+const binary = (res: request.Response, done: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+};
+
+/** The files of a zip, names and bytes. */
+function zipEntries(data: Buffer): Promise<{ name: string; bytes: Buffer }[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(data, { lazyEntries: true }, (err, zip) => {
+      if (err) return reject(err);
+      const entries: { name: string; bytes: Buffer }[] = [];
+      zip.on('entry', (entry: yauzl.Entry) => zip.openReadStream(entry, (e, stream) => {
+        if (e) return reject(e);
+        buffer(stream).then((bytes) => {
+          entries.push({ name: entry.fileName, bytes });
+          zip.readEntry();
+        }, reject);
+      }));
+      zip.on('end', () => resolve(entries));
+      zip.on('error', reject);
+      zip.readEntry();
+    });
+  });
+}
+
+async function expectServed(row: Row, res: request.Response, id: string, agent: request.Agent) {
+  if (row.route === 'POST /selection/download') {
+    expect(res.headers['content-type']).toBe('application/zip');
+    // The one file of the zip is what the file route serves this caller: the original, or others' copy.
+    const file = await agent.get(`/images/${id}/file`).buffer(true).parse(binary);
+    expect(file.status).toBe(200);
+    expect(await zipEntries(res.body as Buffer)).toEqual([{ name: 'cell.png', bytes: file.body }]);
+    return;
+  }
   if (row.route === 'GET /images/:id/file' || row.route === 'GET /images/:id/download') {
     expect(res.headers['content-type']).toBe('image/png');
     expect(Buffer.compare(res.body as Buffer, png)).toBe(0);

@@ -1,0 +1,95 @@
+import { Router, type Request, type Response } from 'express';
+import { currentUser } from '../auth/require-user.js';
+import { safeReturnPath } from '../auth/validation.js';
+import { flash } from '../web/flash.js';
+import { wantsJson } from '../web/wants-json.js';
+import type { Storage } from '../storage/index.js';
+import { ownSelection, parseSelection, visibleSelection } from './access.js';
+import { downloadName } from './file-names.js';
+import type { ImageRecord, ImagesRepo } from './images-repo.js';
+import { parseVisibility } from './routes.js';
+import { ensureSharedCopy, sharedKey } from './shared-copy.js';
+import { imageKeys, removeDeletedFiles } from './storage.js';
+import { sendZip, uniqueEntryNames, type ZipEntry } from './zip.js';
+
+type Deps = { images: ImagesRepo; storage: Storage; now: () => number; scratchDir: string };
+
+const count = (n: number, one = 'image', many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** What a change left alone: others' images, and ids the viewer cannot see (told apart from nothing). */
+function leftAlone(others: number, unseen: number): string {
+  const parts = [others ? `${count(others)} of other people` : '', unseen ? `${count(unseen)} no longer there` : ''].filter(Boolean);
+  return parts.length ? ` Left as they are: ${parts.join(', ')}.` : '';
+}
+
+/**
+ * Actions on many images at once (`ids`, up to MAX_SELECTION): one request and one transaction each. The owner's
+ * images change; in the same selection, others' are left as they are and only downloaded.
+ */
+export function selectionRoutes({ images, storage, now, scratchDir }: Deps): Router {
+  const router = Router();
+  const back = (req: Request) => safeReturnPath(req.body?.next) ?? '/';
+
+  router.post('/selection/visibility', async (req, res) => {
+    const viewer = currentUser(res).id;
+    const ids = parseSelection(req.body?.ids);
+    const visibility = parseVisibility(req.body?.visibility);
+    const { own, others, unseen } = await ownSelection(images, ids, viewer);
+    await images.setVisibilityMany(own.map((image) => image.seq), visibility);
+    const changed = own.map((image) => image.id);
+    if (wantsJson(req)) {
+      res.json({ changed, visibility, others, unseen });
+      return;
+    }
+    await flash(req, 'success', `${count(own.length, 'image is', 'images are')} now ${visibility}.${leftAlone(others, unseen)}`);
+    res.redirect(303, back(req));
+  });
+
+  router.post('/selection/delete', async (req, res) => {
+    const viewer = currentUser(res).id;
+    const ids = parseSelection(req.body?.ids);
+    const { own, others, unseen } = await ownSelection(images, ids, viewer);
+    // A form asks first, on a page of its own (scripts ask in the page before they send); JSON callers mean it.
+    if (!wantsJson(req) && req.body?.confirmed !== 'yes') {
+      res.render('images/confirm-delete', { title: `Delete ${count(own.length)}?`, images: own, next: back(req), selection: { others, unseen } });
+      return;
+    }
+    // Rows first, with their files recorded as pending: a crash before the files go leaves them to the sweep.
+    await images.deleteMany(own, now());
+    await removeDeletedFiles(storage, images, own, req.log);
+    const deleted = own.map((image) => image.id);
+    if (wantsJson(req)) {
+      res.json({ deleted, others, unseen });
+      return;
+    }
+    await flash(req, 'success', `Deleted ${count(own.length)}.${leftAlone(others, unseen)}`);
+    const next = back(req);
+    res.redirect(303, deleted.some((id) => next.startsWith(`/images/${id}`)) ? '/' : next);
+  });
+
+  /** The owner's originals as uploaded; others' images as anyone but the owner gets them (the shared copy). */
+  const entryFor = (image: ImageRecord, viewer: number, name: string): ZipEntry => ({
+    name,
+    mtime: new Date(image.createdAt),
+    open: async () => {
+      const key = image.ownerId === viewer ? imageKeys(image).original : sharedKey(image);
+      const read = async () => {
+        const found = await storage.stream(key);
+        return found && !found.unsatisfiable ? found.body : undefined;
+      };
+      const body = await read();
+      if (body || image.ownerId === viewer) return body;
+      return (await ensureSharedCopy(storage, images, image, scratchDir)) ? read() : undefined;
+    },
+  });
+
+  router.post('/selection/download', async (req: Request, res: Response) => {
+    const viewer = currentUser(res).id;
+    const { visible } = await visibleSelection(images, parseSelection(req.body?.ids), viewer);
+    const names = uniqueEntryNames(visible.map((image) => downloadName(image.originalName, image.id, image.format)));
+    const day = new Date(now()).toISOString().slice(0, 10);
+    await sendZip(res, `image-repo-${day}.zip`, visible.map((image, i) => entryFor(image, viewer, names[i])), req.log);
+  });
+
+  return router;
+}
