@@ -7,7 +7,7 @@ import { tileFor } from './tile.js';
 
 const onGalleryFirstPage = () => location.pathname === '/' && location.search === '';
 const grid = () => document.getElementById('gallery-grid');
-const cards = () => [...(grid()?.querySelectorAll('.card:not(.is-leaving)') ?? [])];
+export const cards = () => [...(grid()?.querySelectorAll('.card:not(.is-leaving)') ?? [])];
 const linkOf = (card) => card.querySelector('.card-thumb');
 let current; // the card whose link is the grid's one tab stop
 
@@ -30,7 +30,8 @@ function syncTabStops() {
     link.tabIndex = card === current ? 0 : -1;
     if (card === current) link.setAttribute('aria-describedby', 'grid-keys');
     else link.removeAttribute('aria-describedby');
-    for (const button of card.querySelectorAll('.card-actions button')) button.tabIndex = -1;
+    // Buttons and the check are reached by their keys (P, Delete, X), not by Tab through every card.
+    for (const control of card.querySelectorAll('.card-actions button, :scope > input')) control.tabIndex = -1;
   }
 }
 
@@ -71,31 +72,40 @@ function verticalNeighbour(all, card, direction, x) {
 
 let columnX; // where a run of Up and Down presses started
 
-function onKeydown(event) {
-  const link = event.target instanceof Element ? event.target.closest('.card-thumb') : null;
-  if (!link || !isPlainKey(event)) return;
-  const card = link.closest('.card');
-  const all = cards();
-  const at = all.indexOf(card);
-  const vertical = event.key === 'ArrowUp' || event.key === 'ArrowDown';
+const MOVES = {
+  ArrowLeft: (all, at) => all[at - 1],
+  ArrowRight: (all, at) => all[at + 1],
+  ArrowUp: (all, at, card) => verticalNeighbour(all, card, -1, columnX),
+  ArrowDown: (all, at, card) => verticalNeighbour(all, card, 1, columnX),
+  Home: (all) => all[0],
+  End: (all) => all.at(-1),
+};
+
+/** The card an arrow key, Home or End leads to from `card` (the card itself at an edge); undefined for other keys. */
+export function cardTowards(card, key) {
+  if (!(key in MOVES)) return undefined;
+  const vertical = key === 'ArrowUp' || key === 'ArrowDown';
   if (!vertical) columnX = undefined;
   else if (columnX === undefined) {
     const box = card.getBoundingClientRect();
     columnX = box.left + box.width / 2;
   }
-  const moves = {
-    ArrowLeft: () => all[at - 1],
-    ArrowRight: () => all[at + 1],
-    ArrowUp: () => verticalNeighbour(all, card, -1, columnX),
-    ArrowDown: () => verticalNeighbour(all, card, 1, columnX),
-    Home: () => all[0],
-    End: () => all.at(-1),
-  };
-  if (event.key in moves) {
+  const all = cards();
+  return MOVES[key](all, all.indexOf(card), card) ?? card;
+}
+
+function onKeydown(event) {
+  const link = event.target instanceof Element ? event.target.closest('.card-thumb') : null;
+  // With Shift, the arrows select on their way (public/js/selection.js).
+  if (!link || !isPlainKey(event) || (event.shiftKey && event.key in MOVES)) return;
+  const card = link.closest('.card');
+  const target = cardTowards(card, event.key);
+  if (target) {
     event.preventDefault();
-    focusCard(moves[event.key]() ?? card);
+    focusCard(target);
     return;
   }
+  columnX = undefined;
   if (imageShortcut(event, card, card.dataset.imageId)) event.preventDefault();
 }
 

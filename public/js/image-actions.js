@@ -7,7 +7,7 @@ import { submitForJson, toast } from './util.js';
 const other = (visibility) => (visibility === 'public' ? 'private' : 'public');
 
 /** Every place that shows this image (card, viewer, image page) follows the new visibility. */
-function showVisibility(id, visibility, name) {
+export function showVisibility(id, visibility, name) {
   for (const holder of document.querySelectorAll(`[data-image-id="${id}"]`)) {
     if (holder.matches('.card')) {
       holder.querySelector('.badge-private')?.remove();
@@ -26,7 +26,8 @@ function showVisibility(id, visibility, name) {
   }
 }
 
-function removeCards(id) {
+/** The image's cards go (after a delete); the last of a page going reloads it. */
+export function removeCards(id) {
   const cards = document.querySelectorAll(`.card[data-image-id="${id}"]`);
   for (const card of cards) {
     // Keep keyboard users in the grid: the next card takes focus (and the tab stop) before this one goes.

@@ -48,7 +48,7 @@ export function tileFor(image, index, mine) {
   const link = attrsOn(document.createElement('a'), { class: 'card-thumb', href: `/images/${image.id}`, 'data-lightbox': '' });
   link.append(placeholder(image.colour.hex), img);
   const card = attrsOn(document.createElement('li'), { class: `card ${aspectClass(image)}`, 'data-image-id': image.id });
-  card.append(link);
+  card.append(link, attrsOn(document.createElement('input'), { type: 'checkbox', name: 'ids', value: image.id, 'aria-label': 'Select' }));
   if (image.match) card.append(whyLine(image.match));
   if (image.visibility === 'private') card.append(privateBadge());
   if (mine) card.append(ownerButtons(image));

@@ -1,0 +1,149 @@
+// The selection: the cards' checks, with Shift for a range (click or arrows), X or Space on a photo, and the
+// bar's actions done in place. Without JavaScript the checks and the bar's buttons still post the form.
+import { cards, cardTowards, focusCard } from './gallery.js';
+import { removeCards, showVisibility } from './image-actions.js';
+import { isPlainKey } from './shortcuts.js';
+import { submitForJson, toast } from './util.js';
+
+const bar = () => document.getElementById('selection');
+const checkOf = (card) => card.querySelector(':scope > input[name="ids"]');
+const checks = () => cards().map(checkOf).filter(Boolean);
+const checked = () => checks().filter((check) => check.checked);
+const isMine = (check) => Boolean(check.closest('.card')?.querySelector('.card-actions'));
+const nameOf = (card) => card?.querySelector('.card-actions .delete')?.getAttribute('aria-label')?.replace(/^Delete /, '') ?? '';
+const count = (n) => `${n.toLocaleString('en-US')} image${n === 1 ? '' : 's'}`;
+
+let anchor; // the check a Shift range starts from: the last one toggled by itself
+
+/** The bar says how many are selected, and offers changes only when some of them are the viewer's. */
+function update() {
+  const form = bar();
+  if (!form) return;
+  const selected = checked();
+  form.querySelector('.selection-count').textContent = `${selected.length.toLocaleString('en-US')} selected`;
+  const mine = selected.filter(isMine).length;
+  for (const button of form.querySelectorAll('.mine-only')) {
+    button.disabled = mine === 0;
+    button.title = mine === 0 ? 'None of the selected images is yours' : '';
+  }
+  const page = form.querySelector('[data-select-page]');
+  page.hidden = checks().every((check) => check.checked);
+}
+
+/** Checks (or unchecks) every card from the anchor to `check`, as `on`. */
+function selectRange(check, on) {
+  const all = checks();
+  const [from, to] = [all.indexOf(anchor), all.indexOf(check)];
+  if (from < 0 || to < 0) return false;
+  for (const box of all.slice(Math.min(from, to), Math.max(from, to) + 1)) box.checked = on;
+  return true;
+}
+
+function toggle(check, { range = false } = {}) {
+  const on = !check.checked;
+  if (!(range && selectRange(check, on))) check.checked = on;
+  if (!range) anchor = check;
+  update();
+}
+
+function clearSelection() {
+  for (const check of checked()) check.checked = false;
+  anchor = undefined;
+  update();
+}
+
+function onClick(event) {
+  const target = event.target instanceof Element ? event.target : null;
+  const check = target?.closest('.card > input[name="ids"]');
+  if (check) {
+    // The browser has toggled it already: a Shift-click carries the same state over the range.
+    if (!(event.shiftKey && anchor && selectRange(check, check.checked))) anchor = check;
+    update();
+    return;
+  }
+  // While some are selected, a click on a photo selects it rather than opening it (as photo apps do).
+  const link = target?.closest('.card-thumb');
+  if (!link || checked().length === 0 || event.ctrlKey || event.metaKey) return;
+  event.preventDefault();
+  event.stopPropagation();
+  toggle(checkOf(link.closest('.card')), { range: event.shiftKey && Boolean(anchor) });
+}
+
+function onKeydown(event) {
+  const link = event.target instanceof Element ? event.target.closest('.card-thumb') : null;
+  if (!link) return;
+  const card = link.closest('.card');
+  const check = checkOf(card);
+  if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === 'a') {
+    event.preventDefault();
+    selectPage();
+    return;
+  }
+  if (!isPlainKey(event) || !check) return;
+  if (event.key === 'x' || event.key === 'X' || event.key === ' ') {
+    event.preventDefault();
+    toggle(check);
+  } else if (event.shiftKey) {
+    const target = cardTowards(card, event.key);
+    if (!target) return;
+    event.preventDefault();
+    // The range runs from where it started (or from this photo) to the photo the key leads to.
+    if (!anchor || !anchor.isConnected) {
+      anchor = check;
+      check.checked = true;
+    }
+    focusCard(target);
+    selectRange(checkOf(target), true);
+    update();
+  } else if (event.key === 'Escape' && checked().length) {
+    event.preventDefault();
+    clearSelection();
+  }
+}
+
+function selectPage() {
+  for (const check of checks()) check.checked = true;
+  update();
+}
+
+/** The bar's buttons: changes in place, the download by the plain form (the browser saves the zip). */
+function onSubmit(event) {
+  const form = event.target;
+  const button = event.submitter;
+  if (form !== bar() || !(button instanceof HTMLButtonElement) || !button.hasAttribute('formaction')) return;
+  event.preventDefault();
+  const selected = checked();
+  const deleting = button.formAction.endsWith('/selection/delete');
+  const mine = selected.filter(isMine).length;
+  if (deleting && !confirm(`Delete ${count(mine)}? ${mine === 1 ? 'It is' : 'They are'} deleted for good.${mine < selected.length ? ` The ${count(selected.length - mine)} of other people stay.` : ''}`)) return;
+  button.setAttribute('aria-busy', 'true');
+  button.disabled = true;
+  submitForJson(form, button).then((answer) => {
+    const others = answer.others ? ` ${count(answer.others)} of other people ${answer.others === 1 ? 'was' : 'were'} left as ${answer.others === 1 ? 'it was' : 'they were'}.` : '';
+    if (deleting) {
+      for (const id of answer.deleted) removeCards(id);
+      toast(`Deleted ${count(answer.deleted.length)}.${others}`);
+    } else {
+      for (const id of answer.changed) showVisibility(id, answer.visibility, nameOf(document.querySelector(`.card[data-image-id="${id}"]`)));
+      toast(`${count(answer.changed.length)} ${answer.changed.length === 1 ? 'is' : 'are'} now ${answer.visibility}.${others}`);
+    }
+    clearSelection();
+  }).catch((err) => toast(err.message, 'error')).finally(() => {
+    button.removeAttribute('aria-busy');
+    update();
+  });
+}
+
+export function enhanceSelection() {
+  const form = bar();
+  const grid = document.getElementById('gallery-grid');
+  if (!form || !grid) return;
+  form.querySelector('[data-select-page]').addEventListener('click', selectPage);
+  // The reset event comes before the checks are cleared.
+  form.addEventListener('reset', () => setTimeout(clearSelection));
+  form.addEventListener('submit', onSubmit);
+  // In the capture phase, so a click that selects never reaches the viewer's handler.
+  grid.addEventListener('click', onClick, true);
+  grid.addEventListener('keydown', onKeydown);
+  update();
+}
