@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale,backends,metadata] [--env NAME=VALUE ...]
+// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale,backends,metadata,selection] [--env NAME=VALUE ...]
 // Prints the figures of the performance issues, each with the comparison it needs measured in this run.
 import { execSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { classifierOverhead, type ClassifierTimes } from './figures/classifier.j
 import { ingestAndResponsiveness } from './figures/ingest.js';
 import { growthAfterIngest, tensorStability } from './figures/memory.js';
 import { sharedCopyCost } from './figures/metadata.js';
+import { selectionActions } from './figures/selection.js';
 import { searchAndGallery } from './figures/scale.js';
 import { searchOnBothBackends } from './figures/backends.js';
 import { ingestOnBothBackends, twoServersBehindBalancer } from './figures/scaled-out.js';
@@ -113,6 +114,7 @@ async function main() {
     figures.push(...(await twoServersBehindBalancer()));
   });
   await part('metadata', async () => void figures.push(await sharedCopyCost(photos)));
+  await part('selection', async () => void figures.push(...(await selectionActions(photos))));
 
   const seconds = (performance.now() - began) / 1000;
   printTable(figures);

@@ -47,9 +47,15 @@ function toggle(check, { range = false } = {}) {
 }
 
 function clearSelection() {
+  const from = anchor?.closest('.card');
   for (const check of checked()) check.checked = false;
   anchor = undefined;
   update();
+  // The bar hides: focus inside it would fall to the page, so it goes back to the grid.
+  const active = document.activeElement;
+  if (!active || active === document.body || bar().querySelector('.selection-bar').contains(active)) {
+    focusCard(cards().includes(from) ? from : cards()[0]);
+  }
 }
 
 function onClick(event) {
@@ -62,14 +68,20 @@ function onClick(event) {
     return;
   }
   // While some are selected, a click on a photo selects it rather than opening it (as photo apps do).
+  // Enter on a focused photo (a click with no pointer, detail 0) still opens it.
   const link = target?.closest('.card-thumb');
-  if (!link || checked().length === 0 || event.ctrlKey || event.metaKey) return;
+  if (!link || checked().length === 0 || event.ctrlKey || event.metaKey || event.detail === 0) return;
   event.preventDefault();
   event.stopPropagation();
   toggle(checkOf(link.closest('.card')), { range: event.shiftKey && Boolean(anchor) });
 }
 
 function onKeydown(event) {
+  // Enter on a check would submit the form with its first button (views/images/selection-bar.ejs).
+  if (event.key === 'Enter' && event.target instanceof Element && event.target.matches('.card > input[name="ids"]')) {
+    event.preventDefault();
+    return;
+  }
   const link = event.target instanceof Element ? event.target.closest('.card-thumb') : null;
   if (!link) return;
   const card = link.closest('.card');
@@ -145,5 +157,7 @@ export function enhanceSelection() {
   // In the capture phase, so a click that selects never reaches the viewer's handler.
   grid.addEventListener('click', onClick, true);
   grid.addEventListener('keydown', onKeydown);
+  // Cards come and go (a further page, an upload, a delete): the count and Select all follow.
+  new MutationObserver(update).observe(grid, { childList: true });
   update();
 }

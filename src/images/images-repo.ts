@@ -112,15 +112,15 @@ export type ImagesRepo = {
   listVisible(scope: Scope, cursor: Cursor, limit: number, order?: Order): Promise<Page>;
   countVisible(scope: Scope): Promise<number>;
   setVisibility(seq: number, visibility: Visibility): Promise<void>;
-  /** One transaction for all of them (the images must be the owner's: the caller checked). */
-  setVisibilityMany(seqs: readonly number[], visibility: Visibility): Promise<void>;
+  /** One transaction for all of them; only rows that are still these images of this owner change. */
+  setVisibilityMany(ownerId: number, images: readonly Pick<ImageRecord, 'seq' | 'id'>[], visibility: Visibility): Promise<void>;
   /**
    * Labels and terms go with the row (ON DELETE CASCADE); the objects are recorded as pending in the same
    * transaction, and the caller removes them, then calls clearPending.
    */
   delete(image: Pick<ImageRecord, 'seq' | 'id' | 'format'>, at: number): Promise<void>;
-  /** As delete, for many images in one transaction. */
-  deleteMany(images: readonly Pick<ImageRecord, 'seq' | 'id' | 'format'>[], at: number): Promise<void>;
+  /** As delete, for many of one owner's images in one transaction; only rows that are still these images go. */
+  deleteMany(ownerId: number, images: readonly Pick<ImageRecord, 'seq' | 'id' | 'format'>[], at: number): Promise<void>;
   /** Before an upload's objects are written: until its row is inserted they are the sweep's to remove. */
   markPending(files: StoredFiles, at: number): Promise<void>;
   clearPending(id: string): Promise<void>;
@@ -295,14 +295,24 @@ export function createImagesRepo(db: Db): ImagesRepo {
   const upsertPending = (tx: Q, files: readonly StoredFiles[], at: number) =>
     tx.insertInto('pending_files').values(files.map(({ id, format }) => ({ id, format, created_at: at })))
       .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ format: eb.ref('excluded.format'), created_at: at }))).execute();
-  const setVisibility = (seqs: readonly number[], visibility: Visibility) =>
+  // A seq alone could name a newer image by then (SQLite reuses the highest seq after a delete): the id and
+  // the owner make sure a write only touches the rows the caller looked at.
+  type Target = Pick<ImageRecord, 'seq' | 'id'>;
+  const setVisibility = (images: readonly Target[], visibility: Visibility, ownerId?: number) =>
     q.transaction().execute(async (tx) => {
-      await tx.updateTable('images').set({ visibility }).where('seq', 'in', seqs).execute();
-      await tx.updateTable('image_terms').set({ public: visibility === 'public' ? 1 : 0 }).where('image_seq', 'in', seqs).execute();
+      const seqs = images.map((image) => image.seq);
+      let rows = tx.updateTable('images').set({ visibility }).where('seq', 'in', seqs).where('id', 'in', images.map((image) => image.id));
+      if (ownerId !== undefined) rows = rows.where('owner_id', '=', ownerId);
+      await rows.execute();
+      let terms = tx.updateTable('image_terms').set({ public: visibility === 'public' ? 1 : 0 }).where('image_seq', 'in', seqs);
+      if (ownerId !== undefined) terms = terms.where('owner_id', '=', ownerId);
+      await terms.execute();
     });
-  const deleteImages = (images: readonly Pick<ImageRecord, 'seq' | 'id' | 'format'>[], at: number) =>
+  const deleteImages = (images: readonly (Target & StoredFiles)[], at: number, ownerId?: number) =>
     q.transaction().execute(async (tx) => {
-      await tx.deleteFrom('images').where('seq', 'in', images.map((image) => image.seq)).execute();
+      let rows = tx.deleteFrom('images').where('seq', 'in', images.map((image) => image.seq)).where('id', 'in', images.map((image) => image.id));
+      if (ownerId !== undefined) rows = rows.where('owner_id', '=', ownerId);
+      await rows.execute();
       await upsertPending(tx, images, at);
     });
 
@@ -387,13 +397,17 @@ export function createImagesRepo(db: Db): ImagesRepo {
 
     countVisible: async (scope) => (await countVisibleQuery(q, scope).executeTakeFirstOrThrow()).n,
 
-    setVisibility: (seq, visibility) => setVisibility([seq], visibility),
-    setVisibilityMany: async (seqs, visibility) => {
-      if (seqs.length) await setVisibility(seqs, visibility);
+    setVisibility: (seq, visibility) =>
+      q.transaction().execute(async (tx) => {
+        await tx.updateTable('images').set({ visibility }).where('seq', '=', seq).execute();
+        await tx.updateTable('image_terms').set({ public: visibility === 'public' ? 1 : 0 }).where('image_seq', '=', seq).execute();
+      }),
+    setVisibilityMany: async (ownerId, images, visibility) => {
+      if (images.length) await setVisibility(images, visibility, ownerId);
     },
     delete: (image, at) => deleteImages([image], at),
-    deleteMany: async (images, at) => {
-      if (images.length) await deleteImages(images, at);
+    deleteMany: async (ownerId, images, at) => {
+      if (images.length) await deleteImages(images, at, ownerId);
     },
 
     markPending: async (files, at) => void (await upsertPending(q, [files], at)),

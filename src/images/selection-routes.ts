@@ -35,7 +35,7 @@ export function selectionRoutes({ images, storage, now, scratchDir }: Deps): Rou
     const ids = parseSelection(req.body?.ids);
     const visibility = parseVisibility(req.body?.visibility);
     const { own, others, unseen } = await ownSelection(images, ids, viewer);
-    await images.setVisibilityMany(own.map((image) => image.seq), visibility);
+    await images.setVisibilityMany(viewer, own, visibility);
     const changed = own.map((image) => image.id);
     if (wantsJson(req)) {
       res.json({ changed, visibility, others, unseen });
@@ -55,7 +55,7 @@ export function selectionRoutes({ images, storage, now, scratchDir }: Deps): Rou
       return;
     }
     // Rows first, with their files recorded as pending: a crash before the files go leaves them to the sweep.
-    await images.deleteMany(own, now());
+    await images.deleteMany(viewer, own, now());
     await removeDeletedFiles(storage, images, own, req.log);
     const deleted = own.map((image) => image.id);
     if (wantsJson(req)) {

@@ -39,8 +39,8 @@ const REMOVING_AT_ONCE = 16;
 
 /**
  * The objects of images whose rows are gone (and whose objects were recorded as pending with them), then their
- * records. A store that is slow or down leaves the rest to the sweep rather than failing a delete that has
- * happened: the rows are gone for everyone already.
+ * records. A store that is slow, down or failing leaves the rest to the sweep rather than failing a delete
+ * that has happened: the rows are gone for everyone already.
  */
 export async function removeDeletedFiles(
   storage: Storage, images: Pick<ImagesRepo, 'clearPending'>, deleted: readonly StoredFiles[], log: Logger,
@@ -55,9 +55,10 @@ export async function removeDeletedFiles(
   try {
     await Promise.all(Array.from({ length: Math.min(REMOVING_AT_ONCE, queue.length) }, worker));
   } catch (err) {
-    if (!(err instanceof StorageUnavailable)) throw err;
     queue.length = 0;
-    log.warn({ err, images: deleted.length }, 'the files of deleted images are left to the sweep');
+    // Done is done: whatever failed, the rows are gone and their files recorded, so the sweep finishes it.
+    if (err instanceof StorageUnavailable) log.warn({ err, images: deleted.length }, 'the files of deleted images are left to the sweep');
+    else log.error({ err, images: deleted.length }, 'removing the files of deleted images failed: they are left to the sweep');
   }
 }
 

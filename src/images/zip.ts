@@ -47,6 +47,8 @@ export async function sendZip(res: Response, fileName: string, entries: readonly
   let sending: Promise<void> | undefined;
   let gone = false;
   for (const entry of entries) {
+    // A viewer gone before the next object is opened: nothing more is read for them.
+    if (res.destroyed) return;
     const body = await entry.open();
     if (!body) {
       log.error({ file: entry.name }, 'a stored file of a zip is missing');
@@ -57,9 +59,13 @@ export async function sendZip(res: Response, fileName: string, entries: readonly
       sending = pipeline(zip.outputStream, res).catch(() => void (gone = true));
     }
     zip.addReadStream(body, entry.name, { mtime: entry.mtime, compress: false });
-    // The next object is opened once this one is in the zip; a viewer who goes away ends it.
-    // A store failing mid-object cuts the answer off: a zip with a hole in it must not look whole.
-    await Promise.race([finished(body).catch((err: Error) => void res.destroy(err)), sending]);
+    // The next object is opened once this one is in the zip; a viewer who goes away ends it, and a store
+    // failing mid-object cuts the answer off (a zip with a hole in it must not look whole).
+    await Promise.race([finished(body).catch((err: Error) => {
+      log.error({ err, file: entry.name }, 'a stored file of a zip failed mid-way');
+      gone = true;
+      res.destroy(err);
+    }), sending]);
     if (gone) {
       body.destroy();
       return;

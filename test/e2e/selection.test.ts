@@ -36,6 +36,12 @@ const grid = (page: Page) => page.locator('#gallery-grid');
 const checkOf = (page: Page, id: string) => page.locator(`#gallery-grid .card[data-image-id="${id}"] > input[type=checkbox]`);
 const bar = (page: Page) => page.locator('#selection .selection-bar');
 const selectedIds = (page: Page) => page.locator('#gallery-grid .card > input:checked').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
+/** The toast with this text once it shows (an earlier one may still be on screen). */
+const toastSaying = async (page: Page, text: string) => {
+  const toast = page.locator('.toast', { hasText: text }).last();
+  await toast.waitFor();
+  return toast.innerText();
+};
 const visibilityOf = async (page: Page, id: string) => (await (await page.request.get(`/images/${id}`, { headers: { Accept: 'application/json' } })).json()).image.visibility;
 
 let own: string[]; // newest first, as the gallery shows them
@@ -80,9 +86,17 @@ describe('selecting photos', () => {
     await expect(owner.locator('dialog[open]').count()).resolves.toBe(0);
     await expect(selectedIds(owner)).resolves.toEqual([...own.slice(1, 4), own[5]]);
     await expect(bar(owner).locator('.selection-count').innerText()).resolves.toBe('4 selected');
+    // Enter on a photo still opens it.
+    await owner.locator(`.card[data-image-id="${own[0]}"] .card-thumb`).focus();
+    await owner.keyboard.press('Enter');
+    await owner.locator('dialog[open]').waitFor();
+    await owner.keyboard.press('Escape');
+    await expect.poll(() => owner.locator('dialog[open]').count()).toBe(0);
     await bar(owner).getByRole('button', { name: 'Clear the selection' }).click();
     await expect.poll(() => selectedIds(owner)).toEqual([]);
     await expect(bar(owner).isVisible()).resolves.toBe(false);
+    // The bar is gone, so the focus is back in the grid, not lost to the page.
+    await expect(owner.evaluate(() => Boolean(document.activeElement?.closest('#gallery-grid')))).resolves.toBe(true);
   });
 
   it('when the keyboard is used, then X selects the focused photo, Shift+arrows select on the way, Ctrl+A the page, and Esc clears', async () => {
@@ -117,8 +131,11 @@ describe('acting on a selection', () => {
   it('when a selection is made private from the bar, then its cards show the lock at once, the other user no longer sees them, and the selection clears', async () => {
     await owner.goto('/');
     for (const id of own.slice(0, 2)) await checkOf(owner, id).click({ force: true });
+    // Enter on a check submits nothing (it would send the form with its first button).
+    await checkOf(owner, own[1]).press('Enter');
+    await expect(visibilityOf(owner, own[0])).resolves.toBe('public');
     await bar(owner).getByRole('button', { name: 'Make private' }).click();
-    await expect(owner.locator('.toast').last().innerText()).resolves.toBe('2 images are now private.');
+    await expect(toastSaying(owner, '2 images are now private.')).resolves.toBe('2 images are now private.');
     for (const id of own.slice(0, 2)) {
       await expect(owner.locator(`.card[data-image-id="${id}"] .badge-private`).count()).resolves.toBe(1);
       await expect(visibilityOf(owner, id)).resolves.toBe('private');
@@ -129,7 +146,7 @@ describe('acting on a selection', () => {
     // And back, with another user's photo in the selection: it is left as it is.
     for (const id of [...own.slice(0, 2), others[0]]) await checkOf(owner, id).click({ force: true });
     await bar(owner).getByRole('button', { name: 'Make public' }).click();
-    await expect(owner.locator('.toast').last().innerText()).resolves.toBe('2 images are now public. 1 image of other people was left as it was.');
+    await expect(toastSaying(owner, '2 images are now public. 1 image of other people was left as it was.')).resolves.toBe('2 images are now public. 1 image of other people was left as it was.');
     await expect(owner.locator(`.card[data-image-id="${own[0]}"] .badge-private`).count()).resolves.toBe(0);
   });
 
@@ -155,7 +172,7 @@ describe('acting on a selection', () => {
       void dialog.accept();
     });
     await bar(owner).getByRole('button', { name: 'Delete' }).click();
-    await expect(owner.locator('.toast').last().innerText()).resolves.toBe('Deleted 2 images.');
+    await expect(toastSaying(owner, 'Deleted 2 images.')).resolves.toBe('Deleted 2 images.');
     expect(asked).toBe('Delete 2 images? They are deleted for good.');
     await expect.poll(() => owner.locator(`.card[data-image-id="${own[4]}"]`).count()).toBe(0);
     await expect(owner.locator('.count').innerText()).resolves.toBe(`${before - 2} images`);

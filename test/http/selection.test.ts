@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type request from 'supertest';
 import yauzl from 'yauzl';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import sharp from 'sharp';
 import { noiseImage, solidPng } from '../helpers/fixtures.js';
 import { createImagesRepo } from '../../src/images/images-repo.js';
 import { MAX_SELECTION } from '../../src/images/access.js';
@@ -187,7 +188,10 @@ describe('downloading a selection as one zip', () => {
     const [first] = await uploaded(ana, [{ name: 'a.jpg', data: a1 }]);
     const [second] = await uploaded(ana, [{ name: 'A.JPG', data: a2 }]);
     const [unicode] = await uploaded(ana, [{ name: 'Été à Kyōto 写真:1.png', data: named }]);
-    const [bens] = await uploaded(ben, [{ name: 'a.jpg', data: await noiseImage('jpeg', 120, 90) }]);
+    // Ben's photo carries what a camera writes: the zip must give Ana the copy without it, as the file route does.
+    const bensPhoto = await sharp(await noiseImage('jpeg', 120, 90)).withExif({ IFD0: { Make: 'Pixel', Artist: 'Ben Example' }, IFD2: { BodySerialNumber: 'SN-SELECTION-42' } }).jpeg().toBuffer();
+    expect(bensPhoto.includes('SN-SELECTION-42')).toBe(true);
+    const [bens] = await uploaded(ben, [{ name: 'a.jpg', data: bensPhoto }]);
     const [bensPrivate] = await uploaded(ben, [{ name: 'secret.png', data: await solidPng('#112233') }], 'private');
     const token = await csrfFrom(ana, '/');
     const res = await ana.post('/selection/download').set('X-CSRF-Token', token).send({ ids: [first, second, unicode, bens, bensPrivate] })
@@ -202,8 +206,13 @@ describe('downloading a selection as one zip', () => {
     expect(Buffer.compare(entries[3].bytes, a1)).toBe(0);
     expect(Buffer.compare(entries[2].bytes, a2)).toBe(0);
     expect(Buffer.compare(entries[1].bytes, named)).toBe(0);
+    expect(entries[0].bytes.includes('SN-SELECTION-42')).toBe(false);
+    expect(entries[0].bytes.includes('Ben Example')).toBe(false);
     const served = await ana.get(`/images/${bens}/file`).buffer(true).parse(binary);
     expect(Buffer.compare(entries[0].bytes, served.body as Buffer)).toBe(0);
+    // Ben's own zip of it is his original, byte for byte.
+    const own = await ben.post('/selection/download').set('X-CSRF-Token', await csrfFrom(ben, '/')).send({ ids: [bens] }).buffer(true).parse(binary);
+    expect(Buffer.compare((await readZip(own.body as Buffer))[0].bytes, bensPhoto)).toBe(0);
     expect(entries.some((e) => e.name.includes('secret'))).toBe(false);
   });
 
@@ -214,5 +223,27 @@ describe('downloading a selection as one zip', () => {
     const unknown = await json(ana.post('/selection/download')).set('X-CSRF-Token', token).send({ ids: [crypto.randomUUID()] });
     expect(res.status).toBe(404);
     expect(res.body).toEqual(unknown.body);
+  });
+});
+
+describe('a selection by API token', () => {
+  async function tokenAgent(agent: request.Agent, scope: 'read' | 'read-write') {
+    const _csrf = await csrfFrom(agent, '/account');
+    const made = await agent.post('/account/tokens').type('form').send({ _csrf, name: `selection ${scope}`, scope, days: '0' });
+    return t.agent().set('Authorization', `Bearer ${/value="(irt_[^"]+)"/.exec(made.text)![1]}`);
+  }
+
+  it('when a read token downloads a selection, then it gets the zip, and it may not change or delete one', async () => {
+    const [id] = await uploaded(ana, [{ name: 'by-token.png', data: await solidPng('#445566') }]);
+    const reader = await tokenAgent(ana, 'read');
+    const zip = await reader.post('/selection/download').send({ ids: [id] }).buffer(true).parse(binary);
+    expect(zip.status).toBe(200);
+    expect((await readZip(zip.body as Buffer)).map((e) => e.name)).toEqual(['by-token.png']);
+    expect((await json(reader.post('/selection/visibility')).send({ ids: [id], visibility: 'private' })).status).toBe(403);
+    expect((await json(reader.post('/selection/delete')).send({ ids: [id] })).status).toBe(403);
+    expect(await visibilityOf(id)).toBe('public');
+    const writer = await tokenAgent(ana, 'read-write');
+    expect((await json(writer.post('/selection/visibility')).send({ ids: [id], visibility: 'private' })).status).toBe(200);
+    expect(await visibilityOf(id)).toBe('private');
   });
 });
