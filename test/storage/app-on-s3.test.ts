@@ -153,8 +153,12 @@ describe('an S3 outage', () => {
       expect(await app.count('images')).toBe(2);
       // Once the store answers, the sweep takes the deleted image's objects.
       expect((await app.storedKeys()).filter((key) => key.startsWith(gone))).toHaveLength(2);
-      await sweepShared({ db: app.db, storage: app.storage, images: createImagesRepo(app.db), logger: createLogger('silent'), now: () => Date.now() + SHARED_SWEEP_GRACE_MS + 1000 });
-      expect((await app.storedKeys()).filter((key) => key.startsWith(gone))).toEqual([]);
+      // Tried until it has run: the sweep's advisory lock is the database's, and test files sharing the test
+      // PostgreSQL (each in a schema of its own) may be sweeping at the same moment, so this one skips.
+      await expect.poll(async () => {
+        await sweepShared({ db: app.db, storage: app.storage, images: createImagesRepo(app.db), logger: createLogger('silent'), now: () => Date.now() + SHARED_SWEEP_GRACE_MS + 1000 });
+        return (await app.storedKeys()).filter((key) => key.startsWith(gone));
+      }, { timeout: 10_000 }).toEqual([]);
       // The objects the failed upload may have written are recorded for the start-up sweep, never orphaned.
       const pending = (await app.rows<{ id: string }>`SELECT id FROM pending_files`).map((r) => r.id);
       const keys = await app.storedKeys();
