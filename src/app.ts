@@ -19,7 +19,7 @@ import { createImagesRepo } from './images/images-repo.js';
 import { createIngest } from './images/ingest.js';
 import type { DecodeBudget } from './images/decode-budget.js';
 import { imagesRoutes } from './images/routes.js';
-import { selectionRoutes } from './images/selection-routes.js';
+import { selectionRoutes } from './selection/routes.js';
 import { MAX_SELECTION } from './images/access.js';
 import { uploadRoutes } from './images/upload-routes.js';
 import { incomingDir } from './images/storage.js';
@@ -154,8 +154,9 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   });
   app.use(uploadRoutes({ ingest, config: deps.config, metrics }));
   app.use(imagesRoutes({ images, users, storage: deps.storage, cursors, now, scratchDir: incomingDir(deps.config.uploadDir) }));
-  app.use(selectionRoutes({ images, storage: deps.storage, now, scratchDir: incomingDir(deps.config.uploadDir) }));
-  app.use(searchRoutes({ search: createSearchRepo(deps.db, now), cursors }));
+  const search = createSearchRepo(deps.db, now);
+  app.use(selectionRoutes({ images, users, search, storage: deps.storage, now, scratchDir: incomingDir(deps.config.uploadDir) }));
+  app.use(searchRoutes({ search, cursors }));
   app.use(accountRoutes({ tokens, users, now }));
 
   app.use(notFoundHandler);

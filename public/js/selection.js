@@ -15,19 +15,42 @@ const count = (n) => `${n.toLocaleString('en-US')} image${n === 1 ? '' : 's'}`;
 
 let anchor; // the check a Shift range starts from: the last one toggled by itself
 
+/** How many the whole list holds (the page's total), and whether that number is exact. */
+function listTotal() {
+  const { total, exact } = bar().querySelector('.selection-bar').dataset;
+  return { total: Number(total), exact: exact === 'true' };
+}
+
+/** The whole list is selected: its address goes with the form, and the server reads the list again. */
+const allField = () => bar().querySelector('input[name="all"]');
+const allOfList = () => allField().value !== '';
+function selectList(on) {
+  allField().value = on ? location.pathname + location.search : '';
+  update();
+}
+
 /** The bar says how many are selected, and offers changes only when some of them are the viewer's. */
 function update() {
   const form = bar();
   if (!form) return;
   const selected = checked();
-  form.querySelector('.selection-count').textContent = `${selected.length.toLocaleString('en-US')} selected`;
-  const mine = selected.filter(isMine).length;
+  const every = selected.length > 0 && selected.length === checks().length;
+  // Leaving out one photo of the page leaves out the rest of the list too.
+  if (allOfList() && !every) allField().value = '';
+  const { total, exact } = listTotal();
+  const all = allOfList();
+  const many = all ? (exact ? `All ${total.toLocaleString('en-US')}` : 'All results') : selected.length.toLocaleString('en-US');
+  form.querySelector('.selection-count').textContent = `${many} selected`;
+  // Of a whole list, the server tells which are the viewer's.
+  const mine = all ? 1 : selected.filter(isMine).length;
   for (const button of form.querySelectorAll('.mine-only')) {
     button.disabled = mine === 0;
     button.title = mine === 0 ? 'None of the selected images is yours' : '';
   }
-  const page = form.querySelector('[data-select-page]');
-  page.hidden = checks().every((check) => check.checked);
+  form.querySelector('[data-select-page]').hidden = every;
+  const list = form.querySelector('[data-select-list]');
+  list.hidden = !every || all || !(total > selected.length || !exact);
+  list.textContent = exact ? `Select all ${total.toLocaleString('en-US')}` : 'Select all results';
 }
 
 /** Checks (or unchecks) every card from the anchor to `check`, as `on`. */
@@ -48,6 +71,7 @@ function toggle(check, { range = false } = {}) {
 
 function clearSelection() {
   const from = anchor?.closest('.card');
+  allField().value = '';
   for (const check of checked()) check.checked = false;
   anchor = undefined;
   update();
@@ -127,7 +151,10 @@ function onSubmit(event) {
   const selected = checked();
   const deleting = button.formAction.endsWith('/selection/delete');
   const mine = selected.filter(isMine).length;
-  if (deleting && !confirm(`Delete ${count(mine)}? ${mine === 1 ? 'It is' : 'They are'} deleted for good.${mine < selected.length ? ` The ${count(selected.length - mine)} of other people stay.` : ''}`)) return;
+  const question = allOfList()
+    ? `Delete every image of yours in this list (${count(listTotal().total)} in all)? They are deleted for good; other people's stay.`
+    : `Delete ${count(mine)}? ${mine === 1 ? 'It is' : 'They are'} deleted for good.${mine < selected.length ? ` The ${count(selected.length - mine)} of other people stay.` : ''}`;
+  if (deleting && !confirm(question)) return;
   button.setAttribute('aria-busy', 'true');
   button.disabled = true;
   submitForJson(form, button).then((answer) => {
@@ -151,6 +178,7 @@ export function enhanceSelection() {
   const grid = document.getElementById('gallery-grid');
   if (!form || !grid) return;
   form.querySelector('[data-select-page]').addEventListener('click', selectPage);
+  form.querySelector('[data-select-list]').addEventListener('click', () => selectList(true));
   // The reset event comes before the checks are cleared.
   form.addEventListener('reset', () => setTimeout(clearSelection));
   form.addEventListener('submit', onSubmit);

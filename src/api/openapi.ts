@@ -42,6 +42,8 @@ const list = (extra: Record<string, object> = {}, required: string[] = []) => ({
 });
 const uuids = { type: 'array', items: { type: 'string', format: 'uuid' } };
 const selectionIds = { ...uuids, minItems: 1, maxItems: MAX_SELECTION, description: 'Image ids; a form sends `ids` once per image.' };
+const wholeList = { type: 'string', description: 'Instead of `ids`: the address of a list (`/?show=mine`, `/search?q=red`), meaning every image of it (up to the same limit), read when the action runs.' };
+const eitherIdsOrList = [{ required: ['ids'] }, { required: ['all'] }];
 const leftAsTheyAre = { type: 'integer', minimum: 0, description: 'Selected images of other users, left as they are.' };
 const unseenIds = { type: 'integer', minimum: 0, description: 'Selected ids of no image the caller may see.' };
 // When no file was stored: each file's refusal, or one error for the whole request.
@@ -332,7 +334,7 @@ export const openApiDocument = {
         security: csrf, parameters: [asJson],
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: { type: 'object', required: ['ids', 'visibility'], properties: { ids: selectionIds, visibility: ref('Visibility') } } } },
+          content: { 'application/json': { schema: { type: 'object', required: ['visibility'], oneOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList, visibility: ref('Visibility') } } } },
         },
         responses: {
           200: json({
@@ -348,7 +350,7 @@ export const openApiDocument = {
       post: {
         summary: 'Delete many of the caller\'s images (rows, files and thumbnails), in one transaction. Others\' images in the selection stay.',
         security: csrf, parameters: [asJson],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['ids'], properties: { ids: selectionIds } } } } },
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', oneOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList } } } } },
         responses: {
           200: json({
             type: 'object', required: ['deleted', 'others', 'unseen'], additionalProperties: false,
@@ -363,7 +365,7 @@ export const openApiDocument = {
       post: {
         summary: 'The selected images the caller may see, as one zip (streamed; ZIP64 past 4 GB or 65,535 files): the caller\'s originals as uploaded, others\' as the file route serves them. Names are made unique and safe on every system.',
         security: csrf,
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['ids'], properties: { ids: selectionIds } } } } },
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', oneOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList } } } } },
         responses: {
           200: { description: 'The zip.', content: { 'application/zip': { schema: { type: 'string', contentMediaType: 'application/zip' } } } },
           400: error('No ids, too many, or one that is not an image id.'), 401: anonymous, 403: error('A bad CSRF token.'),

@@ -8,6 +8,8 @@ import type { Browser, Page } from 'playwright-core';
 import yauzl from 'yauzl';
 import { fileFrom, launchBrowser, newContext, registerThroughForm, startApp, type RunningApp } from '../helpers/browser.js';
 import { photosDir } from '../helpers/fixtures.js';
+import { createImagesRepo } from '../../src/images/images-repo.js';
+import { PAGE_SIZE } from '../../src/images/pagination.js';
 
 const OWN = ['coral_bird.png', 'coral_cat.png', 'coral_dragonfly.png', 'coral_hot_dog.png', 'coral_parrot.png', 'skimage_coffee.png'];
 
@@ -179,6 +181,36 @@ describe('acting on a selection', () => {
     const res = await owner.request.get(`/images/${own[4]}`, { headers: { Accept: 'application/json' } });
     expect(res.status()).toBe(404);
     own = own.slice(0, 4);
+  });
+});
+
+describe('selecting a whole list', () => {
+  it('when every photo of the page is selected and the list holds more, then the bar offers all of them, and one action takes them all', async () => {
+    const context = await newContext(browser, app);
+    const page = await context.newPage();
+    await registerThroughForm(page, 'hoarder');
+    const [{ id: ownerId }] = await app.rows<{ id: number }>`SELECT id FROM users WHERE username = 'hoarder'`;
+    const repo = createImagesRepo(app.db);
+    for (let i = 0; i < PAGE_SIZE + 2; i++) {
+      await repo.insert({ id: crypto.randomUUID(), visibility: 'public', originalName: `h${i}.jpg`, format: 'jpeg', bytes: 100, width: 40, height: 30, colourName: 'red', colourHex: '#cc0000', createdAt: Date.UTC(2026, 0, 1) + i }, { id: Number(ownerId), username: 'hoarder' }, []);
+    }
+    await page.goto('/?show=mine');
+    await page.locator('#gallery-grid .card-thumb').first().focus();
+    await page.keyboard.press('Control+a');
+    const list = bar(page).locator('[data-select-list]');
+    await expect(list.innerText()).resolves.toBe(`Select all ${PAGE_SIZE + 2}`);
+    await list.click();
+    await expect(bar(page).locator('.selection-count').innerText()).resolves.toBe(`All ${PAGE_SIZE + 2} selected`);
+    // Leaving one out leaves the rest of the list out too.
+    await page.locator('#gallery-grid .card > input').first().click();
+    await expect(bar(page).locator('.selection-count').innerText()).resolves.toBe(`${PAGE_SIZE - 1} selected`);
+    await page.locator('#gallery-grid .card > input').first().click();
+    await list.click();
+    await bar(page).getByRole('button', { name: 'Make private' }).click();
+    await expect(toastSaying(page, `${PAGE_SIZE + 2} images are now private.`)).resolves.toBe(`${PAGE_SIZE + 2} images are now private.`);
+    const mine = await (await page.request.get('/?show=private', { headers: { Accept: 'application/json' } })).json();
+    expect(mine.total).toBe(PAGE_SIZE + 2);
+    await context.close();
   });
 });
 

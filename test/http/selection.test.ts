@@ -247,3 +247,36 @@ describe('a selection by API token', () => {
     expect(await visibilityOf(id)).toBe('private');
   });
 });
+
+describe('selecting every image of a list', () => {
+  it('when an action names a list instead of ids, then it applies to every image of it the viewer may change, read again by the server', async () => {
+    const owner = await signedInAgent(t, 'lister');
+    const [cat1, cat2] = await uploaded(owner, [{ name: 'l1.png', data: await solidPng('#c0392b') }, { name: 'l2.png', data: await solidPng('#c0392b', 30, 30) }]);
+    const [blue] = await uploaded(owner, [{ name: 'l3.png', data: await solidPng('#2040c0') }]);
+    const [bensRed] = await uploaded(ben, [{ name: 'b-red.png', data: await solidPng('#c0392b', 20, 20) }]);
+    const [bensPrivateRed] = await uploaded(ben, [{ name: 'b-red-private.png', data: await solidPng('#c0392b', 22, 22) }], 'private');
+    const token = await csrfFrom(owner, '/');
+    // A search for red, made private: the owner's two red ones change; Ben's public red one is counted as
+    // another's, and his private one is not in the owner's list at all.
+    const res = await json(owner.post('/selection/visibility')).set('X-CSRF-Token', token).send({ all: '/search?q=lister,+red', visibility: 'private' });
+    expect(res.status).toBe(200);
+    expect([...res.body.changed].sort()).toEqual([cat1, cat2, blue].sort());
+    expect(res.body.others).toBeGreaterThanOrEqual(1);
+    expect(await visibilityOf(bensRed)).toBe('public');
+    expect(await visibilityOf(bensPrivateRed)).toBe('private');
+
+    // The gallery's own list ("My private"), downloaded whole.
+    const zip = await owner.post('/selection/download').set('X-CSRF-Token', token).send({ all: '/?show=private' }).buffer(true).parse(binary);
+    expect((await readZip(zip.body as Buffer)).map((e) => e.name).sort()).toEqual(['l1.png', 'l2.png', 'l3.png']);
+  });
+
+  it('when the list address is not a list, has no terms, or holds nothing, then a clear 400 or 404', async () => {
+    const token = await csrfFrom(ana, '/');
+    const send = (all: unknown) => json(ana.post('/selection/download')).set('X-CSRF-Token', token).send({ all });
+    expect((await send('https://evil.example/')).body.error).toBe('"all" is the address of a list of images.');
+    expect((await send('/account')).status).toBe(400);
+    expect((await send('/search?q=,')).body.error).toBe('The search has no terms.');
+    expect((await send('/?show=everything')).status).toBe(400);
+    expect((await send('/search?q=nothing-is-called-this')).status).toBe(404);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeEntryName, uniqueEntryNames } from '../../src/images/zip.js';
+import { safeEntryName, uniqueEntryNames } from '../../src/selection/zip.js';
 
 describe('the names of a zip\'s files', () => {
   it('when names repeat, in any case, then the later ones are numbered before their extension', () => {

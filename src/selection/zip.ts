@@ -5,7 +5,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 import { notFound } from '../errors.js';
 import type { Logger } from '../log.js';
-import { NO_SUCH_IMAGE } from './access.js';
+import { NO_SUCH_IMAGE } from '../images/access.js';
 
 /** One file of the zip: its name in it, its time, and its bytes (undefined when the object is gone). */
 export type ZipEntry = { name: string; mtime: Date; open: () => Promise<Readable | undefined> };

@@ -3,16 +3,18 @@ import { currentUser } from '../auth/require-user.js';
 import { safeReturnPath } from '../auth/validation.js';
 import { flash } from '../web/flash.js';
 import { wantsJson } from '../web/wants-json.js';
+import { notFound } from '../errors.js';
+import { idsOfList, type ListDeps } from './lists.js';
 import type { Storage } from '../storage/index.js';
-import { ownSelection, parseSelection, visibleSelection } from './access.js';
-import { downloadName } from './file-names.js';
-import type { ImageRecord, ImagesRepo } from './images-repo.js';
-import { parseVisibility } from './routes.js';
-import { ensureSharedCopy, sharedKey } from './shared-copy.js';
-import { imageKeys, removeDeletedFiles } from './storage.js';
+import { ownSelection, parseSelection, visibleSelection } from '../images/access.js';
+import { downloadName } from '../images/file-names.js';
+import type { ImageRecord, ImagesRepo } from '../images/images-repo.js';
+import { parseVisibility } from '../images/routes.js';
+import { ensureSharedCopy, sharedKey } from '../images/shared-copy.js';
+import { imageKeys, removeDeletedFiles } from '../images/storage.js';
 import { sendZip, uniqueEntryNames, type ZipEntry } from './zip.js';
 
-type Deps = { images: ImagesRepo; storage: Storage; now: () => number; scratchDir: string };
+type Deps = { images: ImagesRepo; storage: Storage; now: () => number; scratchDir: string; users: ListDeps['users']; search: ListDeps['search'] };
 
 const count = (n: number, one = 'image', many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -26,14 +28,21 @@ function leftAlone(others: number, unseen: number): string {
  * Actions on many images at once (`ids`, up to MAX_SELECTION): one request and one transaction each. The owner's
  * images change; in the same selection, others' are left as they are and only downloaded.
  */
-export function selectionRoutes({ images, storage, now, scratchDir }: Deps): Router {
+export function selectionRoutes({ images, storage, now, scratchDir, users, search }: Deps): Router {
   const router = Router();
   const back = (req: Request) => safeReturnPath(req.body?.next) ?? '/';
+  /** The checked ids, or (`all`: a list's address) every image of that list. */
+  const selected = async (req: Request, res: Response) => {
+    if (req.body?.all === undefined || req.body.all === '') return parseSelection(req.body?.ids);
+    const ids = await idsOfList(req.body.all, currentUser(res), { images, users, search });
+    if (ids.length === 0) throw notFound('The list holds no image.');
+    return ids;
+  };
 
   router.post('/selection/visibility', async (req, res) => {
     const viewer = currentUser(res).id;
-    const ids = parseSelection(req.body?.ids);
     const visibility = parseVisibility(req.body?.visibility);
+    const ids = await selected(req, res);
     const { own, others, unseen } = await ownSelection(images, ids, viewer);
     await images.setVisibilityMany(viewer, own, visibility);
     const changed = own.map((image) => image.id);
@@ -47,7 +56,7 @@ export function selectionRoutes({ images, storage, now, scratchDir }: Deps): Rou
 
   router.post('/selection/delete', async (req, res) => {
     const viewer = currentUser(res).id;
-    const ids = parseSelection(req.body?.ids);
+    const ids = await selected(req, res);
     const { own, others, unseen } = await ownSelection(images, ids, viewer);
     // A form asks first, on a page of its own (scripts ask in the page before they send); JSON callers mean it.
     if (!wantsJson(req) && req.body?.confirmed !== 'yes') {
@@ -85,7 +94,7 @@ export function selectionRoutes({ images, storage, now, scratchDir }: Deps): Rou
 
   router.post('/selection/download', async (req: Request, res: Response) => {
     const viewer = currentUser(res).id;
-    const { visible } = await visibleSelection(images, parseSelection(req.body?.ids), viewer);
+    const { visible } = await visibleSelection(images, await selected(req, res), viewer);
     const names = uniqueEntryNames(visible.map((image) => downloadName(image.originalName, image.id, image.format)));
     const day = new Date(now()).toISOString().slice(0, 10);
     await sendZip(res, `image-repo-${day}.zip`, visible.map((image, i) => entryFor(image, viewer, names[i])), req.log);
