@@ -39,6 +39,15 @@ const VISITS: Visit[] = [
   { name: 'empty gallery', user: 'empty', go: async (page) => void (await page.goto('/')) },
   { name: 'full gallery', user: 'full', go: async (page) => void (await page.goto('/')) },
   { name: 'search', user: 'full', go: async (page) => void (await page.goto('/search?q=tabby,%20red')) },
+  {
+    name: 'gallery with photos selected',
+    user: 'full',
+    go: async (page) => {
+      await page.goto('/');
+      for (const n of [0, 2]) await page.locator('#gallery-grid .card > input').nth(n).click({ force: true });
+      await page.locator('.selection-bar').waitFor();
+    },
+  },
   { name: 'search without results', user: 'full', go: async (page) => void (await page.goto('/search?q=catamaran')) },
   {
     name: 'viewer',
