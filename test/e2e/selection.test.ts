@@ -2,12 +2,11 @@
 // place with JavaScript, through the form and a confirmation page without it).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import yauzl from 'yauzl';
 import { fileFrom, launchBrowser, newContext, registerThroughForm, startApp, type RunningApp } from '../helpers/browser.js';
 import { photosDir } from '../helpers/fixtures.js';
+import { zipEntries } from '../helpers/served.js';
 import { createImagesRepo } from '../../src/images/images-repo.js';
 import { PAGE_SIZE } from '../../src/images/pagination.js';
 
@@ -244,21 +243,3 @@ describe('without JavaScript', () => {
   });
 });
 
-function zipEntries(data: Buffer): Promise<{ name: string; bytes: Buffer }[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(data, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
-      const entries: { name: string; bytes: Buffer }[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => zip.openReadStream(entry, (e, stream) => {
-        if (e) return reject(e);
-        buffer(stream).then((bytes) => {
-          entries.push({ name: entry.fileName, bytes });
-          zip.readEntry();
-        }, reject);
-      }));
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}

@@ -1,10 +1,10 @@
 // Actions on a selection: one request for many images, the owner's rules exactly as for one image.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type request from 'supertest';
-import yauzl from 'yauzl';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import sharp from 'sharp';
 import { noiseImage, solidPng } from '../helpers/fixtures.js';
+import { bytes as binary, zipEntries } from '../helpers/served.js';
 import { createImagesRepo } from '../../src/images/images-repo.js';
 import { MAX_SELECTION } from '../../src/images/access.js';
 
@@ -149,36 +149,6 @@ describe('deleting a selection', () => {
   });
 });
 
-type ZipFileEntry = { name: string; bytes: Buffer; utf8: boolean };
-
-function readZip(data: Buffer): Promise<ZipFileEntry[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(data, { lazyEntries: true, strictFileNames: true, validateEntrySizes: true }, (err, zip) => {
-      if (err) return reject(err);
-      const entries: ZipFileEntry[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (e, stream) => {
-          if (e) return reject(e);
-          const chunks: Buffer[] = [];
-          stream.on('data', (c: Buffer) => chunks.push(c));
-          stream.on('end', () => {
-            entries.push({ name: entry.fileName, bytes: Buffer.concat(chunks), utf8: (entry.generalPurposeBitFlag & 0x800) !== 0 });
-            zip.readEntry();
-          });
-        });
-      });
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
-
-const binary = (res: request.Response, done: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-};
 
 describe('downloading a selection as one zip', () => {
   it('when several images are downloaded, then the zip holds each under a unique, safe name, the owner\'s originals byte for byte and others\' as they are served to the viewer', async () => {
@@ -199,7 +169,7 @@ describe('downloading a selection as one zip', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/zip');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="?image-repo-\d{4}-\d{2}-\d{2}\.zip"?$/);
-    const entries = await readZip(res.body as Buffer);
+    const entries = await zipEntries(res.body as Buffer);
     // Newest first; the names as case-insensitive systems see them, and no ':' (Windows refuses it).
     expect(entries.map((e) => e.name)).toEqual(['a.jpg', 'Été à Kyōto 写真_1.png', 'A (2).JPG', 'a (3).jpg']);
     expect(entries.find((e) => e.name === 'Été à Kyōto 写真_1.png')!.utf8).toBe(true);
@@ -212,7 +182,7 @@ describe('downloading a selection as one zip', () => {
     expect(Buffer.compare(entries[0].bytes, served.body as Buffer)).toBe(0);
     // Ben's own zip of it is his original, byte for byte.
     const own = await ben.post('/selection/download').set('X-CSRF-Token', await csrfFrom(ben, '/')).send({ ids: [bens] }).buffer(true).parse(binary);
-    expect(Buffer.compare((await readZip(own.body as Buffer))[0].bytes, bensPhoto)).toBe(0);
+    expect(Buffer.compare((await zipEntries(own.body as Buffer))[0].bytes, bensPhoto)).toBe(0);
     expect(entries.some((e) => e.name.includes('secret'))).toBe(false);
   });
 
@@ -238,7 +208,7 @@ describe('a selection by API token', () => {
     const reader = await tokenAgent(ana, 'read');
     const zip = await reader.post('/selection/download').send({ ids: [id] }).buffer(true).parse(binary);
     expect(zip.status).toBe(200);
-    expect((await readZip(zip.body as Buffer)).map((e) => e.name)).toEqual(['by-token.png']);
+    expect((await zipEntries(zip.body as Buffer)).map((e) => e.name)).toEqual(['by-token.png']);
     expect((await json(reader.post('/selection/visibility')).send({ ids: [id], visibility: 'private' })).status).toBe(403);
     expect((await json(reader.post('/selection/delete')).send({ ids: [id] })).status).toBe(403);
     expect(await visibilityOf(id)).toBe('public');
@@ -267,7 +237,7 @@ describe('selecting every image of a list', () => {
 
     // The gallery's own list ("My private"), downloaded whole.
     const zip = await owner.post('/selection/download').set('X-CSRF-Token', token).send({ all: '/?show=private' }).buffer(true).parse(binary);
-    expect((await readZip(zip.body as Buffer)).map((e) => e.name).sort()).toEqual(['l1.png', 'l2.png', 'l3.png']);
+    expect((await zipEntries(zip.body as Buffer)).map((e) => e.name).sort()).toEqual(['l1.png', 'l2.png', 'l3.png']);
   });
 
   it('when the list address is not a list, has no terms, or holds nothing, then a clear 400 or 404', async () => {

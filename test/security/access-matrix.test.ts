@@ -5,9 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type request from 'supertest';
 import { createTestApp, csrfFrom, signedInAgent, type TestApp } from '../helpers/app.js';
-import { buffer } from 'node:stream/consumers';
-import yauzl from 'yauzl';
 import { solidPng } from '../helpers/fixtures.js';
+import { bytes as binary, zipEntries } from '../helpers/served.js';
 import { routesOf, touchesImages, type RouteKey } from './routes-of.js';
 
 type Actor = 'anonymous' | 'other' | 'owner';
@@ -229,31 +228,6 @@ describe.each([...cases, ...tokenCases])('$row.route ($row.variant) as $caller',
 
 const text = (res: request.Response): string => res.text ?? (Buffer.isBuffer(res.body) ? res.body.toString() : '');
 
-const binary = (res: request.Response, done: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-};
-
-/** The files of a zip, names and bytes. */
-function zipEntries(data: Buffer): Promise<{ name: string; bytes: Buffer }[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(data, { lazyEntries: true }, (err, zip) => {
-      if (err) return reject(err);
-      const entries: { name: string; bytes: Buffer }[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => zip.openReadStream(entry, (e, stream) => {
-        if (e) return reject(e);
-        buffer(stream).then((bytes) => {
-          entries.push({ name: entry.fileName, bytes });
-          zip.readEntry();
-        }, reject);
-      }));
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 async function expectServed(row: Row, res: request.Response, id: string, agent: request.Agent) {
   if (row.route === 'POST /selection/download') {
@@ -261,7 +235,7 @@ async function expectServed(row: Row, res: request.Response, id: string, agent: 
     // The one file of the zip is what the file route serves this caller: the original, or others' copy.
     const file = await agent.get(`/images/${id}/file`).buffer(true).parse(binary);
     expect(file.status).toBe(200);
-    expect(await zipEntries(res.body as Buffer)).toEqual([{ name: 'cell.png', bytes: file.body }]);
+    expect((await zipEntries(res.body as Buffer)).map(({ name, bytes }) => ({ name, bytes }))).toEqual([{ name: 'cell.png', bytes: file.body }]);
     return;
   }
   if (row.route === 'GET /images/:id/file' || row.route === 'GET /images/:id/download') {
