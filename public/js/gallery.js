@@ -19,6 +19,9 @@ export function adjustCount(delta) {
   count.dataset.count = String(n);
   count.hidden = n === 0;
   count.textContent = `${n.toLocaleString('en-US')} image${n === 1 ? '' : 's'}`;
+  // The selection bar's "Select all N" counts the same list.
+  const bar = document.querySelector('.selection-bar[data-total]');
+  if (bar) bar.dataset.total = String(Math.max(0, Number(bar.dataset.total) + delta));
 }
 
 /** Exactly one link of the grid is in the tab order: the current card's, or the first one's. */
@@ -106,6 +109,8 @@ function onKeydown(event) {
     return;
   }
   columnX = undefined;
+  // While photos are selected the bar acts on them, not a photo's own keys (its buttons are hidden too).
+  if (grid().querySelector('.card > input:checked')) return;
   if (imageShortcut(event, card, card.dataset.imageId)) event.preventDefault();
 }
 

@@ -17,8 +17,8 @@ let anchor; // the check a Shift range starts from: the last one toggled by itse
 
 /** How many the whole list holds (the page's total), and whether that number is exact. */
 function listTotal() {
-  const { total, exact } = bar().querySelector('.selection-bar').dataset;
-  return { total: Number(total), exact: exact === 'true' };
+  const { total, exact, max, othersOnly } = bar().querySelector('.selection-bar').dataset;
+  return { total: Number(total), exact: exact === 'true', max: Number(max), othersOnly: othersOnly !== undefined };
 }
 
 /** The whole list is selected: its address goes with the form, and the server reads the list again. */
@@ -37,19 +37,20 @@ function update() {
   const every = selected.length > 0 && selected.length === checks().length;
   // Leaving out one photo of the page leaves out the rest of the list too.
   if (allOfList() && !every) allField().value = '';
-  const { total, exact } = listTotal();
+  const { total, exact, max, othersOnly } = listTotal();
   const all = allOfList();
   const many = all ? (exact ? `All ${total.toLocaleString('en-US')}` : 'All results') : selected.length.toLocaleString('en-US');
   form.querySelector('.selection-count').textContent = `${many} selected`;
-  // Of a whole list, the server tells which are the viewer's.
-  const mine = all ? 1 : selected.filter(isMine).length;
+  // Of a whole list, the server tells which are the viewer's (none, on another uploader's list).
+  const mine = all ? (othersOnly ? 0 : 1) : selected.filter(isMine).length;
   for (const button of form.querySelectorAll('.mine-only')) {
     button.disabled = mine === 0;
     button.title = mine === 0 ? 'None of the selected images is yours' : '';
   }
   form.querySelector('[data-select-page]').hidden = every;
   const list = form.querySelector('[data-select-list]');
-  list.hidden = !every || all || !(total > selected.length || !exact);
+  // Past the most one action takes, the server would refuse the list: it is not offered.
+  list.hidden = !every || all || !(total > selected.length || !exact) || (exact && total > max);
   list.textContent = exact ? `Select all ${total.toLocaleString('en-US')}` : 'Select all results';
 }
 
@@ -152,7 +153,7 @@ function onSubmit(event) {
   const deleting = button.formAction.endsWith('/selection/delete');
   const mine = selected.filter(isMine).length;
   const question = allOfList()
-    ? `Delete every image of yours in this list (${count(listTotal().total)} in all)? They are deleted for good; other people's stay.`
+    ? `Delete every image of yours in this list (${listTotal().exact ? '' : 'more than '}${count(listTotal().total)} in all)? They are deleted for good; other people's stay.`
     : `Delete ${count(mine)}? ${mine === 1 ? 'It is' : 'They are'} deleted for good.${mine < selected.length ? ` The ${count(selected.length - mine)} of other people stay.` : ''}`;
   if (deleting && !confirm(question)) return;
   button.setAttribute('aria-busy', 'true');

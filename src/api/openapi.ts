@@ -42,7 +42,7 @@ const list = (extra: Record<string, object> = {}, required: string[] = []) => ({
 });
 const uuids = { type: 'array', items: { type: 'string', format: 'uuid' } };
 const selectionIds = { ...uuids, minItems: 1, maxItems: MAX_SELECTION, description: 'Image ids; a form sends `ids` once per image.' };
-const wholeList = { type: 'string', description: 'Instead of `ids`: the address of a list (`/?show=mine`, `/search?q=red`), meaning every image of it (up to the same limit), read when the action runs.' };
+const wholeList = { type: 'string', minLength: 1, description: 'The address of a list (`/?show=mine`, `/search?q=red`): every image of it (up to the same limit), read when the action runs. When given, `ids` is not read.' };
 const eitherIdsOrList = [{ required: ['ids'] }, { required: ['all'] }];
 const leftAsTheyAre = { type: 'integer', minimum: 0, description: 'Selected images of other users, left as they are.' };
 const unseenIds = { type: 'integer', minimum: 0, description: 'Selected ids of no image the caller may see.' };
@@ -334,14 +334,14 @@ export const openApiDocument = {
         security: csrf, parameters: [asJson],
         requestBody: {
           required: true,
-          content: { 'application/json': { schema: { type: 'object', required: ['visibility'], oneOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList, visibility: ref('Visibility') } } } },
+          content: { 'application/json': { schema: { type: 'object', required: ['visibility'], anyOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList, visibility: ref('Visibility') } } } },
         },
         responses: {
           200: json({
             type: 'object', required: ['changed', 'visibility', 'others', 'unseen'], additionalProperties: false,
             properties: { changed: uuids, visibility: ref('Visibility'), others: leftAsTheyAre, unseen: unseenIds },
           }, 'The caller\'s images of the selection, changed.'),
-          400: error('No ids, too many, one that is not an image id, or no such visibility.'), 401: anonymous,
+          400: error('No ids, too many, one that is not an image id, a list address that is not a list (or a search without terms, or over the limit), or no such visibility.'), 401: anonymous,
           403: error('None of the selected images is the caller\'s, or a bad CSRF token.'), 404: notFound,
         },
       },
@@ -350,13 +350,13 @@ export const openApiDocument = {
       post: {
         summary: 'Delete many of the caller\'s images (rows, files and thumbnails), in one transaction. Others\' images in the selection stay.',
         security: csrf, parameters: [asJson],
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', oneOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList } } } } },
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', anyOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList } } } } },
         responses: {
           200: json({
             type: 'object', required: ['deleted', 'others', 'unseen'], additionalProperties: false,
             properties: { deleted: uuids, others: leftAsTheyAre, unseen: unseenIds },
           }, 'Deleted.'),
-          400: error('No ids, too many, or one that is not an image id.'), 401: anonymous,
+          400: error('No ids, too many, one that is not an image id, or a list address that is not a list (or a search without terms, or over the limit).'), 401: anonymous,
           403: error('None of the selected images is the caller\'s, or a bad CSRF token.'), 404: notFound,
         },
       },
@@ -365,11 +365,11 @@ export const openApiDocument = {
       post: {
         summary: 'The selected images the caller may see, as one zip (streamed; ZIP64 past 4 GB or 65,535 files): the caller\'s originals as uploaded, others\' as the file route serves them. Names are made unique and safe on every system.',
         security: csrf,
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', oneOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList } } } } },
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', anyOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList } } } } },
         responses: {
           200: { description: 'The zip.', content: { 'application/zip': { schema: { type: 'string', contentMediaType: 'application/zip' } } } },
-          400: error('No ids, too many, or one that is not an image id.'), 401: anonymous, 403: error('A bad CSRF token.'),
-          404: error('None of the selected images is one the caller may see.'),
+          400: error('No ids, too many, one that is not an image id, or a list address that is not a list (or a search without terms, or over the limit).'), 401: anonymous, 403: error('A bad CSRF token.'),
+          404: error('None of the selected images is one the caller may see, or the list holds none.'),
         },
       },
     },

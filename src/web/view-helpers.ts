@@ -1,4 +1,5 @@
 import type { ExifDetails } from '../images/images-repo.js';
+import { MAX_SELECTION } from '../images/access.js';
 import { detailsFor, labelText, percent, takenAtText, takenFor } from '../images/present.js';
 import type { PaletteColour } from '../images/palette.js';
 import type { Match } from '../search/search-repo.js';
@@ -114,6 +115,8 @@ export const viewHelpers = {
   isoTime: (ms: number) => new Date(ms).toISOString(),
   formatBytes: (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`),
   formatCount: (n: number) => n.toLocaleString('en-US'),
+  /** The most images one action on a selection takes (views/images/selection-bar.ejs). */
+  maxSelection: MAX_SELECTION,
   altText: (image: { labels: { name: string }[] | null; colourName: string }) =>
     image.labels?.length
       ? `Photo of ${image.labels.map((l) => labelText(l.name)).join(', ')}, mostly ${image.colourName}`

@@ -111,6 +111,9 @@ describe('selecting photos', () => {
     await expect(owner.evaluate(() => document.activeElement?.closest('.card')?.getAttribute('data-image-id'))).resolves.toBe(own[2]);
     await owner.keyboard.press('Space');
     await expect(selectedIds(owner)).resolves.toEqual(own.slice(0, 2));
+    // A photo's own keys wait while photos are selected: P changes nothing.
+    await owner.keyboard.press('p');
+    await expect(visibilityOf(owner, own[2])).resolves.toBe('public');
     await owner.keyboard.press('Escape');
     await expect(selectedIds(owner)).resolves.toEqual([]);
     await owner.keyboard.press('Control+a');
