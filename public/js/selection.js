@@ -180,8 +180,12 @@ export function enhanceSelection() {
   if (!form || !grid) return;
   form.querySelector('[data-select-page]').addEventListener('click', selectPage);
   form.querySelector('[data-select-list]').addEventListener('click', () => selectList(true));
-  // The reset event comes before the checks are cleared.
-  form.addEventListener('reset', () => setTimeout(clearSelection));
+  // Clear is the form's reset button: done here instead, at once, so the focus goes back to the grid
+  // before the bar (hidden once nothing is checked) can drop it to the page.
+  form.addEventListener('reset', (event) => {
+    event.preventDefault();
+    clearSelection();
+  });
   form.addEventListener('submit', onSubmit);
   // In the capture phase, so a click that selects never reaches the viewer's handler.
   grid.addEventListener('click', onClick, true);

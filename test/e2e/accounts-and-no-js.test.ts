@@ -103,15 +103,16 @@ describe('without JavaScript', () => {
     await page.goto('/');
     const first = page.locator('#gallery-grid .card').first();
     const name = (await first.locator('button.delete').getAttribute('aria-label'))!.replace(/^Delete /, '');
-    await first.locator('button[name="visibility"]').click();
-    // The POST, its redirect and the new page: on PostgreSQL + Swift beside another suite's uploads this took over 10 s once.
+    // The click waits for the POST, its redirect and the new page to begin: beside other suites' uploads on CI's two
+    // cores this took over 10 s twice (PostgreSQL + Swift once, SQLite once), so these steps get 30 s.
+    await first.locator('button[name="visibility"]').click({ timeout: 30_000 });
     await page.locator('.flash').waitFor({ timeout: 30_000 });
     await expect(page.locator('.flash').innerText()).resolves.toBe(`"${name}" is now public.`);
     // A public card wears no lock, and its switch now offers to make it private.
     await expect(page.locator('#gallery-grid .card').first().locator('.badge-private').count()).resolves.toBe(0);
     await expect(page.locator('#gallery-grid .card').first().getByRole('button', { name: `Make ${name} private` }).count()).resolves.toBe(1);
 
-    await page.locator('#gallery-grid .card').first().locator('button.delete').click();
+    await page.locator('#gallery-grid .card').first().locator('button.delete').click({ timeout: 30_000 });
     await page.locator('.flash', { hasText: 'Deleted' }).waitFor({ timeout: 30_000 });
     await expect(page.locator('.flash').innerText()).resolves.toBe(`Deleted "${name}".`);
     await expect(page.locator('#gallery-grid .card').count()).resolves.toBe(1);
