@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale,backends,metadata,selection] [--env NAME=VALUE ...]
+// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale,backends,metadata,selection,near] [--env NAME=VALUE ...]
 // Prints the figures of the performance issues, each with the comparison it needs measured in this run.
 import { execSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { ingestAndResponsiveness } from './figures/ingest.js';
 import { growthAfterIngest, tensorStability } from './figures/memory.js';
 import { sharedCopyCost } from './figures/metadata.js';
 import { selectionActions } from './figures/selection.js';
+import { nearDuplicates } from './figures/near-duplicates.js';
 import { searchAndGallery } from './figures/scale.js';
 import { searchOnBothBackends } from './figures/backends.js';
 import { ingestOnBothBackends, twoServersBehindBalancer } from './figures/scaled-out.js';
@@ -115,6 +116,7 @@ async function main() {
   });
   await part('metadata', async () => void figures.push(await sharedCopyCost(photos)));
   await part('selection', async () => void figures.push(...(await selectionActions(photos))));
+  await part('near', async () => void figures.push(...(await nearDuplicates(photos))));
 
   const seconds = (performance.now() - began) / 1000;
   printTable(figures);

@@ -48,8 +48,10 @@ export function showResult(row, result) {
   row.classList.add(result.ok ? 'is-ok' : result.reason === 'duplicate' ? 'is-copy' : 'is-error');
   if (result.ok) {
     row.querySelector('.preview').src = `/images/${result.image.id}/thumb`;
-    const text = result.notice ? `Uploaded. ${result.notice}` : 'Uploaded';
-    status.replaceChildren(el('span', { className: 'status-text' }, text), resultTags(result.image));
+    const similar = result.similarTo ? ' It looks like a photo you already have.' : '';
+    const text = result.notice ? `Uploaded. ${result.notice}${similar}` : similar ? `Uploaded.${similar}` : 'Uploaded';
+    const twin = result.similarTo ? [' ', el('a', { href: `/images/${encodeURIComponent(result.similarTo)}` }, 'See it')] : [];
+    status.replaceChildren(el('span', { className: 'status-text' }, text), ...twin, resultTags(result.image));
   } else {
     status.replaceChildren(el('span', { className: 'status-text' }, `Not uploaded: ${result.error}`));
     if (result.copyOf) status.append(' ', el('a', { href: `/images/${encodeURIComponent(result.copyOf)}` }, 'See it'));

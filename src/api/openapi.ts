@@ -159,6 +159,7 @@ export const openApiDocument = {
               filename: { type: 'string' }, ok: { const: true }, image: ref('Image'),
               html: { type: 'string', description: 'The gallery card of the image.' },
               notice: { type: 'string', description: 'Stored, but not classified yet.' },
+              similarTo: { type: 'string', format: 'uuid', description: 'Stored, and it looks like this image of yours: the same photo resized, recompressed or lightly cropped.' },
             },
           },
           {
@@ -278,7 +279,19 @@ export const openApiDocument = {
         summary: 'One image\'s details.',
         security: signedIn, parameters: [asJson, imageId],
         responses: {
-          200: json({ type: 'object', required: ['image'], additionalProperties: false, properties: { image: ref('Image') } }, 'The image.'),
+          200: json({
+            type: 'object', required: ['image', 'similar'], additionalProperties: false,
+            properties: {
+              image: ref('Image'),
+              similar: {
+                type: 'array', maxItems: 6, description: 'The uploader\'s other images that look like this one (the same photo resized, recompressed or lightly cropped), nearest first; to others, only public ones.',
+                items: {
+                  type: 'object', required: ['id', 'distance'], additionalProperties: false,
+                  properties: { id: { type: 'string', format: 'uuid' }, distance: { type: 'integer', minimum: 0, maximum: 64, description: 'Bits apart of the two 64-bit perceptual hashes.' } },
+                },
+              },
+            },
+          }, 'The image.'),
           401: anonymous, 404: notFound,
         },
       },

@@ -33,6 +33,11 @@ export type Tables = {
     terms_version: Generated<number>;
     /** Hex SHA-256 of the original's bytes; null until read (images stored before migration 014). */
     sha256: string | null;
+    /** The perceptual hash's four 16-bit bands; null until read (images stored before migration 015). */
+    phash_0: number | null;
+    phash_1: number | null;
+    phash_2: number | null;
+    phash_3: number | null;
   };
   /** Kept by triggers (migration 009): never written by the app. */
   image_totals: { owner_id: number; visibility: 'public' | 'private'; images: number; bytes: number };

@@ -6,6 +6,7 @@ import { paletteOf, type PaletteColour } from './palette.js';
 import { CROP_FRACTION, modelPixels } from './model-input.js';
 import { ImageRejected, type Rejection } from './rejections.js';
 import { readPhotoDetails, type PhotoDetails } from './metadata/details.js';
+import { perceptualHash, type PerceptualHash } from './perceptual-hash.js';
 
 export { ImageRejected };
 
@@ -20,6 +21,8 @@ export type Analysis = {
   /** The named colours that each cover a real share of the image, most first (palette.ts). */
   palette: PaletteColour[];
   modelInput: Uint8Array; // MODEL_INPUT_SIZE² × 3 RGB
+  /** What finds the same photo resized, recompressed or lightly cropped (perceptual-hash.ts); null when flat. */
+  hash: PerceptualHash | null;
   /** What the camera recorded (date taken, camera, exposure, place); a missing or broken EXIF block gives none. */
   details: PhotoDetails;
 };
@@ -67,13 +70,14 @@ const decodeNow: Admit = (_bytes, work) => work();
 export async function analyseImage(inputPath: string, thumbPath: string, limits: DecodeLimits): Promise<Analysis> {
   const { header, base } = await decodeImage(inputPath, limits);
   const modelInput = modelPixels(base);
+  const hash = perceptualHash(base);
   // Both settle before either failure is reported: sharp may still be writing the thumbnail when the colour
   // fails, and the caller's clean-up must not run before that file exists.
   const [colour, thumbnail] = await Promise.allSettled([dominantColour(base), writeThumbnail(base, thumbPath)]);
   if (thumbnail.status === 'rejected') throw thumbnail.reason;
   if (colour.status === 'rejected') throw colour.reason;
   const { format, width, height, details } = header;
-  return { format, mime: MIME[format], width, height, colourHex: colour.value.hex, palette: colour.value.palette, modelInput, details };
+  return { format, mime: MIME[format], width, height, colourHex: colour.value.hex, palette: colour.value.palette, modelInput, hash, details };
 }
 
 /** `pixels` is the canvas the decoder works on (before EXIF orientation). */
@@ -175,6 +179,11 @@ const colourCopy = async (base: Raw) => (await fromRaw(base)
 export async function readStoredPalette(inputPath: string, limits: DecodeLimits): Promise<PaletteColour[]> {
   const { base } = await decodeImage(inputPath, limits);
   return (await dominantColour(base)).palette;
+}
+
+/** The perceptual hash of a stored file (npm run reclassify fills older images with it). */
+export async function readStoredHash(inputPath: string, limits: DecodeLimits): Promise<PerceptualHash | null> {
+  return perceptualHash((await decodeImage(inputPath, limits)).base);
 }
 
 /**

@@ -8,6 +8,8 @@ import type { ImageFormat } from './analysis.js';
 import { searchTermsFor, type SearchableColour } from '../search/terms.js';
 import type { PaletteColour } from './palette.js';
 import { NO_DETAILS, shotAt, type PhotoDetails } from './metadata/details.js';
+import { FLAT, findNearCopies, hashColumns, type NearCopy } from './near-copies.js';
+import type { PerceptualHash } from './perceptual-hash.js';
 
 export type Visibility = 'public' | 'private';
 
@@ -65,6 +67,8 @@ export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels' 
   palette?: PaletteColour[];
   /** Hex SHA-256 of the original; without one the image is not known by its bytes until `npm run reclassify` reads them. */
   sha256?: string;
+  /** Without one the image is not found as a near-duplicate until `npm run reclassify` reads it; null: flat. */
+  hash?: PerceptualHash | null;
 };
 
 /**
@@ -95,6 +99,14 @@ export type ImagesRepo = {
   /** Images whose checksum was never read (stored before it was), and the checksum read later. */
   noChecksumSeqs(): Promise<number[]>;
   setChecksum(seq: number, sha256: string): Promise<void>;
+  /**
+   * Other images of the same owner that look like this one (resized, recompressed, lightly cropped copies),
+   * nearest first; to a viewer who is not the owner, only public ones.
+   */
+  nearCopiesOf(image: Pick<ImageRecord, 'seq' | 'ownerId'>, viewerId: number, limit: number): Promise<NearCopy[]>;
+  /** Images whose perceptual hash was never read (stored before it was), and the hash read later. */
+  noHashSeqs(): Promise<number[]>;
+  setHash(seq: number, hash: PerceptualHash | null): Promise<void>;
   /** Labels from a later classification (npm run reclassify), with the search terms they bring. */
   setLabels(seq: number, labels: Label[]): Promise<void>;
   /** What the camera recorded, read later from the stored original (npm run reclassify). */
@@ -326,10 +338,10 @@ export function createImagesRepo(db: Db): ImagesRepo {
           id: image.id, owner_id: owner.id, visibility: image.visibility, original_name: image.originalName,
           format: image.format, bytes: image.bytes, width: image.width, height: image.height,
           colour_hex: image.colourHex, colour_name: image.colourName, classified: labels ? 1 : 0, labels: labelsJson(labels),
-          created_at: image.createdAt, palette: paletteJson(image.palette ?? null), terms_version: TERMS_VERSION, sha256: image.sha256 ?? null, ...columns,
+          created_at: image.createdAt, palette: paletteJson(image.palette ?? null), terms_version: TERMS_VERSION, sha256: image.sha256 ?? null, ...hashColumns(image.hash), ...columns,
         }).returning('seq').executeTakeFirstOrThrow();
         await tx.deleteFrom('pending_files').where('id', '=', image.id).execute();
-        const { details: _, sha256: __, palette = null, ...known } = image;
+        const { details: _, sha256: __, hash: ___, palette = null, ...known } = image;
         const { share_location } = await tx.selectFrom('users').select('share_location').where('id', '=', owner.id).executeTakeFirstOrThrow();
         const record: ImageRecord = {
           ...known, palette, seq, ownerId: owner.id, owner: owner.username, labels, ownerSharesLocation: share_location === 1,
@@ -426,6 +438,15 @@ export function createImagesRepo(db: Db): ImagesRepo {
     noChecksumSeqs: async () =>
       (await q.selectFrom('images').select('seq').where('sha256', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
     setChecksum: async (seq, sha256) => void (await q.updateTable('images').set({ sha256 }).where('seq', '=', seq).execute()),
+    async nearCopiesOf(image, viewerId, limit) {
+      const row = await q.selectFrom('images').select(['phash_0', 'phash_1', 'phash_2', 'phash_3']).where('seq', '=', image.seq).executeTakeFirst();
+      if (!row || row.phash_0 === null || row.phash_0 === FLAT) return [];
+      const hash: PerceptualHash = [row.phash_0, row.phash_1!, row.phash_2!, row.phash_3!];
+      return findNearCopies(db, image.ownerId, hash, { limit, except: image.seq, publicOnly: viewerId !== image.ownerId });
+    },
+    noHashSeqs: async () =>
+      (await q.selectFrom('images').select('seq').where('phash_0', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
+    setHash: async (seq, hash) => void (await q.updateTable('images').set(hashColumns(hash)).where('seq', '=', seq).execute()),
     storedBytes: async (ownerId) => (await storedBytesQuery(q, ownerId).executeTakeFirstOrThrow()).n,
   };
 }

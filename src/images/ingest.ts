@@ -19,9 +19,12 @@ import { imageKeys, removeImageFiles, removeQuietly } from './storage.js';
  */
 export type IncomingFile = { originalName: string; size: number; tempPath?: string; sha256?: string; rejection?: Rejection };
 
-/** `copyOf`: the id of the owner's image that already has a refused file's bytes. */
+/**
+ * `similarTo`: the id of the owner's image that looks like a stored one (the same photo resized, recompressed
+ * or lightly cropped). `copyOf`: the id of the owner's image that already has a refused file's bytes.
+ */
 export type IngestResult =
-  | { filename: string; ok: true; image: ImageRecord; notice?: string }
+  | { filename: string; ok: true; image: ImageRecord; notice?: string; similarTo?: string }
   | { filename: string; ok: false; reason: RejectionReason; error: string; copyOf?: string };
 
 /** A file on disk, as the upload announces it the moment it is written. */
@@ -87,6 +90,16 @@ export function createIngest(deps: IngestDeps) {
     }
   }
 
+  /** The nearest of the owner's other images that look like this one; a failing database only loses the flag. */
+  async function twinOf(image: ImageRecord): Promise<string | undefined> {
+    try {
+      return (await deps.images.nearCopiesOf(image, image.ownerId, 1))[0]?.id;
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not look for near-duplicates of a stored image');
+      return undefined;
+    }
+  }
+
   /**
    * `wanted` turns false when the request fails: work not begun by then is skipped. `copyFrom` is the owner
    * whose copies are refused: a file whose bytes they already have is not decoded at all.
@@ -134,14 +147,15 @@ export function createIngest(deps: IngestDeps) {
           id, visibility, originalName: filename, format: analysis.format, bytes: file.size,
           width: analysis.width, height: analysis.height,
           colourHex: analysis.colourHex, colourName: nameColour(analysis.colourHex), createdAt: deps.now(),
-          details: analysis.details, palette: analysis.palette, sha256: file.sha256,
+          details: analysis.details, palette: analysis.palette, sha256: file.sha256, hash: analysis.hash,
         },
         owner,
         labels,
         // The last word on copies: one uploaded at the same moment, through this server or another, is found here.
         { quotaBytes: deps.maxUserBytes, refuseCopy: !keepCopies },
       );
-      return { filename, ok: true, image, ...(labels ? {} : { notice: NOT_CLASSIFIED }) };
+      const similarTo = await twinOf(image);
+      return { filename, ok: true, image, ...(labels ? {} : { notice: NOT_CLASSIFIED }), ...(similarTo ? { similarTo } : {}) };
     } catch (err) {
       await removeQuietly(file.tempPath, thumbPath);
       try {

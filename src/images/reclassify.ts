@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/index.js';
 import { createLogger, type Logger } from '../log.js';
-import { analyseImage, readStoredDetails, readStoredPalette } from './analysis.js';
+import { analyseImage, readStoredDetails, readStoredHash, readStoredPalette } from './analysis.js';
 import { fileSha256 } from './checksum.js';
 import type { Classifier } from './classifier.js';
 import { createImagesRepo, type ImageRecord, type ImagesRepo } from './images-repo.js';
@@ -86,6 +86,14 @@ export async function fillChecksums(deps: Deps, progress?: Progress) {
   return { read: done, failed };
 }
 
+/** Reads the perceptual hash of every image stored before hashes were taken, so near-duplicates of it are found. */
+export async function fillHashes(deps: Deps, progress?: Progress) {
+  const { done, failed } = await eachStored(deps, await deps.images.noHashSeqs(), 'read the perceptual hash of', async (image, file) => {
+    await deps.images.setHash(image.seq, await readStoredHash(file, { maxPixels: deps.maxPixels }));
+  }, progress);
+  return { read: done, failed };
+}
+
 /** A line at every tenth of the way (and at the end), so a long run shows it is moving. */
 const printEvery = (what: string): Progress => (done, total) => {
   if (done === total || done % Math.max(1, Math.ceil(total / 10)) === 0) console.log(`${what}: ${done} of ${total}`);
@@ -107,6 +115,9 @@ async function main() {
   const checksums = await fillChecksums(deps, printEvery('Reading checksums'));
   console.log(`Read the checksums of ${checksums.read} image(s); ${checksums.failed} could not be read.`);
   failed += checksums.failed;
+  const hashes = await fillHashes(deps, printEvery('Reading perceptual hashes'));
+  console.log(`Read the perceptual hashes of ${hashes.read} image(s); ${hashes.failed} could not be read.`);
+  failed += hashes.failed;
   const waiting = (await deps.images.unclassifiedSeqs()).length;
   if (waiting > 0) {
     const classifier = await loadClassifier(config, logger);

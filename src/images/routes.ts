@@ -20,6 +20,9 @@ import type { Sealer } from '../web/sealed.js';
 type Deps = { images: ImagesRepo; users: Pick<UsersRepo, 'findByUsername'>; storage: Storage; cursors: Sealer; now: () => number; scratchDir: string };
 
 
+/** How many look-alikes an image's details show (its nearest first). */
+const SIMILAR_SHOWN = 6;
+
 export function parseVisibility(raw: unknown): Visibility {
   if (raw === 'public' || raw === 'private') return raw;
   throw badRequest('Choose whether the images are public or private.');
@@ -55,11 +58,13 @@ export function imagesRoutes({ images, users, storage, cursors, now, scratchDir 
 
   router.get('/images/:id', async (req, res) => {
     const image = await visible(req, res);
+    const viewer = currentUser(res).id;
+    const similar = await images.nearCopiesOf(image, viewer, SIMILAR_SHOWN);
     if (wantsJson(req)) {
-      res.json({ image: imageJson(image, currentUser(res).id) });
+      res.json({ image: imageJson(image, viewer), similar: similar.map(({ id, distance }) => ({ id, distance })) });
       return;
     }
-    res.render('images/show', { title: image.originalName, image });
+    res.render('images/show', { title: image.originalName, image, similar });
   });
 
   /**

@@ -177,8 +177,10 @@ function uploadStatus(results: IngestResult[]): number {
 function uploadSummary(results: IngestResult[]): string {
   const accepted = results.filter((r) => r.ok).length;
   const rejected = results.flatMap((r) => (r.ok ? [] : [`${r.filename} (${r.error})`]));
+  const similar = results.flatMap((r) => (r.ok && r.similarTo ? [r.filename] : []));
   const uploaded = `Uploaded ${accepted} image${accepted === 1 ? '' : 's'}.`;
-  return rejected.length ? `${uploaded} Not uploaded: ${rejected.join('; ')}.` : uploaded;
+  const alike = similar.length ? ` ${similar.length === 1 ? 'It looks' : 'These look'} like a photo you already have: ${similar.join(', ')}.` : '';
+  return rejected.length ? `${uploaded}${alike} Not uploaded: ${rejected.join('; ')}.` : `${uploaded}${alike}`;
 }
 
 function renderCard(res: Response, image: ImageRecord): Promise<string> {

@@ -2,7 +2,7 @@
 // selection into several requests, retries a request the network dropped, and warns before the page is left mid-upload.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -13,6 +13,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { AxeBuilder } from '@axe-core/playwright';
 import { launchBrowser, registerThroughForm } from '../helpers/browser.js';
 import { heavyTurn } from '../helpers/live-server.js';
+import { photosDir } from '../helpers/fixtures.js';
 
 const MAX_FILES = 20;
 const MAX_FILE_MB = 8;
@@ -243,6 +244,32 @@ describe('copies', () => {
     expect(await imageCount()).toBe(before + 1);
     await dialog().getByLabel('Upload photos I already have again').uncheck();
     await closeAfterUpload();
+  });
+
+  it('when a smaller, recompressed copy of a photo is chosen, then it is stored, its row says it looks like one already there, and the viewer shows the twin under Similar images', async () => {
+    const photo = path.join(dir, 'coffee.png');
+    const copy = path.join(dir, 'coffee-small.jpg');
+    writeFileSync(photo, readFileSync(path.join(photosDir, 'skimage_coffee.png')));
+    await sharp(photo).resize(200).jpeg({ quality: 50 }).toFile(copy);
+    await uploadThroughDialog([photo]);
+    const [twin] = await t.rows<{ id: string }>`SELECT id FROM images WHERE original_name = 'coffee.png'`;
+
+    await openDialog();
+    await dialog().locator('input[type=file]').setInputFiles([copy]);
+    await uploadAndWait();
+    await expect(dialog().locator('.file-summary').innerText()).resolves.toBe('Uploaded 1 of 1 image.');
+    const row = dialog().locator('.file-item', { hasText: 'coffee-small.jpg' });
+    await expect(row.locator('.status-text').innerText()).resolves.toBe('Uploaded. It looks like a photo you already have.');
+    await expect(row.getByRole('link', { name: 'See it' }).getAttribute('href')).resolves.toBe(`/images/${twin.id}`);
+    await closeAfterUpload();
+
+    await page.goto('/');
+    await page.locator('#gallery-grid .card-thumb').first().click();
+    const similar = page.locator('dialog[open] .similar');
+    await similar.waitFor();
+    await expect(similar.locator('a').getAttribute('href')).resolves.toBe(`/images/${twin.id}`);
+    await expect(similar.locator('img').getAttribute('alt')).resolves.toBe('coffee.png');
+    await page.keyboard.press('Escape');
   });
 });
 
