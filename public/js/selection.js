@@ -190,7 +190,16 @@ export function enhanceSelection() {
   // In the capture phase, so a click that selects never reaches the viewer's handler.
   grid.addEventListener('click', onClick, true);
   grid.addEventListener('keydown', onKeydown);
-  // Cards come and go (a further page, an upload, a delete): the count and Select all follow.
-  new MutationObserver(update).observe(grid, { childList: true });
+  // Cards come and go (a further page, an upload, a delete): the count and Select all follow. While the whole
+  // list is selected, the cards of a further page are part of it, so they come checked.
+  new MutationObserver((changes) => {
+    if (allOfList()) {
+      for (const node of changes.flatMap((change) => [...change.addedNodes])) {
+        const check = node instanceof Element && node.matches('.card') ? checkOf(node) : null;
+        if (check) check.checked = true;
+      }
+    }
+    update();
+  }).observe(grid, { childList: true });
   update();
 }

@@ -20,6 +20,10 @@ export async function idsOfList(raw: unknown, viewer: { id: number; username: st
   const path = safeReturnPath(raw);
   if (!path) throw badRequest('"all" is the address of a list of images.');
   const url = new URL(path, 'http://list.invalid');
+  // The list's page refuses a repeated parameter (it reads as a list of values): so does its selection, rather
+  // than take one of them.
+  const keys = [...url.searchParams.keys()];
+  if (new Set(keys).size !== keys.length) throw badRequest('The list\'s address names a parameter twice.');
   const query = Object.fromEntries(url.searchParams);
   const limit = MAX_SELECTION + 1;
   let ids: string[];

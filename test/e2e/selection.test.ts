@@ -208,6 +208,16 @@ describe('selecting a whole list', () => {
     await expect(bar(page).locator('.selection-count').innerText()).resolves.toBe(`${PAGE_SIZE - 1} selected`);
     await page.locator('#gallery-grid .card > input').first().click();
     await list.click();
+    // The next page, which the viewer adds on its way past the last photo, is part of the list: its photos come checked.
+    await page.locator('#gallery-grid .card-thumb').last().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('dialog[open]').waitFor();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#gallery-grid .card').count(), { timeout: 20_000 }).toBe(PAGE_SIZE + 2);
+    await expect.poll(() => selectedIds(page).then((ids) => ids.length)).toBe(PAGE_SIZE + 2);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('dialog[open]').count()).toBe(0);
+    await expect(bar(page).locator('.selection-count').innerText()).resolves.toBe(`All ${PAGE_SIZE + 2} selected`);
     await bar(page).getByRole('button', { name: 'Make private' }).click();
     await expect(toastSaying(page, `${PAGE_SIZE + 2} images are now private.`)).resolves.toBe(`${PAGE_SIZE + 2} images are now private.`);
     const mine = await (await page.request.get('/?show=private', { headers: { Accept: 'application/json' } })).json();

@@ -247,6 +247,9 @@ describe('selecting every image of a list', () => {
     expect((await send('/account')).status).toBe(400);
     expect((await send('/search?q=,')).body.error).toBe('The search has no terms.');
     expect((await send('/?show=everything')).status).toBe(400);
+    // As the list's own page would (a repeated parameter is a list of values there), not one of the two.
+    expect((await send('/?show=private&show=mine')).body.error).toBe('The list\'s address names a parameter twice.');
+    expect((await ana.get('/?show=private&show=mine').set('Accept', 'application/json')).status).toBe(400);
     expect((await send('/search?q=nothing-is-called-this')).status).toBe(404);
   });
 });
