@@ -62,7 +62,7 @@ const VIEW_LOCALS = [
   'csrfToken', 'user', 'sessionEndsInMs', 'flash', 'query', 'currentUrl', // res.locals
   'title', 'username', 'next', 'error', 'notice', 'errors', 'results', 'visibility', 'images', 'pagination',
   'image', 'status', 'message', 'terms', 'truncated', 'label', 'tags', 'tokens', 'input', 'created', 'now',
-  'sharesLocation', 'order', 'orders', 'list', 'lists', 'selection',
+  'sharesLocation', 'order', 'orders', 'list', 'lists', 'selection', 'similar',
 ];
 
 /** Builds the Express app from its dependencies; it never reads process.env and never listens. */

@@ -103,7 +103,9 @@ export type ImagesRepo = {
    * Other images of the same owner that look like this one (resized, recompressed, lightly cropped copies),
    * nearest first; to a viewer who is not the owner, only public ones.
    */
-  nearCopiesOf(image: Pick<ImageRecord, 'seq' | 'ownerId'>, viewerId: number, limit: number): Promise<NearCopy[]>;
+  nearCopiesOf(image: Pick<ImageRecord, 'seq' | 'id' | 'ownerId'>, viewerId: number, limit: number): Promise<NearCopy[]>;
+  /** The owner's images within the near radius of `hash` but `except`, nearest first. */
+  findNearCopies(ownerId: number, hash: PerceptualHash, limit: number, except?: number): Promise<NearCopy[]>;
   /** Images whose perceptual hash was never read (stored before it was), and the hash read later. */
   noHashSeqs(): Promise<number[]>;
   setHash(seq: number, hash: PerceptualHash | null): Promise<void>;
@@ -439,11 +441,13 @@ export function createImagesRepo(db: Db): ImagesRepo {
       (await q.selectFrom('images').select('seq').where('sha256', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
     setChecksum: async (seq, sha256) => void (await q.updateTable('images').set({ sha256 }).where('seq', '=', seq).execute()),
     async nearCopiesOf(image, viewerId, limit) {
-      const row = await q.selectFrom('images').select(['phash_0', 'phash_1', 'phash_2', 'phash_3']).where('seq', '=', image.seq).executeTakeFirst();
+      // The id too: SQLite may have given a deleted image's seq to a newer one.
+      const row = await q.selectFrom('images').select(['phash_0', 'phash_1', 'phash_2', 'phash_3']).where('seq', '=', image.seq).where('id', '=', image.id).executeTakeFirst();
       if (!row || row.phash_0 === null || row.phash_0 === FLAT) return [];
       const hash: PerceptualHash = [row.phash_0, row.phash_1!, row.phash_2!, row.phash_3!];
       return findNearCopies(db, image.ownerId, hash, { limit, except: image.seq, publicOnly: viewerId !== image.ownerId });
     },
+    findNearCopies: (ownerId, hash, limit, except) => findNearCopies(db, ownerId, hash, { limit, except }),
     noHashSeqs: async () =>
       (await q.selectFrom('images').select('seq').where('phash_0', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
     setHash: async (seq, hash) => void (await q.updateTable('images').set(hashColumns(hash)).where('seq', '=', seq).execute()),

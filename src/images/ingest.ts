@@ -12,6 +12,7 @@ import { timed, type Metrics } from '../metrics/metrics.js';
 import { ImageRejected, rejectionMessage, type Rejection, type RejectionReason } from './rejections.js';
 import { StorageUnavailable, type Storage } from '../storage/index.js';
 import { imageKeys, removeImageFiles, removeQuietly } from './storage.js';
+import type { PerceptualHash } from './perceptual-hash.js';
 
 /**
  * A file as the upload handed it over: written to a temp path with the SHA-256 of its bytes, or already
@@ -20,8 +21,8 @@ import { imageKeys, removeImageFiles, removeQuietly } from './storage.js';
 export type IncomingFile = { originalName: string; size: number; tempPath?: string; sha256?: string; rejection?: Rejection };
 
 /**
- * `similarTo`: the id of the owner's image that looks like a stored one (the same photo resized, recompressed
- * or lightly cropped). `copyOf`: the id of the owner's image that already has a refused file's bytes.
+ * `similarTo`: the id of the uploader's existing image that the stored upload looks like (the same photo
+ * resized, recompressed or lightly cropped). `copyOf`: the id of the owner's image that already has a refused file's bytes.
  */
 export type IngestResult =
   | { filename: string; ok: true; image: ImageRecord; notice?: string; similarTo?: string }
@@ -91,9 +92,9 @@ export function createIngest(deps: IngestDeps) {
   }
 
   /** The nearest of the owner's other images that look like this one; a failing database only loses the flag. */
-  async function twinOf(image: ImageRecord): Promise<string | undefined> {
+  async function twinOf(image: ImageRecord, hash: PerceptualHash): Promise<string | undefined> {
     try {
-      return (await deps.images.nearCopiesOf(image, image.ownerId, 1))[0]?.id;
+      return (await deps.images.findNearCopies(image.ownerId, hash, 1, image.seq))[0]?.id;
     } catch (err) {
       deps.logger.warn({ err }, 'could not look for near-duplicates of a stored image');
       return undefined;
@@ -136,13 +137,14 @@ export function createIngest(deps: IngestDeps) {
     const id = randomUUID();
     const stored = { id, format: analysis.format };
     const keys = imageKeys(stored);
+    let image: ImageRecord;
     try {
       // Recorded, then stored, then the row (which clears the record): a crash in between leaves objects the
       // start-up sweep knows to remove, never a row without its objects.
       await deps.images.markPending(stored, deps.now());
       await deps.storage.put(keys.thumb, thumbPath, 'image/webp');
       await deps.storage.put(keys.original, file.tempPath!, analysis.mime);
-      const image = await deps.images.insert(
+      image = await deps.images.insert(
         {
           id, visibility, originalName: filename, format: analysis.format, bytes: file.size,
           width: analysis.width, height: analysis.height,
@@ -154,8 +156,6 @@ export function createIngest(deps: IngestDeps) {
         // The last word on copies: one uploaded at the same moment, through this server or another, is found here.
         { quotaBytes: deps.maxUserBytes, refuseCopy: !keepCopies },
       );
-      const similarTo = await twinOf(image);
-      return { filename, ok: true, image, ...(labels ? {} : { notice: NOT_CLASSIFIED }), ...(similarTo ? { similarTo } : {}) };
     } catch (err) {
       await removeQuietly(file.tempPath, thumbPath);
       try {
@@ -169,6 +169,9 @@ export function createIngest(deps: IngestDeps) {
       deps.logger.error({ err }, 'ingest failed');
       return refused(filename, unavailable(err) ?? SERVER_SIDE_ERROR);
     }
+    // After the try: the image is stored whatever the look-up does.
+    const similarTo = analysis.hash ? await twinOf(image, analysis.hash) : undefined;
+    return { filename, ok: true, image, ...(labels ? {} : { notice: NOT_CLASSIFIED }), ...(similarTo ? { similarTo } : {}) };
   }
 
   /**

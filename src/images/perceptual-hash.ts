@@ -73,9 +73,6 @@ export function bandNeighbours(band: number): number[] {
   return near;
 }
 
-/** 16 hex digits, band 0 first: how the JSON API shows a hash. */
-export const hashHex = (hash: PerceptualHash) => hash.map((band) => band.toString(16).padStart(4, '0')).join('');
-
 function popcount16(n: number): number {
   let bits = 0;
   for (let v = n & 0xffff; v; v &= v - 1) bits++;

@@ -53,6 +53,7 @@ export async function reclassifyAll(deps: Deps & { classifier: Classifier }, pro
   const { done, failed } = await eachStored(deps, await deps.images.unclassifiedSeqs(), 'classify', async (image, file) => {
     const scratchThumb = `${file}.webp`;
     try {
+      // The analysis also hashes the image; fillHashes (run before) has stored that already.
       const analysis = await analyseImage(file, scratchThumb, { maxPixels: deps.maxPixels });
       await deps.images.setLabels(image.seq, await deps.classifier.classify(analysis.modelInput));
     } finally {

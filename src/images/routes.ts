@@ -59,7 +59,11 @@ export function imagesRoutes({ images, users, storage, cursors, now, scratchDir 
   router.get('/images/:id', async (req, res) => {
     const image = await visible(req, res);
     const viewer = currentUser(res).id;
-    const similar = await images.nearCopiesOf(image, viewer, SIMILAR_SHOWN);
+    // A failing look-up costs the list, not the page.
+    const similar = await images.nearCopiesOf(image, viewer, SIMILAR_SHOWN).catch((err: unknown) => {
+      req.log.warn({ err, imageId: image.id }, 'could not look for similar images');
+      return [];
+    });
     if (wantsJson(req)) {
       res.json({ image: imageJson(image, viewer), similar: similar.map(({ id, distance }) => ({ id, distance })) });
       return;

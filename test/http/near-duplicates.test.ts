@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import type { KyselyPlugin } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { photosDir, solidPng } from '../helpers/fixtures.js';
@@ -100,6 +101,9 @@ describe('near-duplicates', () => {
     await lee.get(`/images/${hidden.image.id}`).set('Accept', 'application/json').expect(404);
     expect((await lee.get(`/images/${shown.image.id}`).expect(200)).text).not.toContain(hidden.image.id);
     expect((await stored(lee, 'my-chelsea.png', cat)).similarTo).toBeUndefined();
+    // Made private later, an image leaves the others' lists at once.
+    await kim.post(`/images/${third.image.id}/visibility`).set('X-CSRF-Token', await csrfFrom(kim, '/upload')).set('Accept', 'application/json').send({ visibility: 'private' }).expect(200);
+    expect(await similarOf(lee, shown.image.id)).toEqual([]);
     await t.close();
   });
 
@@ -118,6 +122,8 @@ describe('near-duplicates', () => {
     const agent = await signedInAgent(t, 'kim');
     const original = await stored(agent, 'chelsea.png', cat);
     await stored(agent, 'coffee.png', photo('skimage_coffee.png'));
+    const bands = () => t.rows`SELECT original_name, phash_0, phash_1, phash_2, phash_3 FROM images ORDER BY original_name`;
+    const atUpload = await bands();
     // As migration 015 leaves an image stored before it.
     await t.rows`UPDATE images SET phash_0 = NULL, phash_1 = NULL, phash_2 = NULL, phash_3 = NULL`;
     await remove(agent, (await stored(agent, 'chelsea-small.jpg', await resized())).image.id);
@@ -125,8 +131,32 @@ describe('near-duplicates', () => {
     const steps: string[] = [];
     expect(await fillHashes(deps, (done, total) => steps.push(`${done}/${total}`))).toEqual({ read: 2, failed: 0 });
     expect(steps).toEqual(['1/2', '2/2']);
+    expect(await bands()).toEqual(atUpload);
     expect(await fillHashes(deps)).toEqual({ read: 0, failed: 0 });
     expect((await stored(agent, 'chelsea-small.jpg', await resized())).similarTo).toBe(original.image.id);
+    await t.close();
+  });
+
+  it('when the database fails the look-up, then the upload is still stored and reported, and the image page shows without the list', async () => {
+    // Only the look-up is a UNION (one range per band): that query alone fails.
+    const failing: KyselyPlugin = {
+      transformQuery: ({ node }) => {
+        if (node.kind === 'SelectQueryNode' && node.setOperations?.length) throw new Error('connection lost');
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    };
+    const t = await createTestApp({ wrapDb: (db) => ({ ...db, query: db.query.withPlugin(failing) }) });
+    const agent = await signedInAgent(t, 'kim');
+    await stored(agent, 'chelsea.png', cat);
+    const copy = await stored(agent, 'chelsea-small.jpg', await resized());
+    expect(copy.ok).toBe(true);
+    expect(copy.similarTo).toBeUndefined();
+    expect(await t.count('images')).toBe(2);
+    await agent.get(`/images/${copy.image.id}/file`).expect(200);
+    const page = await agent.get(`/images/${copy.image.id}`).expect(200);
+    expect(page.text).not.toContain('Similar images');
+    expect(t.logLines.some((line) => line.includes('could not look for similar images'))).toBe(true);
     await t.close();
   });
 
