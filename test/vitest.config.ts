@@ -12,6 +12,12 @@ const ONE_RUN = [
   'test/reliability/backup.test.ts', // npm run backup copies the SQLite file; PostgreSQL's backup is pg_dump
 ];
 
+/**
+ * Tests that take the whole machine on purpose (50 connections as fast as they go, for 30 s): beside another
+ * file they starve its browser steps past their timeouts, so they run after everything else, one at a time.
+ */
+const ALONE = ['test/reliability/load.test.ts'];
+
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
@@ -22,11 +28,13 @@ export default defineConfig({
     // Two cores: real-model and browser suites are heavy, so run files two at a time.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], env: { TEST_BACKEND: 'sqlite' } } },
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ALONE, env: { TEST_BACKEND: 'sqlite' }, sequence: { groupOrder: 0 } } },
       {
         extends: true,
-        test: { name: 'postgres', include: ['test/**/*.test.ts'], exclude: ONE_RUN, env: { TEST_BACKEND: 'postgres' } },
+        test: { name: 'postgres', include: ['test/**/*.test.ts'], exclude: [...ONE_RUN, ...ALONE], env: { TEST_BACKEND: 'postgres' }, sequence: { groupOrder: 0 } },
       },
+      { extends: true, test: { name: 'sqlite-alone', include: ALONE, env: { TEST_BACKEND: 'sqlite' }, maxWorkers: 1, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'postgres-alone', include: ALONE, env: { TEST_BACKEND: 'postgres' }, maxWorkers: 1, sequence: { groupOrder: 2 } } },
     ],
   },
 });
