@@ -171,6 +171,8 @@ export function searchQueries(db: Db) {
 export type SearchRepo = {
   /** One page of matches in `order`, how many match, and why each matched; id prefixes, plurals and colours are expanded once for all. */
   search(viewerId: number, rawTerms: string[], cursor: Cursor, limit: number, order?: SearchOrder): Promise<SearchPage>;
+  /** The first `limit` matches' ids, newest upload first, without the count or the reasons (a whole list's selection). */
+  ids(viewerId: number, rawTerms: string[], limit: number): Promise<string[]>;
 };
 
 type Query = { terms: QueryTerm[]; stored: string[]; near: NearColours[]; viewer: number };
@@ -334,14 +336,20 @@ export function createSearchRepo(db: Db, now: () => number = Date.now): SearchRe
     }));
   }
 
+  async function queryFor(viewerId: number, rawTerms: string[]): Promise<Query> {
+    const terms = await expandQuery(db, rawTerms);
+    const stored = [...new Set(terms.flatMap((term) => term.stored))];
+    const near = await Promise.all(terms.flatMap((term) => (term.hex ? [nearColours(db, term.hex, viewerId)] : [])));
+    return { terms, stored, near, viewer: viewerId };
+  }
+
   return {
     async search(viewerId, rawTerms, cursor, limit, order = 'relevance') {
-      const terms = await expandQuery(db, rawTerms);
-      const stored = [...new Set(terms.flatMap((term) => term.stored))];
-      const near = await Promise.all(terms.flatMap((term) => (term.hex ? [nearColours(db, term.hex, viewerId)] : [])));
-      const query: Query = { terms, stored, near, viewer: viewerId };
+      const query = await queryFor(viewerId, rawTerms);
       const [found, total] = await Promise.all([page(query, cursor, limit, order), count(query)]);
       return { ...found, ...total, matches: await why(query, found.images) };
     },
+    ids: async (viewerId, rawTerms, limit) =>
+      (await page(await queryFor(viewerId, rawTerms), { offset: 0 }, limit, 'uploaded')).images.map((image) => image.id),
   };
 }

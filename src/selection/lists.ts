@@ -9,7 +9,7 @@ import { parseScope } from '../images/scope.js';
 import { parseQuery } from '../search/query.js';
 import type { SearchRepo } from '../search/search-repo.js';
 
-export type ListDeps = { images: Pick<ImagesRepo, 'listVisible'>; users: Pick<UsersRepo, 'findByUsername'>; search: SearchRepo };
+export type ListDeps = { images: Pick<ImagesRepo, 'listVisible'>; users: Pick<UsersRepo, 'findByUsername'>; search: Pick<SearchRepo, 'ids'> };
 
 /**
  * `raw` is the list's own address (`/?show=mine`, `/search?q=red,+dog`): the ids of its images, newest first,
@@ -33,7 +33,7 @@ export async function idsOfList(raw: unknown, viewer: { id: number; username: st
   } else if (url.pathname === '/search') {
     const { terms } = parseQuery(query.q);
     if (terms.length === 0) throw badRequest('The search has no terms.');
-    ids = (await search.search(viewer.id, terms, { offset: 0 }, limit, 'uploaded')).images.map((image) => image.id);
+    ids = await search.ids(viewer.id, terms, limit);
   } else {
     throw badRequest('"all" is the address of a list of images.');
   }
