@@ -14,6 +14,7 @@ import { createPasswords } from '../../src/auth/passwords.js';
 import { fakeClassifier } from './fake-classifier.js';
 import { csrfTokenIn } from './fixtures.js';
 import { readdirSync } from 'node:fs';
+import { createImagesRepo } from '../../src/images/images-repo.js';
 
 /** A clock the tests move by hand. */
 export function manualClock(start = Date.UTC(2026, 0, 1)) {
@@ -105,6 +106,10 @@ export async function login(agent: request.Agent, username: string, password = '
 }
 
 /** A signed-in agent for a new user. */
+/** What `npm run reclassify`'s steps (src/images/reclassify.ts) need, on the test app's database and storage. */
+export const reclassifyDeps = (t: TestApp) =>
+  ({ images: createImagesRepo(t.db), storage: t.storage, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') });
+
 export async function signedInAgent(t: TestApp, username: string) {
   const agent = t.agent();
   const res = await register(agent, username);

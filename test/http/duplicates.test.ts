@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp, reclassifyDeps } from '../helpers/app.js';
 import { fakeClassifier } from '../helpers/fake-classifier.js';
 import { noiseImage } from '../helpers/fixtures.js';
 import { createImagesRepo, findCopyQuery } from '../../src/images/images-repo.js';
@@ -171,7 +171,7 @@ describe('an upload of a file its owner already has', () => {
     await upload(agent, [{ name: 'old.png', data: photo }, { name: 'other.jpg', data: await noiseImage('jpeg') }], 'public', false, SKIP);
     // As migration 014 leaves an image stored before it.
     await t.rows`UPDATE images SET sha256 = NULL`;
-    const deps = { images: createImagesRepo(t.db), storage: t.storage, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') };
+    const deps = reclassifyDeps(t);
     const steps: string[] = [];
     expect(await fillChecksums(deps, (done, total) => steps.push(`${done}/${total}`))).toEqual({ read: 2, failed: 0 });
     expect(steps).toEqual(['1/2', '2/2']);

@@ -5,12 +5,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { CompiledQuery, type KyselyPlugin } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp, reclassifyDeps } from '../helpers/app.js';
 import { photosDir, solidPng } from '../helpers/fixtures.js';
-import { createImagesRepo } from '../../src/images/images-repo.js';
 import { fillHashes } from '../../src/images/reclassify.js';
 import { nearCandidatesQuery } from '../../src/images/near-copies.js';
-import { createLogger } from '../../src/log.js';
 
 type Agent = ReturnType<TestApp['agent']>;
 type Result = { filename: string; ok: boolean; similarTo?: string; image: { id: string } };
@@ -73,7 +71,7 @@ describe('near-duplicates', () => {
     const res = await upload(agent, flat);
     expect((res.body.results as Result[]).map((r) => [r.ok, r.similarTo])).toEqual([[true, undefined], [true, undefined], [true, undefined]]);
     expect(await similarOf(agent, (res.body.results as Result[])[0].image.id)).toEqual([]);
-    const deps = { images: createImagesRepo(t.db), storage: t.storage, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') };
+    const deps = reclassifyDeps(t);
     expect(await fillHashes(deps)).toEqual({ read: 0, failed: 0 });
     await t.close();
   });
@@ -127,7 +125,7 @@ describe('near-duplicates', () => {
     // As migration 015 leaves an image stored before it.
     await t.rows`UPDATE images SET phash_0 = NULL, phash_1 = NULL, phash_2 = NULL, phash_3 = NULL`;
     await remove(agent, (await stored(agent, 'chelsea-small.jpg', await resized())).image.id);
-    const deps = { images: createImagesRepo(t.db), storage: t.storage, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') };
+    const deps = reclassifyDeps(t);
     const steps: string[] = [];
     expect(await fillHashes(deps, (done, total) => steps.push(`${done}/${total}`))).toEqual({ read: 2, failed: 0 });
     expect(steps).toEqual(['1/2', '2/2']);

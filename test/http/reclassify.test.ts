@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createTestApp, signedInAgent, upload } from '../helpers/app.js';
+import { createTestApp, signedInAgent, upload, reclassifyDeps } from '../helpers/app.js';
 import { fakeClassifier } from '../helpers/fake-classifier.js';
 import { noiseImage, twoColourPng } from '../helpers/fixtures.js';
 import { createImagesRepo } from '../../src/images/images-repo.js';
 import { fillDetails, fillPalettes, reclassifyAll } from '../../src/images/reclassify.js';
-import { createLogger } from '../../src/log.js';
 
 describe('npm run reclassify', () => {
   it('when images were stored without a model, then reclassify labels them once, with search terms, and leaves no scratch files', async () => {
@@ -14,7 +13,7 @@ describe('npm run reclassify', () => {
     expect(res.body.results.every((r: { image: { classified: boolean } }) => !r.image.classified)).toBe(true);
     const images = createImagesRepo(t.db);
     const classifier = fakeClassifier();
-    const deps = { images, storage: t.storage, classifier, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') };
+    const deps = { ...reclassifyDeps(t), images, classifier };
     expect(await reclassifyAll(deps)).toEqual({ classified: 2, failed: 0 });
     expect(await reclassifyAll(deps)).toEqual({ classified: 0, failed: 0 });
     expect(classifier.calls).toBe(2);
@@ -35,7 +34,7 @@ describe('npm run reclassify', () => {
     // As migration 011 leaves an image stored before it.
     await t.rows`UPDATE images SET details = NULL, taken_at = NULL, taken_offset = NULL, shot_at = created_at`;
     expect((await agent.get(`/images/${dated}`).set('Accept', 'application/json')).body.image.details).toBeNull();
-    const deps = { images: createImagesRepo(t.db), storage: t.storage, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') };
+    const deps = reclassifyDeps(t);
     const steps: string[] = [];
     expect(await fillDetails(deps, (done, total) => steps.push(`${done}/${total}`))).toEqual({ read: 2, failed: 0 });
     expect(steps).toEqual(['1/2', '2/2']);
@@ -62,7 +61,7 @@ describe('npm run reclassify', () => {
     await t.rows`UPDATE images SET palette = NULL`;
     await t.rows`DELETE FROM image_terms WHERE term = 'red'`;
     expect((await agent.get('/search?q=red').set('Accept', 'application/json')).body.total).toBe(0);
-    const deps = { images: createImagesRepo(t.db), storage: t.storage, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') };
+    const deps = reclassifyDeps(t);
     const steps: string[] = [];
     expect(await fillPalettes(deps, (done, total) => steps.push(`${done}/${total}`))).toEqual({ read: 1, failed: 0 });
     expect(steps).toEqual(['1/1']);
