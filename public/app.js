@@ -10,6 +10,7 @@ import { enhanceThemeToggle } from './js/theme-toggle.js';
 import { enhanceImagePage } from './js/image-page.js';
 import { enhanceCopyButtons } from './js/util.js';
 import { enhanceSessionEnd } from './js/session.js';
+import { showCarriedTrashed } from './js/trash-undo.js';
 
 document.documentElement.classList.add('js');
 enhanceThemeToggle();
@@ -23,3 +24,4 @@ enhanceKeysHelp();
 enhanceCopyButtons();
 enhanceImagePage();
 enhanceSessionEnd();
+showCarriedTrashed();

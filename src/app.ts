@@ -37,6 +37,8 @@ import { openApiRoutes } from './api/openapi.js';
 import { createApiTokensRepo } from './auth/api-tokens.js';
 import { bearerAuth, refuseTokens, unlessToken } from './auth/bearer.js';
 import { accountRoutes } from './account/routes.js';
+import { trashRoutes } from './trash/routes.js';
+import { createTrashRepo } from './trash/trash-repo.js';
 
 export type AppDeps = {
   config: Config;
@@ -62,7 +64,8 @@ const VIEW_LOCALS = [
   'csrfToken', 'user', 'sessionEndsInMs', 'flash', 'query', 'currentUrl', // res.locals
   'title', 'username', 'next', 'error', 'notice', 'errors', 'results', 'visibility', 'images', 'pagination',
   'image', 'status', 'message', 'terms', 'truncated', 'label', 'tags', 'tokens', 'input', 'created', 'now',
-  'sharesLocation', 'order', 'orders', 'list', 'lists', 'selection', 'similar',
+  'sharesLocation', 'order', 'orders', 'list', 'lists', 'selection', 'similar', 'total', 'keptDays', 'purgeAt',
+  'action', 'forever', 'all',
 ];
 
 /** Builds the Express app from its dependencies; it never reads process.env and never listens. */
@@ -127,9 +130,9 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   app.use(bearerAuth({ tokens, badTokens: limits('bad-token:') }));
   app.use(unlessToken(cookieParser()));
   app.use(unlessToken(session.middleware));
-  // A selection's ids (41 bytes each in a form) pass the small limit every other form keeps; parsed here, the
-  // body is not parsed again below.
-  app.use('/selection', express.urlencoded({ extended: false, limit: '256kb', parameterLimit: MAX_SELECTION + 10 }), express.json({ limit: '256kb' }));
+  // A selection's ids (41 bytes each in a form) pass the small limit every other form keeps, and so do the
+  // trash's (an undo restores what a selection trashed); parsed here, the body is not parsed again below.
+  app.use(['/selection', '/trash'], express.urlencoded({ extended: false, limit: '256kb', parameterLimit: MAX_SELECTION + 10 }), express.json({ limit: '256kb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }));
   app.use(express.json({ limit: '16kb' }));
   app.use(unlessToken(csrf.protection));
@@ -153,9 +156,11 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
     next();
   });
   app.use(uploadRoutes({ ingest, config: deps.config, metrics }));
-  app.use(imagesRoutes({ images, users, storage: deps.storage, cursors, now, scratchDir: incomingDir(deps.config.uploadDir) }));
+  app.use(imagesRoutes({ images, users, storage: deps.storage, cursors, scratchDir: incomingDir(deps.config.uploadDir) }));
   const search = createSearchRepo(deps.db, now);
-  app.use(selectionRoutes({ images, users, search, storage: deps.storage, now, scratchDir: incomingDir(deps.config.uploadDir) }));
+  const trash = createTrashRepo(deps.db);
+  app.use(trashRoutes({ images, trash, storage: deps.storage, now, quotaBytes: deps.config.maxUserBytes }));
+  app.use(selectionRoutes({ images, trash, users, search, storage: deps.storage, now, scratchDir: incomingDir(deps.config.uploadDir) }));
   app.use(searchRoutes({ search, cursors }));
   app.use(accountRoutes({ tokens, users, now }));
 

@@ -15,6 +15,8 @@ import { createImagesRepo } from './images/images-repo.js';
 import { loadClassifier } from './images/load-classifier.js';
 import { clearIncoming, refuseForeignUploads, sweepUnfinished } from './images/storage.js';
 import { startSharedSweeper } from './images/sweeper.js';
+import { startTrashPurger } from './trash/purge.js';
+import { createTrashRepo } from './trash/trash-repo.js';
 import { startRanker } from './images/ranker.js';
 import { warmPalette } from './images/palette.js';
 import { createStorage, describeStorage } from './storage/index.js';
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   // SQLite's own machinery; PostgreSQL checkpoints by itself.
   const checkpointer = db.sqlite ? startCheckpointer(db.sqlite, config.databasePath, logger) : undefined;
   const sweeper = shared ? startSharedSweeper({ db, storage, images, logger }) : undefined;
+  const purger = startTrashPurger({ db, trash: createTrashRepo(db), images, storage, logger });
   const ranker = startRanker({ db, images, logger });
   const passwords = createPasswords(config.bcryptCost);
   // The model loads in worker threads while this thread seeds the demo user.
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     server.close(async () => {
       await close();
-      await Promise.all([sweeper?.stop(), ranker.stop(), classifier?.close(), checkpointer?.stop(), passwords.close()]);
+      await Promise.all([sweeper?.stop(), purger.stop(), ranker.stop(), classifier?.close(), checkpointer?.stop(), passwords.close()]);
       await db.close();
       storage.close();
       logger.info('stopped');

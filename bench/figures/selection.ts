@@ -1,6 +1,7 @@
-// Figures 15a and 15b (issue 15): one request for 1,000 images' visibility, against 1,000 requests of one image
-// each; and a zip of 200 photos, streamed (its first byte, MB/s, the server's peak RSS), against downloading the
-// same 200 one by one, on the same server in the same run.
+// Figures 15a, 15b and 15e (issue 15): one request for 1,000 images' visibility, against 1,000 requests of one image
+// each; the same 1,000 moved to the trash and back (Undo), one request each; and a zip of 200 photos, streamed
+// (its first byte, MB/s, the server's peak RSS), against downloading the same 200 one by one, on the same server
+// in the same run.
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -124,6 +125,18 @@ export async function selectionActions(photos: BenchPhoto[]): Promise<Figure[]> 
     for (const id of small) await postJson(client, `/images/${id}/visibility`, { visibility: 'private' }, token);
     const oneByOneMs = performance.now() - oneByOneStarted;
 
+    // Trash and Undo: the 1,000 moved to the trash in one request and restored in one, three times.
+    const trashMs: number[] = [];
+    const undoMs: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const trashed = await postJson(client, '/selection/delete', { ids: small }, token);
+      if ((JSON.parse(trashed.body) as { trashed: string[] }).trashed.length !== BULK) throw new Error('the trash missed images');
+      trashMs.push(trashed.ms);
+      const restored = await postJson(client, '/trash/restore', { ids: small }, token);
+      if ((JSON.parse(restored.body) as { restored: string[] }).restored.length !== BULK) throw new Error('the undo missed images');
+      undoMs.push(restored.ms);
+    }
+
     // Zip: twice (the first warms the page cache), the second counted; then the same files one by one.
     await downloadZip(server, client, big, token);
     const rssBefore = server.rssMb();
@@ -144,6 +157,12 @@ export async function selectionActions(photos: BenchPhoto[]): Promise<Figure[]> 
         comparison: { label: `${BULK.toLocaleString('en-US')} single-image requests`, value: round(oneByOneMs, 0), unit: 'ms', ratio: round(oneByOneMs / bulk, 1), ratioLabel: 'x faster' },
         target: { text: '< 2,000 ms', met: bulk < 2000 },
         details: { bulkMinMs: round(Math.min(...bulkMs), 0), bulkMaxMs: round(Math.max(...bulkMs), 0) },
+      },
+      {
+        id: '15e', title: `15e ${BULK.toLocaleString('en-US')} images moved to the trash in one request (median of 3)`, value: round(median(trashMs), 0), unit: 'ms',
+        comparison: { label: 'their Undo (one restore request)', value: round(median(undoMs), 0), unit: 'ms', ratio: round(median(undoMs) / median(trashMs), 1), ratioLabel: 'x the trash' },
+        target: { text: '< 2,000 ms each, as a bulk action', met: median(trashMs) < 2000 && median(undoMs) < 2000 },
+        details: { trashMs: trashMs.map((ms) => round(ms, 0)).join(', '), undoMs: undoMs.map((ms) => round(ms, 0)).join(', ') },
       },
       {
         id: '15b', title: `15b zip of ${ZIPPED} photos (${round(originals / MB, 0)} MB), streamed`, value: round(zipMbPerS, 0), unit: 'MB/s',

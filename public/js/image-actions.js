@@ -1,7 +1,8 @@
-// Make public/private and Delete act in place. Their buttons submit the page's one #image-actions form to
+// Make public/private and Delete (into the trash) act in place. Their buttons submit the page's one #image-actions form to
 // their own formaction, so without JavaScript they still post and redirect back.
 import { adjustCount, focusCard, neighbourOf } from './gallery.js';
 import { privateBadge } from './tile.js';
+import { carryTrashed, toastTrashed } from './trash-undo.js';
 import { submitForJson, toast } from './util.js';
 
 const other = (visibility) => (visibility === 'public' ? 'private' : 'public');
@@ -80,20 +81,22 @@ function onSubmit(event) {
       toast(`"${image.originalName}" is now ${image.visibility}.`);
     });
   } else if (button.matches('.delete')) {
-    const name = nameFor(button);
-    if (!confirm(name ? `Delete "${name}"? This cannot be undone.` : 'Delete this image?')) {
-      event.preventDefault();
-      return;
-    }
-    // On the image's own page there is nothing left to show: the plain form posts and redirects to the gallery.
-    if (!button.closest('.card, dialog')) return;
+    // Into the trash, with Undo: no question first (without JavaScript a page asks instead).
     event.preventDefault();
+    const name = nameFor(button);
+    const text = name ? `Moved "${name}" to the trash.` : 'Moved to the trash.';
     run(button, async () => {
-      await submitForJson(form, button);
+      const { trashed } = await submitForJson(form, button);
+      // On the image's own page there is nothing left to show: the gallery, with the same Undo.
+      if (!button.closest('.card, dialog')) {
+        carryTrashed(text, trashed);
+        location.assign('/');
+        return;
+      }
       // The viewer moves on to the next photo before the card goes (public/js/lightbox.js).
       document.dispatchEvent(new CustomEvent('image-deleted', { detail: { id } }));
       removeCards(id);
-      toast(name ? `Deleted "${name}".` : 'Image deleted.');
+      toastTrashed(text, trashed);
     });
   }
 }

@@ -34,7 +34,9 @@ function build() {
     stage,
     el('div', { className: 'lightbox-side' },
       el('div', { className: 'lightbox-top' }, el('a', { className: 'page-link', href: '#' }, 'Open the image page'), close),
-      el('div', { className: 'lightbox-details' })));
+      el('div', { className: 'lightbox-details' })),
+    // Toasts while the viewer is open: outside it, the modal dialog would cover them and make them inert.
+    el('div', { className: 'toasts', role: 'status', 'aria-live': 'polite' }));
   prev.addEventListener('click', () => step(-1));
   next.addEventListener('click', () => step(1));
   full.addEventListener('click', toggleFullscreen);

@@ -4,6 +4,7 @@ import { cards, cardTowards, focusCard } from './gallery.js';
 import { removeCards, showVisibility } from './image-actions.js';
 import { isPlainKey } from './shortcuts.js';
 import { submitForJson, toast } from './util.js';
+import { toastTrashed } from './trash-undo.js';
 
 const bar = () => document.getElementById('selection');
 const checkOf = (card) => card.querySelector(':scope > input[name="ids"]');
@@ -149,20 +150,14 @@ function onSubmit(event) {
   const button = event.submitter;
   if (form !== bar() || !(button instanceof HTMLButtonElement) || !button.hasAttribute('formaction')) return;
   event.preventDefault();
-  const selected = checked();
   const deleting = button.formAction.endsWith('/selection/delete');
-  const mine = selected.filter(isMine).length;
-  const question = allOfList()
-    ? `Delete every image of yours in this list (${listTotal().exact ? '' : 'more than '}${count(listTotal().total)} in all)? They are deleted for good; other people's stay.`
-    : `Delete ${count(mine)}? ${mine === 1 ? 'It is' : 'They are'} deleted for good.${mine < selected.length ? ` The ${count(selected.length - mine)} of other people stay.` : ''}`;
-  if (deleting && !confirm(question)) return;
   button.setAttribute('aria-busy', 'true');
   button.disabled = true;
   submitForJson(form, button).then((answer) => {
     const others = answer.others ? ` ${count(answer.others)} of other people ${answer.others === 1 ? 'was' : 'were'} left as ${answer.others === 1 ? 'it was' : 'they were'}.` : '';
     if (deleting) {
-      for (const id of answer.deleted) removeCards(id);
-      toast(`Deleted ${count(answer.deleted.length)}.${others}`);
+      for (const id of answer.trashed) removeCards(id);
+      toastTrashed(`Moved ${count(answer.trashed.length)} to the trash.${others}`, answer.trashed);
     } else {
       for (const id of answer.changed) showVisibility(id, answer.visibility, nameOf(document.querySelector(`.card[data-image-id="${id}"]`)));
       toast(`${count(answer.changed.length)} ${answer.changed.length === 1 ? 'is' : 'are'} now ${answer.visibility}.${others}`);

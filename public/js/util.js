@@ -19,9 +19,12 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+/** Where toasts go: the open viewer's own region (a modal covers the page's), else the page's. */
+export const toastRegion = () => document.querySelector('dialog[open] > .toasts') ?? document.getElementById('toasts');
+
 /** Short status messages in one aria-live region at the bottom of the page. */
 export function toast(text, kind = 'info') {
-  const region = document.getElementById('toasts');
+  const region = toastRegion();
   if (!region) return;
   const item = el('div', { className: `toast toast-${kind}` }, text);
   region.append(item);

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { REJECTION_STATUS } from '../images/rejections.js';
 import { PAGE_SIZE } from '../images/pagination.js';
 import { MAX_SELECTION } from '../images/access.js';
+import { TRASH_SHOWN } from '../trash/routes.js';
+import { TRASH_DAYS } from '../trash/trash-repo.js';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -41,9 +43,17 @@ const list = (extra: Record<string, object> = {}, required: string[] = []) => ({
   additionalProperties: false,
 });
 const uuids = { type: 'array', items: { type: 'string', format: 'uuid' } };
+const trashed = {
+  type: 'object', required: ['trashed', 'restoreUntil'], additionalProperties: false,
+  properties: { trashed: uuids, restoreUntil: { type: 'string', format: 'date-time', description: 'When the purge deletes them for good.' } },
+};
 const selectionIds = { ...uuids, minItems: 1, maxItems: MAX_SELECTION, description: 'Image ids; a form sends `ids` once per image.' };
 const wholeList = { type: 'string', minLength: 1, description: 'The address of a list (`/?show=mine`, `/search?q=red`): every image of it (up to the same limit), read when the action runs. When given, `ids` is not read.' };
 const eitherIdsOrList = [{ required: ['ids'] }, { required: ['all'] }];
+const trashChoice = {
+  type: 'object', properties: { ids: selectionIds, all: { const: 'yes', description: 'Every image in the trash, instead of ids.' } },
+  anyOf: [{ required: ['ids'] }, { required: ['all'] }],
+};
 const leftAsTheyAre = { type: 'integer', minimum: 0, description: 'Selected images of other users, left as they are.' };
 const unseenIds = { type: 'integer', minimum: 0, description: 'Selected ids of no image the caller may see.' };
 // When no file was stored: each file's refusal, or one error for the whole request.
@@ -78,6 +88,16 @@ export const openApiDocument = {
       Label: {
         type: 'object', required: ['name', 'probability'], additionalProperties: false,
         properties: { name: { type: 'string', description: 'An ImageNet class, synonyms comma-separated.' }, probability: { type: 'number', minimum: 0, maximum: 1 } },
+      },
+      TrashedImage: {
+        type: 'object', additionalProperties: false,
+        required: ['id', 'originalName', 'visibility', 'width', 'height', 'trashedAt', 'purgeAt', 'thumbUrl'],
+        properties: {
+          id: { type: 'string', format: 'uuid' }, originalName: { type: 'string' }, visibility: ref('Visibility'),
+          width: { type: 'integer' }, height: { type: 'integer' },
+          trashedAt: { type: 'string', format: 'date-time' }, purgeAt: { type: 'string', format: 'date-time', description: 'When it is deleted for good.' },
+          thumbUrl: { type: 'string' },
+        },
       },
       Image: {
         type: 'object', additionalProperties: false,
@@ -333,10 +353,10 @@ export const openApiDocument = {
     },
     '/images/{id}/delete': {
       post: {
-        summary: 'Delete one of the caller\'s images: its row, file and thumbnail.',
+        summary: `Move one of the caller's images to their trash: from then on it is gone for everyone (lists, search, counts, file URLs) until restored; deleted for good after ${TRASH_DAYS} days.`,
         security: csrf, parameters: [asJson, imageId],
         responses: {
-          200: json({ type: 'object', required: ['deleted'], additionalProperties: false, properties: { deleted: { type: 'string', format: 'uuid' } } }, 'Deleted.'),
+          200: json(trashed, 'In the trash.'),
           401: anonymous, 403: error('Not the owner, or a bad CSRF token.'), 404: notFound,
         },
       },
@@ -361,16 +381,61 @@ export const openApiDocument = {
     },
     '/selection/delete': {
       post: {
-        summary: 'Delete many of the caller\'s images (rows, files and thumbnails), in one transaction. Others\' images in the selection stay.',
+        summary: 'Move many of the caller\'s images to their trash, in one transaction. Others\' images in the selection stay.',
         security: csrf, parameters: [asJson],
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', anyOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList } } } } },
         responses: {
           200: json({
-            type: 'object', required: ['deleted', 'others', 'unseen'], additionalProperties: false,
-            properties: { deleted: uuids, others: leftAsTheyAre, unseen: unseenIds },
-          }, 'Deleted.'),
+            ...trashed, required: [...trashed.required, 'others', 'unseen'],
+            properties: { ...trashed.properties, others: leftAsTheyAre, unseen: unseenIds },
+          }, 'In the trash.'),
           400: error('No ids, too many, one that is not an image id, or a list address that is not a list (or a search without terms, or over the limit).'), 401: anonymous,
           403: error('None of the selected images is the caller\'s, or a bad CSRF token.'), 404: notFound,
+        },
+      },
+    },
+    '/trash': {
+      get: {
+        summary: `The caller's trash, the latest trashed first (at most ${TRASH_SHOWN}; \`total\` counts them all).`,
+        parameters: [asJson],
+        responses: {
+          200: json({
+            type: 'object', required: ['images', 'total', 'keptDays'], additionalProperties: false,
+            properties: { images: { type: 'array', items: ref('TrashedImage') }, total: { type: 'integer' }, keptDays: { const: TRASH_DAYS } },
+          }, 'The trash.'),
+          401: anonymous,
+        },
+      },
+    },
+    '/trash/{id}/thumb': {
+      get: {
+        summary: 'The thumbnail of an image in the caller\'s trash (WebP).',
+        parameters: [imageId],
+        responses: { 200: { description: 'The thumbnail.', content: { 'image/webp': {} } }, 401: anonymous, 404: error('No such image in the caller\'s trash.') },
+      },
+    },
+    '/trash/restore': {
+      post: {
+        summary: `Put images of the caller's trash back where they were (same id, same place in the lists), in one transaction; \`all\`: the ${MAX_SELECTION.toLocaleString('en-US')} trashed first.`,
+        security: csrf, parameters: [asJson],
+        requestBody: { required: true, content: { 'application/json': { schema: trashChoice } } },
+        responses: {
+          200: json({ type: 'object', required: ['restored'], additionalProperties: false, properties: { restored: uuids } }, 'Restored.'),
+          400: error('No ids, too many, or one that is not an image id.'), 401: anonymous, 403: error('A bad CSRF token.'),
+          413: error('Restored, they would pass the caller\'s storage quota (trashed images do not count towards it): nothing is restored.'),
+          404: error('None of these images is in the caller\'s trash, or (all) the trash is empty.'),
+        },
+      },
+    },
+    '/trash/delete': {
+      post: {
+        summary: 'Delete images of the caller\'s trash for good, files and all, or (all) empty the trash. This cannot be undone.',
+        security: csrf, parameters: [asJson],
+        requestBody: { required: true, content: { 'application/json': { schema: trashChoice } } },
+        responses: {
+          200: json({ type: 'object', required: ['deleted'], additionalProperties: false, properties: { deleted: uuids } }, 'Deleted for good.'),
+          400: error('No ids, too many, or one that is not an image id.'), 401: anonymous, 403: error('A bad CSRF token.'),
+          404: error('None of these images is in the caller\'s trash, or (all) the trash is empty.'),
         },
       },
     },

@@ -8,7 +8,7 @@ export const MAX_BAD_TOKENS = 20;
 const BAD_TOKEN_WINDOW_MS = 15 * 60 * 1000;
 
 /** Where the files are served: a script may fetch them with a token, as it fetches JSON. */
-const FILE_ROUTE = /^\/images\/[^/]+\/(file|thumb|download)$|^\/selection\/download$/;
+const FILE_ROUTE = /^\/images\/[^/]+\/(file|thumb|download)$|^\/trash\/[^/]+\/thumb$|^\/selection\/download$/;
 /** A read sent as a POST (a selection's ids do not fit in a URL): a read token may make it. */
 const READ_BY_POST = '/selection/download';
 

@@ -42,6 +42,8 @@ export type Tables = {
   /** Kept by triggers (migration 009): never written by the app. */
   image_totals: { owner_id: number; visibility: 'public' | 'private'; images: number; bytes: number };
   image_terms: { term: string; public: 0 | 1; image_seq: number; owner_id: number; strength: number };
+  /** `image`: the images row as JSON, as it was when trashed (migration 016). */
+  trashed_images: { id: string; owner_id: number; trashed_at: number; original_name: string; format: string; image: string };
   pending_files: { id: string; format: string; created_at: number };
   rate_limits: { key: string; hits: number; reset_at: number };
   api_tokens: {

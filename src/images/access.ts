@@ -4,6 +4,7 @@ import type { ImageRecord, ImagesRepo } from './images-repo.js';
 
 export const NO_SUCH_IMAGE = 'There is no image with this id.';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const isImageId = (id: string) => UUID.test(id);
 
 /** The most images one action takes: every result of a search up to this, in one request. */
 export const MAX_SELECTION = 5000;

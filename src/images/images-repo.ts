@@ -125,9 +125,10 @@ export type ImagesRepo = {
   /** Keyset pages (cheap at any depth); a plain offset only when a page number is typed in. */
   listVisible(scope: Scope, cursor: Cursor, limit: number, order?: Order): Promise<Page>;
   countVisible(scope: Scope): Promise<number>;
-  setVisibility(seq: number, visibility: Visibility): Promise<void>;
-  /** One transaction for all of them; only rows that are still these images of this owner change. */
-  setVisibilityMany(ownerId: number, images: readonly Pick<ImageRecord, 'seq' | 'id'>[], visibility: Visibility): Promise<void>;
+  /** False when the image is no longer there (deleted or trashed meanwhile): then nothing changed. */
+  setVisibility(image: Pick<ImageRecord, 'seq' | 'id'>, visibility: Visibility): Promise<boolean>;
+  /** One transaction for all of them; only rows that are still these images of this owner change, and their ids are the answer. */
+  setVisibilityMany(ownerId: number, images: readonly Pick<ImageRecord, 'seq' | 'id'>[], visibility: Visibility): Promise<string[]>;
   /**
    * Labels and terms go with the row (ON DELETE CASCADE); the objects are recorded as pending in the same
    * transaction, and the caller removes them, then calls clearPending.
@@ -285,7 +286,7 @@ async function checkRules(db: Db, tx: Q, ownerId: number, image: NewImage, rules
 const searchColours = (image: Pick<ImageRecord, 'palette' | 'colourName' | 'colourHex'>): SearchableColour[] =>
   image.palette ?? [{ name: image.colourName, hex: image.colourHex, share: 0.5 }];
 
-async function writeTerms(q: Q, record: ImageRecord): Promise<void> {
+export async function writeTerms(q: Q, record: ImageRecord): Promise<void> {
   // One statement, however many rows: 500 single-row inserts in one PostgreSQL transaction took 905 ms.
   const terms = searchTermsFor({ id: record.id, owner: record.owner, labels: record.labels ?? [], colours: searchColours(record) });
   const isPublic = record.visibility === 'public' ? 1 : 0;
@@ -300,15 +301,17 @@ async function rewriteTerms(tx: Q, record: ImageRecord): Promise<void> {
   await writeTerms(tx, record);
 }
 
+/** Objects the sweep removes unless cleared first: written in the transaction that makes them unwanted. */
+export const upsertPending = (tx: Q, files: readonly StoredFiles[], at: number) =>
+  tx.insertInto('pending_files').values(files.map(({ id, format }) => ({ id, format, created_at: at })))
+    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ format: eb.ref('excluded.format'), created_at: at }))).execute();
+
 export function createImagesRepo(db: Db): ImagesRepo {
   const q = db.query;
   const bySeq = async (tx: Q, seq: number) => {
     const row = await selectImages(tx).where('i.seq', '=', seq).executeTakeFirst();
     return row && toRecord(row);
   };
-  const upsertPending = (tx: Q, files: readonly StoredFiles[], at: number) =>
-    tx.insertInto('pending_files').values(files.map(({ id, format }) => ({ id, format, created_at: at })))
-      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ format: eb.ref('excluded.format'), created_at: at }))).execute();
   // A seq alone could name a newer image by then (SQLite reuses the highest seq after a delete): the id and
   // the owner make sure a write only touches the rows the caller looked at.
   type Target = Pick<ImageRecord, 'seq' | 'id'>;
@@ -317,10 +320,12 @@ export function createImagesRepo(db: Db): ImagesRepo {
       const seqs = images.map((image) => image.seq);
       let rows = tx.updateTable('images').set({ visibility }).where('seq', 'in', seqs).where('id', 'in', images.map((image) => image.id));
       if (ownerId !== undefined) rows = rows.where('owner_id', '=', ownerId);
-      await rows.execute();
-      let terms = tx.updateTable('image_terms').set({ public: visibility === 'public' ? 1 : 0 }).where('image_seq', 'in', seqs);
+      const changed = await rows.returning(['seq', 'id']).execute();
+      if (changed.length === 0) return [];
+      let terms = tx.updateTable('image_terms').set({ public: visibility === 'public' ? 1 : 0 }).where('image_seq', 'in', changed.map((row) => row.seq));
       if (ownerId !== undefined) terms = terms.where('owner_id', '=', ownerId);
       await terms.execute();
+      return changed.map((row) => row.id);
     });
   const deleteImages = (images: readonly (Target & StoredFiles)[], at: number, ownerId?: number) =>
     q.transaction().execute(async (tx) => {
@@ -411,14 +416,8 @@ export function createImagesRepo(db: Db): ImagesRepo {
 
     countVisible: async (scope) => (await countVisibleQuery(q, scope).executeTakeFirstOrThrow()).n,
 
-    setVisibility: (seq, visibility) =>
-      q.transaction().execute(async (tx) => {
-        await tx.updateTable('images').set({ visibility }).where('seq', '=', seq).execute();
-        await tx.updateTable('image_terms').set({ public: visibility === 'public' ? 1 : 0 }).where('image_seq', '=', seq).execute();
-      }),
-    setVisibilityMany: async (ownerId, images, visibility) => {
-      if (images.length) await setVisibility(images, visibility, ownerId);
-    },
+    setVisibility: async (image, visibility) => (await setVisibility([image], visibility)).length === 1,
+    setVisibilityMany: async (ownerId, images, visibility) => (images.length ? setVisibility(images, visibility, ownerId) : []),
     delete: (image, at) => deleteImages([image], at),
     deleteMany: async (ownerId, images, at) => {
       if (images.length) await deleteImages(images, at, ownerId);
@@ -429,7 +428,8 @@ export function createImagesRepo(db: Db): ImagesRepo {
     pendingFiles: async (before = Number.MAX_SAFE_INTEGER) =>
       (await q.selectFrom('pending_files').select(['id', 'format']).where('created_at', '<', before).orderBy('created_at').orderBy('id').execute())
         .map((r) => ({ id: r.id, format: r.format as ImageFormat })),
-    hasImages: async () => (await q.selectFrom('images').select('seq').limit(1).executeTakeFirst()) !== undefined,
+    // Trashed images count: their files are still in the storage.
+    hasImages: async () => (await q.selectFrom('images').select('id').unionAll(q.selectFrom('trashed_images').select('id')).limit(1).executeTakeFirst()) !== undefined,
     unclassifiedSeqs: async () =>
       (await q.selectFrom('images').select('seq').where('classified', '=', 0).orderBy('seq').execute()).map((r) => r.seq),
     unreadSeqs: async () =>

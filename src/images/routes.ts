@@ -11,13 +11,13 @@ import { lastPageInstead, orderLinks, orderParams, PAGE_SIZE, paginate, parsePag
 import { imageJson } from './present.js';
 import { parseScope, scopeLinks } from './scope.js';
 import type { UsersRepo } from '../auth/users.js';
-import { imageKeys, removeDeletedFiles } from './storage.js';
+import { imageKeys } from './storage.js';
 import { sendStored } from './send-stored.js';
 import { ensureSharedCopy, sharedKey } from './shared-copy.js';
 import type { Storage } from '../storage/index.js';
 import type { Sealer } from '../web/sealed.js';
 
-type Deps = { images: ImagesRepo; users: Pick<UsersRepo, 'findByUsername'>; storage: Storage; cursors: Sealer; now: () => number; scratchDir: string };
+type Deps = { images: ImagesRepo; users: Pick<UsersRepo, 'findByUsername'>; storage: Storage; cursors: Sealer; scratchDir: string };
 
 
 /** How many look-alikes an image's details show (its nearest first). */
@@ -28,7 +28,7 @@ export function parseVisibility(raw: unknown): Visibility {
   throw badRequest('Choose whether the images are public or private.');
 }
 
-export function imagesRoutes({ images, users, storage, cursors, now, scratchDir }: Deps): Router {
+export function imagesRoutes({ images, users, storage, cursors, scratchDir }: Deps): Router {
   const router = Router();
 
   const visible = (req: Request, res: Response) => visibleImage(images, req.params.id, currentUser(res).id);
@@ -92,28 +92,14 @@ export function imagesRoutes({ images, users, storage, cursors, now, scratchDir 
   router.post('/images/:id/visibility', async (req, res) => {
     const image = await own(req, res);
     const visibility = parseVisibility(req.body?.visibility);
-    await images.setVisibility(image.seq, visibility);
+    // Trashed on another tab or server since it was read: as gone as an unknown id, and nothing changed.
+    if (!(await images.setVisibility(image, visibility))) throw notFound(NO_SUCH_IMAGE);
     if (wantsJson(req)) {
       res.json({ image: imageJson({ ...image, visibility }, image.ownerId) });
       return;
     }
     await flash(req, 'success', `"${image.originalName}" is now ${visibility}.`);
     res.redirect(303, safeReturnPath(req.body?.next) ?? `/images/${image.id}`);
-  });
-
-  router.post('/images/:id/delete', async (req, res) => {
-    const image = await own(req, res);
-    // Row first, with its files recorded as pending: a crash before they go leaves files the start-up sweep
-    // removes, never a row without files.
-    await images.delete(image, now());
-    await removeDeletedFiles(storage, images, [image], req.log);
-    if (wantsJson(req)) {
-      res.json({ deleted: image.id });
-      return;
-    }
-    await flash(req, 'success', `Deleted "${image.originalName}".`);
-    const next = safeReturnPath(req.body?.next);
-    res.redirect(303, next && !next.startsWith(`/images/${image.id}`) ? next : '/');
   });
 
   return router;

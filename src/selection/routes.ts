@@ -11,10 +11,12 @@ import { downloadName } from '../images/file-names.js';
 import type { ImageRecord, ImagesRepo } from '../images/images-repo.js';
 import { parseVisibility } from '../images/routes.js';
 import { ensureSharedCopy, sharedKey } from '../images/shared-copy.js';
-import { imageKeys, removeDeletedFiles } from '../images/storage.js';
+import { imageKeys } from '../images/storage.js';
+import { answerTrashed, confirmTrash } from '../trash/routes.js';
+import type { TrashRepo } from '../trash/trash-repo.js';
 import { sendZip, uniqueEntryNames, type ZipEntry } from './zip.js';
 
-type Deps = { images: ImagesRepo; storage: Storage; now: () => number; scratchDir: string; users: ListDeps['users']; search: ListDeps['search'] };
+type Deps = { images: ImagesRepo; trash: TrashRepo; storage: Storage; now: () => number; scratchDir: string; users: ListDeps['users']; search: ListDeps['search'] };
 
 const count = (n: number, one = 'image', many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -28,7 +30,7 @@ function leftAlone(others: number, unseen: number): string {
  * Actions on many images at once (`ids`, up to MAX_SELECTION): one request and one transaction each. The owner's
  * images change; in the same selection, others' are left as they are and only downloaded.
  */
-export function selectionRoutes({ images, storage, now, scratchDir, users, search }: Deps): Router {
+export function selectionRoutes({ images, trash, storage, now, scratchDir, users, search }: Deps): Router {
   const router = Router();
   const back = (req: Request) => safeReturnPath(req.body?.next) ?? '/';
   /** The checked ids, or (`all`: a list's address) every image of that list. */
@@ -44,13 +46,14 @@ export function selectionRoutes({ images, storage, now, scratchDir, users, searc
     const visibility = parseVisibility(req.body?.visibility);
     const ids = await selected(req, res);
     const { own, others, unseen } = await ownSelection(images, ids, viewer);
-    await images.setVisibilityMany(viewer, own, visibility);
-    const changed = own.map((image) => image.id);
+    const changed = await images.setVisibilityMany(viewer, own, visibility);
+    // Own images trashed meanwhile (another tab or server) are no longer there: counted with the unseen.
+    const gone = unseen + own.length - changed.length;
     if (wantsJson(req)) {
-      res.json({ changed, visibility, others, unseen });
+      res.json({ changed, visibility, others, unseen: gone });
       return;
     }
-    await flash(req, 'success', `${count(own.length, 'image is', 'images are')} now ${visibility}.${leftAlone(others, unseen)}`);
+    await flash(req, 'success', `${count(changed.length, 'image is', 'images are')} now ${visibility}.${leftAlone(others, gone)}`);
     res.redirect(303, back(req));
   });
 
@@ -58,22 +61,14 @@ export function selectionRoutes({ images, storage, now, scratchDir, users, searc
     const viewer = currentUser(res).id;
     const ids = await selected(req, res);
     const { own, others, unseen } = await ownSelection(images, ids, viewer);
-    // A form asks first, on a page of its own (scripts ask in the page before they send); JSON callers mean it.
-    if (!wantsJson(req) && req.body?.confirmed !== 'yes') {
-      res.render('images/confirm-delete', { title: `Delete ${count(own.length)}?`, images: own, next: back(req), selection: { others, unseen } });
-      return;
-    }
-    // Rows first, with their files recorded as pending: a crash before the files go leaves them to the sweep.
-    await images.deleteMany(viewer, own, now());
-    await removeDeletedFiles(storage, images, own, req.log);
-    const deleted = own.map((image) => image.id);
-    if (wantsJson(req)) {
-      res.json({ deleted, others, unseen });
-      return;
-    }
-    await flash(req, 'success', `Deleted ${count(own.length)}.${leftAlone(others, unseen)}`);
     const next = back(req);
-    res.redirect(303, deleted.some((id) => next.startsWith(`/images/${id}`)) ? '/' : next);
+    // The page of an image that goes is gone with it: from there, back to the gallery.
+    const after = own.some((image) => next.startsWith(`/images/${image.id}`)) ? '/' : next;
+    if (confirmTrash(req, res, own, '/selection/delete', after, others)) return;
+    const at = now();
+    const moved = await trash.trash(viewer, own, at);
+    const gone = unseen + own.length - moved.length;
+    await answerTrashed(req, res, moved, { others, unseen: gone }, at, `Moved ${count(moved.length)} to the trash.${leftAlone(others, gone)}`, after);
   });
 
   /** The owner's originals as uploaded; others' images as anyone but the owner gets them (the shared copy). */

@@ -1,5 +1,6 @@
 import type { ExifDetails } from '../images/images-repo.js';
 import { MAX_SELECTION } from '../images/access.js';
+import { TRASH_DAYS } from '../trash/trash-repo.js';
 import { detailsFor, labelText, percent, takenAtText, takenFor } from '../images/present.js';
 import type { PaletteColour } from '../images/palette.js';
 import type { Match } from '../search/search-repo.js';
@@ -117,6 +118,7 @@ export const viewHelpers = {
   formatCount: (n: number) => n.toLocaleString('en-US'),
   /** The most images one action on a selection takes (views/images/selection-bar.ejs). */
   maxSelection: MAX_SELECTION,
+  trashDays: TRASH_DAYS,
   altText: (image: { labels: { name: string }[] | null; colourName: string }) =>
     image.labels?.length
       ? `Photo of ${image.labels.map((l) => labelText(l.name)).join(', ')}, mostly ${image.colourName}`

@@ -75,6 +75,27 @@ const VISITS: Visit[] = [
       await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
     },
   },
+  { name: 'empty trash', user: 'empty', go: async (page) => void (await page.goto('/trash')) },
+  {
+    name: 'trash',
+    user: 'full',
+    go: async (page) => {
+      await page.goto('/');
+      const id = await page.locator('#gallery-grid .card').first().getAttribute('data-image-id');
+      const token = (await page.locator('meta[name="csrf-token"]').getAttribute('content'))!;
+      expect((await page.request.post(`/images/${id}/delete`, { headers: { Accept: 'application/json', 'X-CSRF-Token': token } })).status()).toBe(200);
+      await page.goto('/trash');
+    },
+  },
+  {
+    name: 'the question before the trash is emptied',
+    user: 'full',
+    go: async (page) => {
+      await page.goto('/trash');
+      await page.getByRole('button', { name: 'Empty the trash' }).click();
+      await page.getByRole('heading', { name: 'Empty the trash?' }).waitFor();
+    },
+  },
   { name: '404', user: 'full', go: async (page) => void (await page.goto('/images/00000000-0000-4000-8000-000000000000')) },
   { name: 'account without tokens', user: 'empty', go: async (page) => void (await page.goto('/account')) },
   {

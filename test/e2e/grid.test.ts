@@ -251,8 +251,7 @@ describe('keyboard only', () => {
     await page.locator(`.card[data-image-id="${ids[1]}"] .badge-private`).waitFor();
     expect(await focusedId(page)).toBe(ids[1]);
 
-    // Delete asks, then the next photo takes the focus.
-    page.once('dialog', (dialog) => void dialog.accept());
+    // Delete moves it to the trash (Undo in the toast), then the next photo takes the focus.
     await page.keyboard.press('Delete');
     await page.locator(`.card[data-image-id="${ids[1]}"]`).waitFor({ state: 'detached' });
     expect(await focusedId(page)).toBe(ids[2]);
@@ -264,7 +263,6 @@ describe('keyboard only', () => {
     await box.locator('.details h1', { hasText: nameOf(2) }).waitFor();
     await page.keyboard.press('ArrowRight');
     await box.locator('.details h1', { hasText: nameOf(3) }).waitFor();
-    page.once('dialog', (dialog) => void dialog.accept());
     await page.keyboard.press('Delete');
     await box.locator('.details h1', { hasText: nameOf(4) }).waitFor();
     await page.locator(`.card[data-image-id="${ids[3]}"]`).waitFor({ state: 'detached' });

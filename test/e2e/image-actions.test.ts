@@ -131,44 +131,59 @@ describe('download', () => {
 });
 
 describe('delete', () => {
-  it('when the confirmation is dismissed, then nothing is deleted', async () => {
-    owner.once('dialog', (dialog) => void dialog.dismiss());
-    await card(owner, 'skimage_motorcycle_left.png').getByRole('button', { name: 'Delete skimage_motorcycle_left.png' }).click();
-    await owner.waitForTimeout(300);
-    await expect(card(owner, 'skimage_motorcycle_left.png').count()).resolves.toBe(1);
-  });
-
-  it('when the owner confirms, then the card disappears in place and the image is gone for everyone', async () => {
+  it('when the owner deletes, then no question is asked, the card goes in place, a toast offers Undo, and the image is gone for everyone', async () => {
     await markPage(owner);
-    const confirmed = new Promise<string>((resolve) => {
-      owner.once('dialog', (dialog) => {
-        resolve(dialog.message());
-        void dialog.accept();
-      });
-    });
+    let asked = '';
+    owner.once('dialog', (dialog) => void ((asked = dialog.message()), dialog.dismiss()));
     await card(owner, 'skimage_motorcycle_left.png').getByRole('button', { name: 'Delete skimage_motorcycle_left.png' }).click();
-    expect(await confirmed).toBe('Delete "skimage_motorcycle_left.png"? This cannot be undone.');
     await card(owner, 'skimage_motorcycle_left.png').waitFor({ state: 'detached' });
+    expect(asked).toBe('');
     await expect(owner.locator('.count').innerText()).resolves.toBe('2 images');
-    await expect(owner.locator('#toasts').innerText()).resolves.toContain('Deleted "skimage_motorcycle_left.png".');
+    const toast = owner.locator('#toasts .toast-undo');
+    await expect(toast.locator('span').innerText()).resolves.toBe('Moved "skimage_motorcycle_left.png" to the trash.');
+    await expect(toast.getByRole('button', { name: 'Undo' }).isVisible()).resolves.toBe(true);
     expect(await stayedOnPage(owner)).toBe(true);
     expect((await owner.request.get(`/images/${ids.get('skimage_motorcycle_left.png')}/file`)).status()).toBe(404);
     await other.goto('/');
     await expect(other.locator('#gallery-grid .card').count()).resolves.toBe(2);
+
+    // Undo within the ten seconds: back in its place, for the owner and for others.
+    await toast.getByRole('button', { name: 'Undo' }).click();
+    await card(owner, 'skimage_motorcycle_left.png').waitFor();
+    await expect(owner.locator('.count').innerText()).resolves.toBe('3 images');
+    await other.goto('/');
+    await expect(other.locator('#gallery-grid .card').count()).resolves.toBe(3);
+  });
+
+  it('when a deleted image is restored from the trash page, then it is back in the gallery', async () => {
+    await card(owner, 'skimage_motorcycle_left.png').getByRole('button', { name: 'Delete skimage_motorcycle_left.png' }).click();
+    await card(owner, 'skimage_motorcycle_left.png').waitFor({ state: 'detached' });
+    await owner.getByRole('navigation', { name: 'Show' }).getByRole('link', { name: 'Trash' }).click();
+    await owner.waitForURL(/\/trash$/);
+    const item = owner.locator('.trashed', { hasText: 'skimage_motorcycle_left.png' });
+    await expect(item.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).resolves.toBe(true);
+    await expect(item.locator('.trashed-when').innerText()).resolves.toMatch(/^Deleted for good on \d{4}-\d{2}-\d{2}$/);
+    await item.getByRole('button', { name: 'Restore skimage_motorcycle_left.png' }).click();
+    await expect(owner.locator('.flash').innerText()).resolves.toBe('Restored "skimage_motorcycle_left.png".');
+    await expect(owner.getByRole('heading', { name: 'The trash is empty' }).isVisible()).resolves.toBe(true);
+    await owner.goto('/');
+    await expect(card(owner, 'skimage_motorcycle_left.png').count()).resolves.toBe(1);
   });
 
   it('when an image is deleted from the viewer, then its card goes and the viewer shows the photo beside it', async () => {
     await card(owner, 'coral_sunflower.png').locator('.card-thumb').click();
     const box = owner.locator('dialog.lightbox');
     await box.locator('.details h1', { hasText: 'coral_sunflower.png' }).waitFor();
-    const confirmed = new Promise<string>((resolve) => owner.once('dialog', (dialog) => (resolve(dialog.message()), void dialog.accept())));
     await box.getByRole('button', { name: 'Delete', exact: true }).click();
-    expect(await confirmed).toBe('Delete "coral_sunflower.png"? This cannot be undone.');
     await card(owner, 'coral_sunflower.png').waitFor({ state: 'detached' });
     await box.locator('.details h1', { hasText: 'skimage_rocket.jpg' }).waitFor();
     await expect(box.isVisible()).resolves.toBe(true);
     expect(await owner.evaluate(() => document.activeElement?.closest('dialog.lightbox') !== null)).toBe(true);
-    await owner.keyboard.press('Escape');
+    // The Undo is in the viewer, above it and usable (the page's own toasts are under the modal).
+    const undo = box.locator('.toast-undo').getByRole('button', { name: 'Undo' });
+    await undo.click();
+    await card(owner, 'coral_sunflower.png').waitFor();
+    await expect(owner.locator('dialog.lightbox[open]').count()).resolves.toBe(0);
   });
 });
 

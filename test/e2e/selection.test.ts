@@ -166,18 +166,15 @@ describe('acting on a selection', () => {
     expect(entries[2].bytes.length).toBeGreaterThan(1000);
   });
 
-  it('when a selection is deleted and the question is answered yes, then its cards go, the count follows, and the images are gone', async () => {
+  it('when a selection is deleted, then no question is asked, its cards go, the count follows, the images are gone, and Undo is offered', async () => {
     await owner.goto('/');
     const before = Number(await owner.locator('.count').getAttribute('data-count'));
     for (const id of own.slice(4, 6)) await checkOf(owner, id).click({ force: true });
     let asked = '';
-    owner.once('dialog', (dialog) => {
-      asked = dialog.message();
-      void dialog.accept();
-    });
+    owner.once('dialog', (dialog) => void ((asked = dialog.message()), dialog.dismiss()));
     await bar(owner).getByRole('button', { name: 'Delete' }).click();
-    await expect(toastSaying(owner, 'Deleted 2 images.')).resolves.toBe('Deleted 2 images.');
-    expect(asked).toBe('Delete 2 images? They are deleted for good.');
+    await expect(toastSaying(owner, 'Moved 2 images to the trash.')).resolves.toBe('Moved 2 images to the trash.\nUndo');
+    expect(asked).toBe('');
     await expect.poll(() => owner.locator(`.card[data-image-id="${own[4]}"]`).count()).toBe(0);
     await expect(owner.locator('.count').innerText()).resolves.toBe(`${before - 2} images`);
     const res = await owner.request.get(`/images/${own[4]}`, { headers: { Accept: 'application/json' } });
@@ -247,10 +244,10 @@ describe('without JavaScript', () => {
 
     for (const id of ids.slice(0, 2)) await checkOf(page, id).check({ force: true });
     await bar(page).getByRole('button', { name: 'Delete' }).click();
-    await expect(page.locator('h1').innerText()).resolves.toBe('Delete 2 images?');
-    await page.getByRole('button', { name: 'Delete 2 images' }).click();
+    await expect(page.locator('h1').innerText()).resolves.toBe('Move 2 images to the trash?');
+    await page.getByRole('button', { name: 'Move to the trash' }).click();
     await page.waitForURL((url) => url.search === '?show=mine');
-    await expect(page.locator('.flash').innerText()).resolves.toContain('Deleted 2 images.');
+    await expect(page.locator('.flash').innerText()).resolves.toContain('Moved 2 images to the trash.');
     await expect(page.locator('#gallery-grid .card').count()).resolves.toBe(1);
     await context.close();
   });

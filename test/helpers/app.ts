@@ -105,16 +105,22 @@ export async function login(agent: request.Agent, username: string, password = '
   return agent.post('/login').type('form').send({ _csrf, username, password });
 }
 
-/** A signed-in agent for a new user. */
 /** What `npm run reclassify`'s steps (src/images/reclassify.ts) need, on the test app's database and storage. */
 export const reclassifyDeps = (t: TestApp) =>
   ({ images: createImagesRepo(t.db), storage: t.storage, uploadDir: t.config.uploadDir, maxPixels: t.config.maxPixels, logger: createLogger('silent') });
 
+/** A signed-in agent for a new user. */
 export async function signedInAgent(t: TestApp, username: string) {
   const agent = t.agent();
   const res = await register(agent, username);
   if (res.status !== 303) throw new Error(`registering ${username} failed: ${res.status}`);
   return agent;
+}
+
+/** Out of the caller's trash for good, files and all (JSON, as a script would): what a delete was before the trash. */
+export async function emptyTrash(agent: request.Agent, ids: string[]) {
+  const token = await csrfFrom(agent, '/upload');
+  return agent.post('/trash/delete').set('X-CSRF-Token', token).set('Accept', 'application/json').send({ ids });
 }
 
 export type Upload = { name: string; data: Buffer };

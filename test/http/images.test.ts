@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import { createTestApp, csrfFrom, emptyTrash, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import type { Db } from '../../src/db/index.js';
 import { listQuery, type Scope } from '../../src/images/images-repo.js';
 import { onPostgres } from '../helpers/backend.js';
@@ -475,13 +475,15 @@ describe('files, download, visibility and delete', () => {
     expect(await t.rows`SELECT visibility FROM images`).toEqual([{ visibility: 'public' }]);
   });
 
-  it('when the owner deletes, then row, labels, terms, original and thumbnail are gone', async () => {
+  it('when the owner deletes, then row, labels and terms go to the trash at once, and the files with the trash', async () => {
     const image = await uploadOne(owner, 'public');
     const token = await csrfFrom(owner, '/');
-    const res = await owner.post(`/images/${image.id}/delete`).type('form').send({ _csrf: token, next: `/images/${image.id}` });
+    const res = await owner.post(`/images/${image.id}/delete`).type('form').send({ _csrf: token, next: `/images/${image.id}`, confirmed: 'yes' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
     for (const table of ['images', 'image_terms']) expect(await t.count(table)).toBe(0); // the labels are in the row
+    expect(await t.storedFiles()).toHaveLength(2);
+    expect((await emptyTrash(owner, [image.id])).status).toBe(200);
     expect(await t.storedFiles()).toEqual([]);
     expect((await owner.get(`/images/${image.id}`)).status).toBe(404);
   });

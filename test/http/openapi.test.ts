@@ -114,6 +114,20 @@ describe('the OpenAPI document', () => {
     expectDocumented('post', '/images/{id}/delete', await owner.post(`/images/${id}/delete`).set(json).set('X-CSRF-Token', token));
     expectDocumented('get', '/images/{id}', await owner.get(`/images/${id}`).set(json));
 
+    const trash = (action: string, agent: typeof owner, csrf: string, body: object) =>
+      agent.post(`/trash/${action}`).set(json).set('X-CSRF-Token', csrf).send(body);
+    expectDocumented('get', '/trash', await owner.get('/trash').set(json));
+    expectDocumented('get', '/trash', await t.agent().get('/trash').set(json));
+    expectDocumented('get', '/trash/{id}/thumb', await owner.get(`/trash/${id}/thumb`));
+    expectDocumented('get', '/trash/{id}/thumb', await other.get(`/trash/${id}/thumb`).set(json));
+    expectDocumented('post', '/trash/restore', await trash('restore', other, otherToken, { ids: [id] }));
+    expectDocumented('post', '/trash/restore', await trash('restore', owner, token, { ids: ['x'] }));
+    expectDocumented('post', '/trash/restore', await trash('restore', owner, token, { ids: [spare] }));
+    expectDocumented('post', '/trash/delete', await trash('delete', owner, token, { ids: [spare] }));
+    expectDocumented('post', '/trash/delete', await trash('delete', owner, token, { all: 'yes' }));
+    expectDocumented('post', '/trash/delete', await trash('delete', owner, token, { all: 'yes' }));
+    expectDocumented('post', '/trash/delete', await trash('delete', owner, 'wrong', { all: 'yes' }));
+
     const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
     expect(operations.filter((op) => !called.has(op))).toEqual([]);
   });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type request from 'supertest';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import { createTestApp, csrfFrom, emptyTrash, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { onPostgres } from '../helpers/backend.js';
 import { noiseImage, solidPng } from '../helpers/fixtures.js';
 import { EXIFTOOL, useExiftool } from '../helpers/services.js';
@@ -166,7 +166,8 @@ describe('keeping the location in public photos', () => {
     await binary(other, `/images/${id}/file`);
     expect((await t.storedKeys()).filter((k) => k.startsWith(id)).sort()).toEqual([`${id}.jpeg`, `${id}.placed.jpeg`, `${id}.shared.jpeg`, `${id}.thumb.webp`]);
     const csrf = await csrfFrom(owner, `/images/${id}`);
-    expect((await owner.post(`/images/${id}/delete`).type('form').send({ _csrf: csrf })).status).toBe(303);
+    expect((await owner.post(`/images/${id}/delete`).type('form').send({ _csrf: csrf, confirmed: 'yes' })).status).toBe(303);
+    expect((await emptyTrash(owner, [id])).status).toBe(200);
     expect((await t.storedKeys()).filter((k) => k.startsWith(id))).toEqual([]);
   });
 });

@@ -199,7 +199,7 @@ describe('privacy', () => {
     const id = res.body.results[0].image.id;
     expect((await ids(alice, 'red')).ids).toEqual([id]);
     const repo = createImagesRepo(t.db);
-    await repo.setVisibility((await repo.findVisible(id, BOB))!.seq, 'private');
+    await repo.setVisibility((await repo.findVisible(id, BOB))!, 'private');
     expect((await ids(alice, 'red')).body.total).toBe(0);
   });
 });

@@ -114,35 +114,35 @@ describe('changing the visibility of a selection', () => {
   }, 60_000);
 });
 
-describe('deleting a selection', () => {
-  it('when the form is posted without JavaScript, then a page asks first, listing what goes, and nothing is deleted yet', async () => {
+describe('deleting a selection (into the trash)', () => {
+  it('when the form is posted without JavaScript, then a page asks first, listing what goes, and nothing is moved yet', async () => {
     const mine = await uploaded(ana, await pngs(2, 'ask'));
     const _csrf = await csrfFrom(ana, '/');
     const res = await ana.post('/selection/delete').type('form').send(`_csrf=${encodeURIComponent(_csrf)}&next=%2F&ids=${mine[0]}&ids=${mine[1]}`);
     expect(res.status).toBe(200);
-    expect(res.text).toContain('Delete 2 images?');
+    expect(res.text).toContain('Move 2 images to the trash?');
     expect(res.text).toContain('ask-0.png');
     expect(res.text).toContain('name="confirmed" value="yes"');
     for (const id of mine) expect(await visibilityOf(id)).toBe('public');
 
     const confirmed = await ana.post('/selection/delete').type('form').send(`_csrf=${encodeURIComponent(_csrf)}&next=%2F&confirmed=yes&ids=${mine[0]}&ids=${mine[1]}`);
     expect(confirmed.status).toBe(303);
-    expect((await ana.get('/')).text).toContain('Deleted 2 images.');
+    expect((await ana.get('/')).text).toContain('Moved 2 images to the trash. You can restore them from the trash for 30 days.');
     for (const id of mine) expect(await visibilityOf(id)).toBeUndefined();
-    const keys = await t.storedKeys();
-    expect(keys.filter((k) => mine.some((id) => k.startsWith(id)))).toEqual([]);
+    expect((await json(ana.get('/trash'))).body.images.map((image: { id: string }) => image.id).sort()).toEqual([...mine].sort());
     expect(await t.count('pending_files')).toBe(0);
   });
 
-  it('when a script deletes a selection with another\'s image in it, then the owner\'s rows and files go and the other\'s stays', async () => {
+  it('when a script deletes a selection with another\'s image in it, then the owner\'s go to the trash, their files with them once it is emptied, and the other\'s stays', async () => {
     const mine = await uploaded(ana, await pngs(3, 'gone'));
     const [bens] = await uploaded(ben, await pngs(1, 'stays'));
     const token = await csrfFrom(ana, '/');
     const res = await json(ana.post('/selection/delete')).set('X-CSRF-Token', token).send({ ids: [...mine, bens] });
     expect(res.status).toBe(200);
-    expect({ ...res.body, deleted: [...res.body.deleted].sort() }).toEqual({ deleted: [...mine].sort(), others: 1, unseen: 0 });
+    expect({ ...res.body, trashed: [...res.body.trashed].sort() }).toEqual({ trashed: [...mine].sort(), others: 1, unseen: 0, restoreUntil: expect.any(String) });
     for (const id of mine) expect(await visibilityOf(id)).toBeUndefined();
     expect(await visibilityOf(bens)).toBe('public');
+    expect((await json(ana.post('/trash/delete')).set('X-CSRF-Token', token).send({ all: 'yes' })).status).toBe(200);
     const keys = await t.storedKeys();
     expect(keys.filter((k) => mine.some((id) => k.startsWith(id)))).toEqual([]);
     expect(keys.filter((k) => k.startsWith(bens))).toHaveLength(2);

@@ -58,17 +58,18 @@ async function upload(base: string, session: Session, count: number, visibility 
 const json = async (base: string, url: string, session: Session) =>
   fetch(`${base}${url}`, { headers: { cookie: session.cookie, accept: 'application/json' }, redirect: 'manual' });
 
-/** The bucket holds exactly the two objects of every row, and no row or object of anything else. */
+/** The bucket holds exactly the two objects of every row (in the library or in a trash), and nothing else; resolves with the library's ids. */
 async function expectAgreement(): Promise<string[]> {
   const rows = await library.rows<{ id: string; format: string }>`SELECT id, format FROM images ORDER BY seq`;
-  expect(await library.storedKeys()).toEqual(rows.flatMap((r) => [`${r.id}.${r.format}`, `${r.id}.thumb.webp`]).sort());
+  const trashed = await library.rows<{ id: string; format: string }>`SELECT id, format FROM trashed_images`;
+  expect(await library.storedKeys()).toEqual([...rows, ...trashed].flatMap((r) => [`${r.id}.${r.format}`, `${r.id}.thumb.webp`]).sort());
   return rows.map((r) => r.id);
 }
 
 describe('two servers behind haproxy', { timeout: 120_000 }, () => {
   let session: Session;
 
-  it('when a user signs in through the balancer and uploads through A, then B shows, serves a byte range, finds and deletes it', async () => {
+  it('when a user signs in through the balancer and uploads through A, then B shows, serves a byte range, finds and trashes it, A restores it, and B deletes it for good', async () => {
     await registerUser(balancer.base, 'sharer');
     session = await logIn(balancer.base, 'sharer', 'correct horse');
     const res = await upload(a.base, session, 1);
@@ -84,12 +85,19 @@ describe('two servers behind haproxy', { timeout: 120_000 }, () => {
     const found = await json(b.base, `/search?q=${id.slice(0, 8)}`, session);
     expect(((await found.json()) as { images: { id: string }[] }).images.map((i) => i.id)).toEqual([id]);
 
-    const deleted = await fetch(`${b.base}/images/${id}/delete`, {
-      method: 'POST', headers: { cookie: session.cookie, 'x-csrf-token': session.token, accept: 'application/json' },
+    const post = (base: string, path: string, body: object = {}) => fetch(`${base}${path}`, {
+      method: 'POST', body: JSON.stringify(body),
+      headers: { cookie: session.cookie, 'x-csrf-token': session.token, accept: 'application/json', 'content-type': 'application/json' },
     });
-    expect(deleted.status).toBe(200);
+    expect((await post(b.base, `/images/${id}/delete`)).status).toBe(200);
     expect(await expectAgreement()).toEqual([]);
     expect((await json(a.base, `/images/${id}`, session)).status).toBe(404);
+    expect((await post(a.base, '/trash/restore', { ids: [id] })).status).toBe(200);
+    expect((await json(b.base, `/images/${id}`, session)).status).toBe(200);
+    expect((await post(b.base, `/images/${id}/delete`)).status).toBe(200);
+    expect((await post(b.base, '/trash/delete', { ids: [id] })).status).toBe(200);
+    expect(await expectAgreement()).toEqual([]);
+    expect(await library.storedKeys()).toEqual([]);
   });
 
   it('when the same new photo is uploaded through A and B at the same moment, then one is stored and the other names it, with nothing left of it', async () => {

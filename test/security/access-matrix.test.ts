@@ -12,10 +12,11 @@ import { routesOf, touchesImages, type RouteKey } from './routes-of.js';
 type Actor = 'anonymous' | 'other' | 'owner';
 type Visibility = 'public' | 'private';
 /** What a cell expects: a status, then what it means for the image (see `checkEffect`). */
-type Effect = 'listed' | 'hidden' | 'served' | 'changed' | 'deleted' | 'created' | 'refused';
+type Effect = 'listed' | 'hidden' | 'served' | 'changed' | 'trashed' | 'restored' | 'deleted' | 'created' | 'asked' | 'refused';
 type Cell = { status: number; effect: Effect };
 type Ctx = { id: string; visibility: Visibility; token: string; png: Buffer };
-type Row = { route: RouteKey; variant: string; send: (agent: request.Agent, ctx: Ctx) => request.Test; cells: Record<`${Actor} ${Visibility}`, Cell> };
+/** `trashed`: the image is in its owner's trash when the request is sent. */
+type Row = { route: RouteKey; variant: string; trashed: boolean; send: (agent: request.Agent, ctx: Ctx) => request.Test; cells: Record<`${Actor} ${Visibility}`, Cell> };
 
 const OWNER = 'matrix-owner';
 const other = (v: Visibility): Visibility => (v === 'public' ? 'private' : 'public');
@@ -24,10 +25,14 @@ const json = (test: request.Test) => test.set('Accept', 'application/json');
 /**
  * Columns: anonymous public, anonymous private | other user public, private | owner public, private.
  * A cell is "<status> <effect>". Lists: listed / hidden (in the page and in the count). Reads: served, or
- * refused with the 404 of an unknown id. Changes: changed / deleted, or refused with nothing changed.
+ * refused with the 404 of an unknown id. Changes: changed / trashed / restored / deleted (for good), asked
+ * (a page that asks first, nothing changed), or refused with nothing changed. Rows marked "trashed" send
+ * their request while the image is in its owner's trash: to everyone, the owner too, it is then the 404 of an
+ * unknown id everywhere but the trash's own routes.
  * Uploads (POST /images): the column is the visibility sent; "other" and "owner" are both just signed-in users.
  */
-const TABLE: [RouteKey, string, Row['send'], string][] = [
+const TRASHED = { trashed: true };
+const TABLE: [RouteKey, string, Row['send'], string, { trashed?: boolean }?][] = [
   ['GET /', 'html', (a) => a.get('/'),
     '303 refused | 303 refused || 200 listed  | 200 hidden || 200 listed  | 200 listed'],
   ['GET /', 'json', (a) => json(a.get('/')),
@@ -54,18 +59,56 @@ const TABLE: [RouteKey, string, Row['send'], string][] = [
     '303 refused | 303 refused || 403 refused | 404 refused || 303 changed | 303 changed'],
   ['POST /images/:id/visibility', 'json', (a, c) => json(a.post(`/images/${c.id}/visibility`)).set('X-CSRF-Token', c.token).send({ visibility: other(c.visibility) }),
     '401 refused | 401 refused || 403 refused | 404 refused || 200 changed | 200 changed'],
-  ['POST /images/:id/delete', 'form', (a, c) => a.post(`/images/${c.id}/delete`).type('form').send({ _csrf: c.token }),
-    '303 refused | 303 refused || 403 refused | 404 refused || 303 deleted | 303 deleted'],
+  ['POST /images/:id/delete', 'form, unconfirmed', (a, c) => a.post(`/images/${c.id}/delete`).type('form').send({ _csrf: c.token }),
+    '303 refused | 303 refused || 403 refused | 404 refused || 200 asked   | 200 asked'],
+  ['POST /images/:id/delete', 'form', (a, c) => a.post(`/images/${c.id}/delete`).type('form').send({ _csrf: c.token, confirmed: 'yes' }),
+    '303 refused | 303 refused || 403 refused | 404 refused || 303 trashed | 303 trashed'],
   ['POST /images/:id/delete', 'json', (a, c) => json(a.post(`/images/${c.id}/delete`)).set('X-CSRF-Token', c.token),
-    '401 refused | 401 refused || 403 refused | 404 refused || 200 deleted | 200 deleted'],
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 trashed | 200 trashed'],
   ['POST /selection/visibility', 'form', (a, c) => a.post('/selection/visibility').type('form').send({ _csrf: c.token, ids: c.id, visibility: other(c.visibility) }),
     '303 refused | 303 refused || 403 refused | 404 refused || 303 changed | 303 changed'],
   ['POST /selection/visibility', 'json', (a, c) => json(a.post('/selection/visibility')).set('X-CSRF-Token', c.token).send({ ids: [c.id], visibility: other(c.visibility) }),
     '401 refused | 401 refused || 403 refused | 404 refused || 200 changed | 200 changed'],
   ['POST /selection/delete', 'form', (a, c) => a.post('/selection/delete').type('form').send({ _csrf: c.token, ids: c.id, confirmed: 'yes' }),
-    '303 refused | 303 refused || 403 refused | 404 refused || 303 deleted | 303 deleted'],
+    '303 refused | 303 refused || 403 refused | 404 refused || 303 trashed | 303 trashed'],
   ['POST /selection/delete', 'json', (a, c) => json(a.post('/selection/delete')).set('X-CSRF-Token', c.token).send({ ids: [c.id] }),
-    '401 refused | 401 refused || 403 refused | 404 refused || 200 deleted | 200 deleted'],
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 trashed | 200 trashed'],
+  // The trash: its owner's alone. The other user gets what an unknown id gets, whatever the visibility.
+  ['GET /trash', 'html', (a) => a.get('/trash'),
+    '303 refused | 303 refused || 200 hidden  | 200 hidden  || 200 listed  | 200 listed', TRASHED],
+  ['GET /trash', 'json', (a) => json(a.get('/trash')),
+    '401 refused | 401 refused || 200 hidden  | 200 hidden  || 200 listed  | 200 listed', TRASHED],
+  ['GET /trash/:id/thumb', '', (a, c) => a.get(`/trash/${c.id}/thumb`),
+    '303 refused | 303 refused || 404 refused | 404 refused || 200 served  | 200 served', TRASHED],
+  ['POST /trash/restore', 'form', (a, c) => a.post('/trash/restore').type('form').send({ _csrf: c.token, ids: c.id }),
+    '303 refused | 303 refused || 404 refused | 404 refused || 303 restored | 303 restored', TRASHED],
+  ['POST /trash/restore', 'json', (a, c) => json(a.post('/trash/restore')).set('X-CSRF-Token', c.token).send({ ids: [c.id] }),
+    '401 refused | 401 refused || 404 refused | 404 refused || 200 restored | 200 restored', TRASHED],
+  ['POST /trash/delete', 'form, unconfirmed', (a, c) => a.post('/trash/delete').type('form').send({ _csrf: c.token, ids: c.id }),
+    '303 refused | 303 refused || 404 refused | 404 refused || 200 asked   | 200 asked', TRASHED],
+  ['POST /trash/delete', 'form', (a, c) => a.post('/trash/delete').type('form').send({ _csrf: c.token, ids: c.id, confirmed: 'yes' }),
+    '303 refused | 303 refused || 404 refused | 404 refused || 303 deleted | 303 deleted', TRASHED],
+  ['POST /trash/delete', 'json', (a, c) => json(a.post('/trash/delete')).set('X-CSRF-Token', c.token).send({ ids: [c.id] }),
+    '401 refused | 401 refused || 404 refused | 404 refused || 200 deleted | 200 deleted', TRASHED],
+  // A trashed image is gone for its owner too, outside the trash: every read and change is the unknown id's.
+  ['GET /', 'json, trashed', (a) => json(a.get('/')),
+    '401 refused | 401 refused || 200 hidden  | 200 hidden  || 200 hidden  | 200 hidden', TRASHED],
+  ['GET /search', 'json, trashed, by id', (a, c) => json(a.get('/search').query({ q: c.id })),
+    '401 refused | 401 refused || 200 hidden  | 200 hidden  || 200 hidden  | 200 hidden', TRASHED],
+  ['GET /images/:id', 'json, trashed', (a, c) => json(a.get(`/images/${c.id}`)),
+    '401 refused | 401 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
+  ['GET /images/:id/file', 'trashed', (a, c) => a.get(`/images/${c.id}/file`),
+    '303 refused | 303 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
+  ['GET /images/:id/thumb', 'trashed', (a, c) => a.get(`/images/${c.id}/thumb`),
+    '303 refused | 303 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
+  ['GET /images/:id/download', 'trashed', (a, c) => a.get(`/images/${c.id}/download`),
+    '303 refused | 303 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
+  ['POST /images/:id/visibility', 'json, trashed', (a, c) => json(a.post(`/images/${c.id}/visibility`)).set('X-CSRF-Token', c.token).send({ visibility: other(c.visibility) }),
+    '401 refused | 401 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
+  ['POST /images/:id/delete', 'json, trashed', (a, c) => json(a.post(`/images/${c.id}/delete`)).set('X-CSRF-Token', c.token),
+    '401 refused | 401 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
+  ['POST /selection/download', 'trashed', (a, c) => a.post('/selection/download').set('X-CSRF-Token', c.token).send({ ids: [c.id] }),
+    '303 refused | 303 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
   ['POST /selection/download', '', (a, c) => a.post('/selection/download').set('X-CSRF-Token', c.token).send({ ids: [c.id] }).buffer(true).parse(binary),
     '303 refused | 303 refused || 200 served  | 404 refused || 200 served  | 200 served'],
   ['POST /images', 'form', (a, c) => a.post('/images').field('_csrf', c.token).field('visibility', c.visibility).field('duplicates', 'keep').attach('images', c.png, 'new.png'),
@@ -76,11 +119,11 @@ const TABLE: [RouteKey, string, Row['send'], string][] = [
 
 const COLUMNS = ['anonymous public', 'anonymous private', 'other public', 'other private', 'owner public', 'owner private'] as const;
 
-const MATRIX: Row[] = TABLE.map(([route, variant, send, line]) => {
+const MATRIX: Row[] = TABLE.map(([route, variant, send, line, options]) => {
   const parts = line.split(/\|\|?/).map((s) => s.trim().split(/\s+/));
   if (parts.length !== COLUMNS.length) throw new Error(`${route} ${variant}: ${parts.length} cells, expected ${COLUMNS.length}`);
   const cells = Object.fromEntries(COLUMNS.map((col, i) => [col, { status: Number(parts[i][0]), effect: parts[i][1] as Effect }]));
-  return { route, variant, send, cells: cells as Row['cells'] };
+  return { route, variant, send, trashed: options?.trashed === true, cells: cells as Row['cells'] };
 });
 
 let t: TestApp;
@@ -121,7 +164,7 @@ describe('the access matrix covers the router', () => {
   });
 });
 
-type Snapshot = { row: unknown; terms: unknown; files: string[] };
+type Snapshot = { row: unknown; terms: unknown; files: string[]; trashed: unknown };
 
 async function snapshot(id: string): Promise<Snapshot> {
   const [row] = await t.rows<{ seq: number }>`SELECT * FROM images WHERE id = ${id}`;
@@ -131,6 +174,7 @@ async function snapshot(id: string): Promise<Snapshot> {
     row,
     terms: await t.rows`SELECT term, owner_id, public FROM image_terms WHERE image_seq = ${seq} ORDER BY term`,
     files: (await t.storedFiles()).filter((f) => f.startsWith(id)),
+    trashed: await t.rows`SELECT id, owner_id, original_name FROM trashed_images WHERE id = ${id}`,
   };
 }
 
@@ -151,7 +195,7 @@ const byAgent = (actor: Actor) => agents[actor];
 const cases = MATRIX.flatMap((row) => COLUMNS.map((column) => ({ row, column, cell: row.cells[column], agentOf: byAgent, caller: column })));
 // With a token: the JSON and file rows as its user, the HTML rows refused with 406 and nothing changed.
 const tokenCases = MATRIX.flatMap((row) => COLUMNS.filter((column) => !column.startsWith('anonymous')).map((column) => {
-  const byToken = row.variant.startsWith('json') || row.variant === '';
+  const byToken = !row.variant.startsWith('html') && !row.variant.startsWith('form');
   const cell: Cell = byToken ? row.cells[column] : { status: 406, effect: 'refused' };
   return { row, column, cell, agentOf: (actor: Actor) => tokenAgents[actor as 'owner' | 'other'], caller: `${column} with a token` };
 }));
@@ -163,6 +207,8 @@ describe.each([...cases, ...tokenCases])('$row.route ($row.variant) as $caller',
     const totalBefore = row.cells[column].effect === 'listed' || row.cells[column].effect === 'hidden'
       ? await total(row, agentOf(actor), actor, { ...ctx, id: '00000000' }) : undefined;
     ctx.id = row.route === 'POST /images' ? '' : await ownerImage(visibility);
+    const untrashed = ctx.id ? await snapshot(ctx.id) : undefined;
+    if (row.trashed) expect((await json(agents.owner.post(`/images/${ctx.id}/delete`)).set('X-CSRF-Token', tokens.owner)).status).toBe(200);
     const before = ctx.id ? await snapshot(ctx.id) : undefined;
     const rowsBefore = await t.count('images');
     const filesBefore = await t.storedFiles();
@@ -210,9 +256,21 @@ describe.each([...cases, ...tokenCases])('$row.route ($row.variant) as $caller',
         expect(after.files).toEqual(before!.files);
         break;
       }
-      case 'deleted':
-        expect(await snapshot(ctx.id)).toEqual({ row: undefined, terms: [], files: [] });
+      case 'trashed':
+        expect(await snapshot(ctx.id)).toEqual({ row: undefined, terms: [], files: before!.files, trashed: [{ id: ctx.id, owner_id: expect.anything(), original_name: 'cell.png' }] });
         expect(before!.files).toHaveLength(2);
+        break;
+      case 'restored':
+        expect(await snapshot(ctx.id)).toEqual(untrashed);
+        break;
+      case 'deleted':
+        expect(await snapshot(ctx.id)).toEqual({ row: undefined, terms: [], files: [], trashed: [] });
+        expect(before!.files).toHaveLength(2);
+        break;
+      case 'asked':
+        expect(await snapshot(ctx.id)).toEqual(before);
+        expect(text(res)).toContain('cell.png');
+        expect(text(res)).toContain('name="confirmed" value="yes"');
         break;
       case 'created': {
         expect(await t.count('images')).toBe(rowsBefore + 1);
@@ -223,6 +281,8 @@ describe.each([...cases, ...tokenCases])('$row.route ($row.variant) as $caller',
       }
     }
     expect(t.incomingFiles()).toEqual([]);
+    // A form's redirect leaves a flash for the next page: the browser's next page shows it, not another cell's.
+    if (res.status === 303 && actor !== 'anonymous') await agentOf(actor).get(res.headers.location);
   });
 });
 

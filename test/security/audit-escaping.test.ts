@@ -113,8 +113,13 @@ describe('hostile file names', () => {
     const token = await csrfFrom(owner, '/');
     expect((await owner.post(`/images/${id}/visibility`).type('form').send({ _csrf: token, visibility: 'private', next: '/' })).status).toBe(303);
     expectShownAsText((await owner.get('/')).text, `"${kept}" is now private.`, 'the flash after a visibility change', kept);
-    expect((await owner.post(`/images/${id}/delete`).type('form').send({ _csrf: token, next: '/' })).status).toBe(303);
-    expectShownAsText((await owner.get('/')).text, `Deleted "${kept}".`, 'the flash after a delete', kept);
+    const asked = await owner.post(`/images/${id}/delete`).type('form').send({ _csrf: token, next: '/' });
+    expectShownAsText(asked.text, `Move "${kept}" to the trash?`, 'the page that asks before a delete', kept);
+    expect((await owner.post(`/images/${id}/delete`).type('form').send({ _csrf: token, next: '/', confirmed: 'yes' })).status).toBe(303);
+    expectShownAsText((await owner.get('/')).text, `Moved "${kept}" to the trash.`, 'the flash after a delete', kept);
+    expectShownAsText((await owner.get('/trash')).text, kept, 'the trash page', kept);
+    expect((await owner.post('/trash/restore').type('form').send({ _csrf: token, ids: id })).status).toBe(303);
+    expectShownAsText((await owner.get('/trash')).text, `Restored "${kept}".`, 'the flash after a restore', kept);
   });
 
   it.each(NAMES)('when a rejected file has %s in its name, then the upload page and the summary show the name as text', async (_what, sent, kept) => {

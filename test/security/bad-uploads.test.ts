@@ -119,6 +119,7 @@ describe('animations with thousands of frames', () => {
     await eventually(() => expect(t.incomingFiles()).toEqual([]));
     // Leave the state as it was for the other tests' counts.
     await json(agent.post(`/images/${res.body.results[0].image.id}/delete`)).set('X-CSRF-Token', token).expect(200);
+    await json(agent.post('/trash/delete')).set('X-CSRF-Token', token).send({ all: 'yes' }).expect(200);
     await expectClean(before);
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type request from 'supertest';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import { createTestApp, csrfFrom, emptyTrash, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { noiseImage } from '../helpers/fixtures.js';
 import { EXIFTOOL, useExiftool } from '../helpers/services.js';
 import { binary, tagsOf } from '../helpers/served.js';
@@ -73,8 +73,10 @@ describe('identifying metadata', () => {
   it('when the photo is deleted after others have seen it, then the copy for others goes with it', async () => {
     await binary(other, `/images/${id}/file`);
     expect(await t.storedKeys()).toEqual([`${id}.jpeg`, `${id}.shared.jpeg`, `${id}.thumb.webp`]);
-    const res = await owner.post(`/images/${id}/delete`).type('form').send({ _csrf: await csrfFrom(owner, `/images/${id}`) });
+    const res = await owner.post(`/images/${id}/delete`).type('form').send({ _csrf: await csrfFrom(owner, `/images/${id}`), confirmed: 'yes' });
     expect(res.status).toBe(303);
+    expect((await binary(other, `/images/${id}/file`)).status).toBe(404);
+    expect((await emptyTrash(owner, [id])).status).toBe(200);
     expect(await t.storedKeys()).toEqual([]);
     expect((await binary(other, `/images/${id}/file`)).status).toBe(404);
   });

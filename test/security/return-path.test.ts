@@ -57,7 +57,7 @@ describe('return paths after login and after an action', () => {
     const agent = await signedInAgent(t, 'dee');
     const id = (await upload(agent, [{ name: 'a.png', data: await solidPng('#ff0000') }])).body.results[0].image.id as string;
     const _csrf = await csrfFrom(agent, '/');
-    const res = await agent.post(`/images/${id}/delete`).type('form').send({ _csrf, next });
+    const res = await agent.post(`/images/${id}/delete`).type('form').send({ _csrf, next, confirmed: 'yes' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/');
   });

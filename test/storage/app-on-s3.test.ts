@@ -8,7 +8,7 @@ import { createS3Storage } from '../../src/storage/s3.js';
 import { createImagesRepo } from '../../src/images/images-repo.js';
 import { SHARED_SWEEP_GRACE_MS, sweepShared } from '../../src/images/sweeper.js';
 import { createLogger } from '../../src/log.js';
-import { createTestApp, csrfFrom, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import { createTestApp, csrfFrom, emptyTrash, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { noiseImage, solidPng } from '../helpers/fixtures.js';
 import { newBucket, ownProxy, useSwift } from '../helpers/services.js';
 import { freePort } from '../helpers/ports.js';
@@ -88,12 +88,15 @@ describe('SQLite + S3', () => {
     expect((await owner.get(`/images/${id}/file`)).status).toBe(200);
   });
 
-  it('when the owner deletes an image, then its objects leave the bucket and no record of them stays', async () => {
+  it('when the owner deletes an image, then its objects stay in the bucket while it is in the trash, then leave it and no record of them stays', async () => {
     const id = (await upload(owner, [{ name: 'gone.png', data: await solidPng('#00aa00') }])).body.results[0].image.id as string;
     expect(await keysOf(id)).toHaveLength(2);
     const _csrf = await csrfFrom(owner, '/');
     const res = await owner.post(`/images/${id}/delete`).set('Accept', 'application/json').send({ _csrf });
     expect(res.status).toBe(200);
+    expect(await keysOf(id)).toHaveLength(2);
+    expect((await owner.get(`/trash/${id}/thumb`)).status).toBe(200);
+    expect((await emptyTrash(owner, [id])).status).toBe(200);
     expect(await keysOf(id)).toEqual([]);
     expect(await t.count('pending_files')).toBe(0);
     expect((await owner.get(`/images/${id}/file`)).status).toBe(404);
@@ -127,10 +130,12 @@ describe('an S3 outage', () => {
       const gone = (await upload(agent, [{ name: 'gone.png', data: await solidPng('#345678') }])).body.results[0].image.id as string;
       process.kill(proxy.pid(), 'SIGKILL');
 
-      // A delete happens in the database: it is done for everyone at once, and its objects wait for the sweep.
+      // A delete happens in the database: it is done for everyone at once, and so is a delete from the trash,
+      // whose objects then wait for the sweep.
       const deleted = await agent.post(`/images/${gone}/delete`).set('Accept', 'application/json').set('X-CSRF-Token', await csrfFrom(agent, '/')).send({});
       expect(deleted.status).toBe(200);
       expect((await agent.get(`/images/${gone}`).set('Accept', 'application/json')).status).toBe(404);
+      expect((await emptyTrash(agent, [gone])).status).toBe(200);
       expect(await app.rows`SELECT id FROM pending_files`).toEqual([{ id: gone }]);
 
       const res = await upload(agent, [{ name: 'a.png', data: await solidPng('#654321') }, { name: 'b.png', data: await solidPng('#abcdef') }]);

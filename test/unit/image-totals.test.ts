@@ -45,10 +45,10 @@ describe(`the gallery count and the quota's bytes, kept by the database, on ${te
     expect(await kept(sam.id)).toEqual({ visible: 3, bytes: 10 });
 
     await images.setLabels(a.seq, [{ name: 'toucan', probability: 0.8 }]);
-    await images.setVisibility(a.seq, 'private');
+    await images.setVisibility(a, 'private');
     expect(await kept(sam.id)).toEqual({ visible: 2, bytes: 10 });
-    await images.setVisibility(b.seq, 'public');
-    await images.setVisibility(b.seq, 'public'); // no change
+    await images.setVisibility(b, 'public');
+    await images.setVisibility(b, 'public'); // no change
     await images.delete(a, 1);
     for (const user of [pat, sam]) expect(await kept(user.id)).toEqual(await counted(user.id));
     expect(await kept(pat.id)).toEqual({ visible: 2, bytes: 20 }); // b, now public, and sam's public one
@@ -74,7 +74,7 @@ describe(`the gallery count and the quota's bytes, kept by the database, on ${te
   it.runIf(onPostgres)('when one owner uploads and flips visibility on many connections at once, then no total is lost and no transaction deadlocks', async () => {
     const first = await Promise.all(Array.from({ length: 20 }, (_, i) => images.insert(newImage(i % 2 ? 'public' : 'private', 1), pat, null)));
     await Promise.all([
-      ...first.map((image) => images.setVisibility(image.seq, image.visibility === 'public' ? 'private' : 'public')),
+      ...first.map((image) => images.setVisibility(image, image.visibility === 'public' ? 'private' : 'public')),
       ...Array.from({ length: 20 }, () => images.insert(newImage('public', 2), pat, null)),
       ...first.slice(0, 5).map((image) => images.delete(image, 1)),
     ]);
@@ -86,10 +86,10 @@ describe(`the gallery count and the quota's bytes, kept by the database, on ${te
     // Every image of sam private: making one public writes sam's first public total. The upload's quota check
     // holds sam's user row FOR UPDATE and then writes sam's private total, which the flip holds meanwhile.
     const image = await images.insert(newImage('private', 1), sam, null);
-    let flip: Promise<void> | undefined;
+    let flip: Promise<boolean> | undefined;
     await db.query.transaction().execute(async (tx) => {
       await tx.selectFrom('users').select('id').where('id', '=', sam.id).forUpdate().execute();
-      flip = images.setVisibility(image.seq, 'public'); // on another connection of the pool
+      flip = images.setVisibility(image, 'public'); // on another connection of the pool
       await new Promise((resolve) => setTimeout(resolve, 300)); // the flip takes its locks (and, with a foreign key, waits)
       const { id, ...rest } = newImage('private', 2);
       await tx.insertInto('images').values({

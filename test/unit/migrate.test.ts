@@ -77,7 +77,7 @@ describe('migrations on PostgreSQL', () => {
     const url = await newSchemaUrl();
     const db = await openPostgres(url, { poolSize: 2 });
     const { rows } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`.execute(db.query);
-    expect(rows.map((r) => r.name)).toEqual(['api_tokens', 'image_terms', 'image_totals', 'images', 'pending_files', 'rate_limits', 'schema_version', 'sessions', 'users']);
+    expect(rows.map((r) => r.name)).toEqual(['api_tokens', 'image_terms', 'image_totals', 'images', 'pending_files', 'rate_limits', 'schema_version', 'sessions', 'trashed_images', 'users']);
     await db.close();
     expect(await version(url)).toEqual([{ version: latest }]);
   });
