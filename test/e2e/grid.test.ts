@@ -195,8 +195,9 @@ describe('viewer', () => {
     expect(await time.innerText()).not.toMatch(/UTC$/);
     await expect(details.getByRole('link', { name: 'Download' }).getAttribute('href')).resolves.toBe(`/images/${ids[5]}/download`);
     await details.getByRole('button', { name: 'Copy id' }).click();
-    // The copy is asynchronous (the clipboard API): wait for its toast rather than read the region at once.
-    await page.locator('#toasts').getByText('Copied the id.').waitFor({ timeout: 5000 });
+    // The copy is asynchronous (the clipboard API): wait for its toast rather than read the region at once. It
+    // shows in the viewer's own region: the page's is under the modal.
+    await page.locator('dialog.lightbox > .toasts').getByText('Copied the id.').waitFor({ timeout: 5000 });
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(ids[5]);
     await page.context().close();
   });

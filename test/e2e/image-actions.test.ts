@@ -176,7 +176,8 @@ describe('delete', () => {
     await box.locator('.details h1', { hasText: 'coral_sunflower.png' }).waitFor();
     await box.getByRole('button', { name: 'Delete', exact: true }).click();
     await card(owner, 'coral_sunflower.png').waitFor({ state: 'detached' });
-    await box.locator('.details h1', { hasText: 'skimage_rocket.jpg' }).waitFor();
+    // The next photo's details are fetched: once (PostgreSQL + Swift, Node 24, CI beside other suites) over 10 s.
+    await box.locator('.details h1', { hasText: 'skimage_rocket.jpg' }).waitFor({ timeout: 30_000 });
     await expect(box.isVisible()).resolves.toBe(true);
     expect(await owner.evaluate(() => document.activeElement?.closest('dialog.lightbox') !== null)).toBe(true);
     // The Undo is in the viewer, above it and usable (the page's own toasts are under the modal).
