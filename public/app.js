@@ -1,6 +1,7 @@
 // Progressive enhancement: every feature below also works through plain links and forms without JavaScript.
 import { enhanceUploads } from './js/upload.js';
 import { enhanceImageActions } from './js/image-actions.js';
+import { enhanceCorrections } from './js/corrections.js';
 import { enhanceTags } from './js/tags.js';
 import { enhanceLightbox } from './js/lightbox.js';
 import { enhanceGrid } from './js/gallery.js';
@@ -16,6 +17,7 @@ document.documentElement.classList.add('js');
 enhanceThemeToggle();
 enhanceUploads();
 enhanceImageActions();
+enhanceCorrections();
 enhanceTags();
 enhanceGrid();
 enhanceSelection();

@@ -39,6 +39,8 @@ import { bearerAuth, refuseTokens, unlessToken } from './auth/bearer.js';
 import { accountRoutes } from './account/routes.js';
 import { trashRoutes } from './trash/routes.js';
 import { createTrashRepo } from './trash/trash-repo.js';
+import { correctionsRoutes } from './corrections/routes.js';
+import { createCorrectionsRepo } from './corrections/corrections-repo.js';
 
 export type AppDeps = {
   config: Config;
@@ -160,7 +162,9 @@ export function createApp(deps: AppDeps): { app: Express; close: () => Promise<v
   const search = createSearchRepo(deps.db, now);
   const trash = createTrashRepo(deps.db);
   app.use(trashRoutes({ images, trash, storage: deps.storage, now, quotaBytes: deps.config.maxUserBytes }));
-  app.use(selectionRoutes({ images, trash, users, search, storage: deps.storage, now, scratchDir: incomingDir(deps.config.uploadDir) }));
+  const corrections = createCorrectionsRepo(deps.db);
+  app.use(correctionsRoutes({ images, corrections, now }));
+  app.use(selectionRoutes({ images, trash, corrections, users, search, storage: deps.storage, now, scratchDir: incomingDir(deps.config.uploadDir) }));
   app.use(searchRoutes({ search, cursors }));
   app.use(accountRoutes({ tokens, users, now }));
 

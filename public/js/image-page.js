@@ -6,10 +6,9 @@ import { imageShortcut, isPlainKey } from './shortcuts.js';
 export function enhanceImagePage() {
   const page = document.querySelector('.image-page');
   if (!page) return;
-  const details = page.querySelector('.details');
-  enhanceDetails(details);
+  enhanceDetails(page.querySelector('.details'));
   document.addEventListener('keydown', (event) => {
     if (!isPlainKey(event) || document.querySelector('dialog[open]')) return;
-    if (imageShortcut(event, details, page.dataset.imageId)) event.preventDefault();
+    if (imageShortcut(event, page.querySelector('.details'), page.dataset.imageId)) event.preventDefault();
   });
 }

@@ -1,8 +1,8 @@
 // Clicking a thumbnail (or Enter on it) shows the photo large with its details and actions; without JavaScript it
 // is a link to its page. The arrows go on past the last loaded photo (the grid loads the next page), and on
 // touch screens the photo swipes, pinches and double-taps.
-import { el, enhanceDetails, goToLogin, toast } from './util.js';
-import { fetchSignedIn } from './session.js';
+import { el, toast } from './util.js';
+import { fetchDetails } from './details.js';
 import { focusCard, hasOlder, loadOlder } from './gallery.js';
 import { imageShortcut, isPlainKey } from './shortcuts.js';
 import { zoomable } from './zoom.js';
@@ -109,28 +109,16 @@ async function step(delta) {
   if (target) show(target);
 }
 
-/** The details of the image page, with this page's search (so each tag's + adds to it). */
-function detailsUrl(id) {
-  const q = location.pathname === '/search' ? new URLSearchParams(location.search).get('q') : null;
-  return q ? `/images/${id}?q=${encodeURIComponent(q)}` : `/images/${id}`;
-}
-
 async function loadDetails(id, mine) {
   const holder = part('.lightbox-details');
   holder.replaceChildren(el('p', { className: 'details loading' }, 'Loading details…'));
   try {
-    const res = await fetchSignedIn(detailsUrl(id), () => ({ headers: { Accept: 'text/html' } }));
-    if (mine !== loadId) return;
-    if (!res) return goToLogin();
-    const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
-    const details = doc.querySelector('.details');
-    if (!res.ok || !details) throw new Error(doc.querySelector('main p')?.textContent ?? 'This image is gone.');
+    const details = await fetchDetails(id);
+    if (mine !== loadId || !details) return;
     details.querySelector('h1')?.setAttribute('id', 'lightbox-title');
-    const imported = document.importNode(details, true);
-    enhanceDetails(imported);
     // The focus was in the old details (a Delete pressed there): keep it in the viewer, on the photo.
     const hadFocus = holder.contains(document.activeElement);
-    holder.replaceChildren(imported);
+    holder.replaceChildren(details);
     if (hadFocus) part('.lightbox-stage').focus();
     box.setAttribute('aria-labelledby', 'lightbox-title');
   } catch (err) {

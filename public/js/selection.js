@@ -102,6 +102,14 @@ function onClick(event) {
   toggle(checkOf(link.closest('.card')), { range: event.shiftKey && Boolean(anchor) });
 }
 
+/** Enter in the tag field adds the tag: the form's first button (the download) would take it otherwise. */
+function onTagKeydown(event) {
+  if (event.key !== 'Enter' || event.isComposing) return;
+  event.preventDefault();
+  const button = bar().querySelector('button[formaction="/selection/tag"]');
+  if (!button.disabled) bar().requestSubmit(button);
+}
+
 function onKeydown(event) {
   // Enter on a check would submit the form with its first button (views/images/selection-bar.ejs).
   if (event.key === 'Enter' && event.target instanceof Element && event.target.matches('.card > input[name="ids"]')) {
@@ -150,14 +158,18 @@ function onSubmit(event) {
   const button = event.submitter;
   if (form !== bar() || !(button instanceof HTMLButtonElement) || !button.hasAttribute('formaction')) return;
   event.preventDefault();
-  const deleting = button.formAction.endsWith('/selection/delete');
+  const action = new URL(button.formAction).pathname;
   button.setAttribute('aria-busy', 'true');
   button.disabled = true;
   submitForJson(form, button).then((answer) => {
     const others = answer.others ? ` ${count(answer.others)} of other people ${answer.others === 1 ? 'was' : 'were'} left as ${answer.others === 1 ? 'it was' : 'they were'}.` : '';
-    if (deleting) {
+    if (action === '/selection/delete') {
       for (const id of answer.trashed) removeCards(id);
       toastTrashed(`Moved ${count(answer.trashed.length)} to the trash.${others}`, answer.trashed);
+    } else if (action === '/selection/tag') {
+      const full = answer.full.length ? ` ${count(answer.full.length)} had 20 tags already.` : '';
+      toast(`Tagged ${count(answer.tagged.length)} "${answer.tag}".${full}${others}`);
+      form.querySelector('input[name="tag"]').value = '';
     } else {
       for (const id of answer.changed) showVisibility(id, answer.visibility, nameOf(document.querySelector(`.card[data-image-id="${id}"]`)));
       toast(`${count(answer.changed.length)} ${answer.changed.length === 1 ? 'is' : 'are'} now ${answer.visibility}.${others}`);
@@ -182,6 +194,7 @@ export function enhanceSelection() {
     clearSelection();
   });
   form.addEventListener('submit', onSubmit);
+  form.querySelector('input[name="tag"]').addEventListener('keydown', onTagKeydown);
   // In the capture phase, so a click that selects never reaches the viewer's handler.
   grid.addEventListener('click', onClick, true);
   grid.addEventListener('keydown', onKeydown);

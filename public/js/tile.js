@@ -49,7 +49,7 @@ export function tileFor(image, index, mine) {
   link.append(placeholder(image.colour.hex), img);
   const card = attrsOn(document.createElement('li'), { class: `card ${aspectClass(image)}`, 'data-image-id': image.id });
   card.append(link, attrsOn(document.createElement('input'), { type: 'checkbox', name: 'ids', value: image.id, 'aria-label': 'Select' }));
-  if (image.match) card.append(whyLine(image.match));
+  if (image.match) card.append(whyLine(image.match, image.tags));
   if (image.visibility === 'private') card.append(privateBadge());
   if (mine) card.append(ownerButtons(image));
   return card;
@@ -57,10 +57,11 @@ export function tileFor(image, index, mine) {
 
 /** As src/images/present.ts percent and src/web/view-helpers.ts matchChips (WEAK_LABEL is 5%). */
 const percent = (p) => (p < 0.005 ? '<1%' : `${Math.round(p * 100)}%`);
-function whyLine(match) {
+function whyLine(match, tags) {
   const line = attrsOn(document.createElement('span'), { class: 'why', 'aria-label': 'Matched' });
   for (const { term, strength } of match.terms) {
-    const chip = attrsOn(document.createElement('span'), { class: strength < 0.05 ? 'hit weak' : 'hit' });
+    const own = tags.some((tag) => tag.name === term) ? ' own' : '';
+    const chip = attrsOn(document.createElement('span'), { class: `${strength < 0.05 ? 'hit weak' : 'hit'}${own}` });
     chip.textContent = strength >= 1 ? term : `${term} ${percent(strength)}`;
     line.append(chip);
   }

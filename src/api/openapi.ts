@@ -4,6 +4,7 @@ import { PAGE_SIZE } from '../images/pagination.js';
 import { MAX_SELECTION } from '../images/access.js';
 import { TRASH_SHOWN } from '../trash/routes.js';
 import { TRASH_DAYS } from '../trash/trash-repo.js';
+import { COLOUR_NAMES, MAX_TAGS, TAG_MAX_LENGTH } from '../corrections/edits.js';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -54,6 +55,23 @@ const trashChoice = {
   type: 'object', properties: { ids: selectionIds, all: { const: 'yes', description: 'Every image in the trash, instead of ids.' } },
   anyOf: [{ required: ['ids'] }, { required: ['all'] }],
 };
+/** One of the owner's corrections of an image: one field in, the image as it now is out. */
+const correction = (summary: string, field: string, schema: object, bad: string) => ({
+  post: {
+    summary, security: csrf, parameters: [asJson, imageId],
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': { schema: { type: 'object', required: [field], properties: { [field]: schema } } },
+        'application/x-www-form-urlencoded': { schema: { type: 'object', required: [field], properties: { [field]: schema } } },
+      },
+    },
+    responses: {
+      200: json({ type: 'object', required: ['image', 'message'], additionalProperties: false, properties: { image: ref('Image'), message: { type: 'string', description: 'What changed, in words.' } } }, 'The image, corrected.'),
+      400: error(bad), 401: anonymous, 403: error('Not the owner, or a bad CSRF token.'), 404: notFound,
+    },
+  },
+});
 const leftAsTheyAre = { type: 'integer', minimum: 0, description: 'Selected images of other users, left as they are.' };
 const unseenIds = { type: 'integer', minimum: 0, description: 'Selected ids of no image the caller may see.' };
 // When no file was stored: each file's refusal, or one error for the whole request.
@@ -101,7 +119,7 @@ export const openApiDocument = {
       },
       Image: {
         type: 'object', additionalProperties: false,
-        required: ['id', 'owner', 'visibility', 'colour', 'labels', 'classified', 'width', 'height', 'originalName', 'createdAt'],
+        required: ['id', 'owner', 'visibility', 'colour', 'labels', 'classified', 'tags', 'width', 'height', 'originalName', 'createdAt'],
         properties: {
           id: { type: 'string', format: 'uuid' },
           owner: { type: 'string' },
@@ -109,9 +127,26 @@ export const openApiDocument = {
           colour: {
             type: 'object', required: ['name', 'hex'], additionalProperties: false,
             properties: { name: { type: 'string' }, hex: { type: 'string', pattern: '^#[0-9a-f]{6}$' } },
-            description: 'The most common colour, and the name of the palette shade nearest to it.',
+            description: 'The most common colour, and the name of the palette shade nearest to it (or the owner\'s name for it).',
           },
-          labels: { type: 'array', items: ref('Label'), maxItems: 3, description: 'MobileNet\'s top 3, best first.' },
+          labels: { type: 'array', items: ref('Label'), maxItems: 3, description: 'MobileNet\'s top 3, best first, but those the owner removed.' },
+          tags: {
+            type: 'array', maxItems: MAX_TAGS, description: 'The owner\'s own tags, in the order added: search finds the image by each in full.',
+            items: { type: 'object', required: ['name', 'addedAt'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: TAG_MAX_LENGTH }, addedAt: { type: 'string', format: 'date-time' } } },
+          },
+          corrections: {
+            type: 'object', required: ['removedLabels', 'colour'], additionalProperties: false,
+            description: 'To the owner only: the model\'s labels they removed, and the measured colour name their own replaces.',
+            properties: {
+              removedLabels: {
+                type: 'array', items: { type: 'object', required: ['name', 'removedAt'], additionalProperties: false, properties: { name: { type: 'string' }, removedAt: { type: 'string', format: 'date-time' } } },
+              },
+              colour: {
+                type: ['object', 'null'], required: ['name', 'measured', 'setAt'], additionalProperties: false,
+                properties: { name: { type: 'string' }, measured: { type: 'string' }, setAt: { type: 'string', format: 'date-time' } },
+              },
+            },
+          },
           classified: { type: 'boolean', description: 'false until a model has looked at it (no model was loaded).' },
           width: { type: 'integer', minimum: 1 },
           height: { type: 'integer', minimum: 1 },
@@ -351,6 +386,11 @@ export const openApiDocument = {
         },
       },
     },
+    '/images/{id}/tags': correction('Add a tag of the caller\'s own to one of their images (trimmed, lower case; a tag it has already changes nothing).', 'tag', { type: 'string', minLength: 1, maxLength: TAG_MAX_LENGTH }, `Empty, over ${TAG_MAX_LENGTH} characters, a comma, or the image has ${MAX_TAGS} tags.`),
+    '/images/{id}/tags/remove': correction('Remove one of the caller\'s tags from their image (one it does not have is already gone).', 'tag', { type: 'string' }, 'Not a tag.'),
+    '/images/{id}/labels/remove': correction('Remove one of MobileNet\'s labels from the caller\'s image: search no longer finds it by that label, nor by the more general words only that label reached. `npm run reclassify` keeps it removed.', 'label', { type: 'string', description: 'The label\'s name as in `labels`.' }, 'Not one of the image\'s labels.'),
+    '/images/{id}/labels/restore': correction('Put a removed label back.', 'label', { type: 'string' }, 'No label named.'),
+    '/images/{id}/colour': correction('Name the colour of the caller\'s image: search finds it by that name in full, and no longer by the measured one. An empty name goes back to the measured colour.', 'colour', { enum: ['', ...COLOUR_NAMES] }, 'Not one of the colour names.'),
     '/images/{id}/delete': {
       post: {
         summary: `Move one of the caller's images to their trash: from then on it is gone for everyone (lists, search, counts, file URLs) until restored; deleted for good after ${TRASH_DAYS} days.`,
@@ -375,6 +415,27 @@ export const openApiDocument = {
             properties: { changed: uuids, visibility: ref('Visibility'), others: leftAsTheyAre, unseen: unseenIds },
           }, 'The caller\'s images of the selection, changed.'),
           400: error('No ids, too many, one that is not an image id, a list address that is not a list (or a search without terms, or over the limit), or no such visibility.'), 401: anonymous,
+          403: error('None of the selected images is the caller\'s, or a bad CSRF token.'), 404: notFound,
+        },
+      },
+    },
+    '/selection/tag': {
+      post: {
+        summary: `Add one tag to many of the caller's images, in one transaction. Others' images in the selection stay as they are; images with ${MAX_TAGS} tags already do not get it.`,
+        security: csrf, parameters: [asJson],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object', required: ['tag'], anyOf: eitherIdsOrList, properties: { ids: selectionIds, all: wholeList, tag: { type: 'string', minLength: 1, maxLength: TAG_MAX_LENGTH } } } } },
+        },
+        responses: {
+          200: json({
+            type: 'object', required: ['tagged', 'tag', 'full', 'others', 'unseen'], additionalProperties: false,
+            properties: {
+              tagged: { ...uuids, description: 'The caller\'s images that have the tag now.' }, tag: { type: 'string', description: 'The tag as stored.' },
+              full: { ...uuids, description: `The caller's images left without it: they have ${MAX_TAGS} tags.` }, others: leftAsTheyAre, unseen: unseenIds,
+            },
+          }, 'The caller\'s images of the selection, tagged.'),
+          400: error('No ids, too many, one that is not an image id, a list address that is not a list, or a bad tag.'), 401: anonymous,
           403: error('None of the selected images is the caller\'s, or a bad CSRF token.'), 404: notFound,
         },
       },

@@ -38,6 +38,8 @@ export type Tables = {
     phash_1: number | null;
     phash_2: number | null;
     phash_3: number | null;
+    /** JSON: the owner's corrections (src/images/corrections.ts); null when there are none (migration 017). */
+    corrections: Generated<string | null>;
   };
   /** Kept by triggers (migration 009): never written by the app. */
   image_totals: { owner_id: number; visibility: 'public' | 'private'; images: number; bytes: number };

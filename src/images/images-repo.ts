@@ -10,6 +10,7 @@ import type { PaletteColour } from './palette.js';
 import { NO_DETAILS, shotAt, type PhotoDetails } from './metadata/details.js';
 import { FLAT, findNearCopies, hashColumns, type NearCopy } from './near-copies.js';
 import type { PerceptualHash } from './perceptual-hash.js';
+import { keptLabels, NO_CORRECTIONS, readCorrections, type Corrections } from './corrections.js';
 
 export type Visibility = 'public' | 'private';
 
@@ -41,9 +42,14 @@ export type ImageRecord = {
   width: number;
   height: number;
   colourHex: string;
+  /** The colour tag: the owner's name for the colour when they gave one, else the measured one. */
   colourName: string;
-  /** Null until a model has looked at the image ("not classified yet"). */
+  /** The colour's name as measured (colour_name), whatever the owner calls it. */
+  measuredColourName: string;
+  /** The model's labels the owner kept (all of them unless some were removed); null until a model has looked at the image ("not classified yet"). */
   labels: Label[] | null;
+  /** The owner's tags, removed labels and colour name, each with who and when (./corrections.ts). */
+  corrections: Corrections;
   createdAt: number;
   /** The camera's clock ('2019-08-26T12:45:35') and its UTC offset ('+09:00'), when it recorded them. */
   takenAt: string | null;
@@ -61,7 +67,7 @@ export type ImageRecord = {
 export type ExifDetails = Omit<PhotoDetails, 'takenAt' | 'takenOffset'>;
 
 /** What an upload knows; without `details` the image is stored as having none. */
-export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels' | 'takenAt' | 'takenOffset' | 'shotAt' | 'exif' | 'ownerSharesLocation' | 'palette'> & {
+export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels' | 'measuredColourName' | 'corrections' | 'takenAt' | 'takenOffset' | 'shotAt' | 'exif' | 'ownerSharesLocation' | 'palette'> & {
   details?: PhotoDetails;
   /** Without one the image is stored as not read (its colour tag alone counts in search until it is). */
   palette?: PaletteColour[];
@@ -159,21 +165,26 @@ export function selectImages(q: Q) {
     'i.seq', 'i.id', 'i.owner_id as ownerId', 'u.username as owner', 'i.visibility', 'i.original_name as originalName',
     'i.format', 'i.bytes', 'i.width', 'i.height', 'i.colour_hex as colourHex', 'i.colour_name as colourName',
     'i.classified', 'i.created_at as createdAt', 'i.labels', 'i.taken_at as takenAt', 'i.taken_offset as takenOffset',
-    'i.shot_at as shotAt', 'i.details', 'u.share_location', 'i.palette',
+    'i.shot_at as shotAt', 'i.details', 'u.share_location', 'i.palette', 'i.corrections',
   ]);
 }
 
-type Row = Omit<ImageRecord, 'labels' | 'format' | 'exif' | 'ownerSharesLocation' | 'palette'> & {
-  format: string; classified: 0 | 1; labels: string | null; details: string | null; share_location: 0 | 1; palette: string | null;
+type Row = Omit<ImageRecord, 'labels' | 'format' | 'exif' | 'ownerSharesLocation' | 'palette' | 'measuredColourName' | 'corrections'> & {
+  format: string; classified: 0 | 1; labels: string | null; details: string | null; share_location: 0 | 1; palette: string | null; corrections: string | null;
 };
 
-export function toRecord({ classified, labels, details, share_location, palette, ...row }: Row): ImageRecord {
+/** The row as the app sees it: the owner's corrections applied, so no reader can show a removed label. */
+export function toRecord({ classified, labels, details, share_location, palette, corrections: correctionsRow, ...row }: Row): ImageRecord {
+  const corrections = readCorrections(correctionsRow);
   return {
     ...row,
+    colourName: corrections.colour?.name ?? row.colourName,
+    measuredColourName: row.colourName,
+    corrections,
     palette: palette === null ? null : (JSON.parse(palette) as PaletteColour[]),
     ownerSharesLocation: share_location === 1,
     format: row.format as ImageFormat,
-    labels: classified && labels ? (JSON.parse(labels) as Label[]) : null,
+    labels: classified && labels ? keptLabels(JSON.parse(labels) as Label[], corrections) : null,
     exif: exifOf(details),
   };
 }
@@ -281,22 +292,28 @@ async function checkRules(db: Db, tx: Q, ownerId: number, image: NewImage, rules
 
 /**
  * The colours search knows an image by: its palette, or for an image whose palette was never read its colour
- * tag, counted as half the image (its share is unknown until `npm run reclassify` reads the file).
+ * tag, counted as half the image (its share is unknown until `npm run reclassify` reads the file). A colour
+ * the owner named holds in full, in place of the measured colour it corrects.
  */
-const searchColours = (image: Pick<ImageRecord, 'palette' | 'colourName' | 'colourHex'>): SearchableColour[] =>
-  image.palette ?? [{ name: image.colourName, hex: image.colourHex, share: 0.5 }];
+function searchColours(image: Pick<ImageRecord, 'palette' | 'colourName' | 'colourHex' | 'measuredColourName' | 'corrections'>): SearchableColour[] {
+  const measured = image.palette ?? [{ name: image.measuredColourName, hex: image.colourHex, share: 0.5 }];
+  if (!image.corrections.colour) return measured;
+  return [{ name: image.colourName, hex: image.colourHex, share: 1 }, ...measured.filter((c) => c.name !== image.measuredColourName)];
+}
 
 export async function writeTerms(q: Q, record: ImageRecord): Promise<void> {
   // One statement, however many rows: 500 single-row inserts in one PostgreSQL transaction took 905 ms.
-  const terms = searchTermsFor({ id: record.id, owner: record.owner, labels: record.labels ?? [], colours: searchColours(record) });
+  const terms = searchTermsFor({
+    id: record.id, owner: record.owner, labels: record.labels ?? [], colours: searchColours(record), tags: record.corrections.tags.map((tag) => tag.name),
+  });
   const isPublic = record.visibility === 'public' ? 1 : 0;
   await q.insertInto('image_terms')
     .values([...terms].map(([term, strength]) => ({ term, strength, image_seq: record.seq, owner_id: record.ownerId, public: isPublic })))
     .execute();
 }
 
-/** An image's terms again, from its row as it now is (labels, palette, visibility). */
-async function rewriteTerms(tx: Q, record: ImageRecord): Promise<void> {
+/** An image's terms again, from its row as it now is (labels, palette, corrections, visibility). */
+export async function rewriteTerms(tx: Q, record: ImageRecord): Promise<void> {
   await tx.deleteFrom('image_terms').where('image_seq', '=', record.seq).execute();
   await writeTerms(tx, record);
 }
@@ -352,6 +369,7 @@ export function createImagesRepo(db: Db): ImagesRepo {
         const { share_location } = await tx.selectFrom('users').select('share_location').where('id', '=', owner.id).executeTakeFirstOrThrow();
         const record: ImageRecord = {
           ...known, palette, seq, ownerId: owner.id, owner: owner.username, labels, ownerSharesLocation: share_location === 1,
+          measuredColourName: image.colourName, corrections: NO_CORRECTIONS,
           takenAt: columns.taken_at, takenOffset: columns.taken_offset, shotAt: columns.shot_at, exif: exifOf(columns.details),
         };
         await writeTerms(tx, record);

@@ -47,6 +47,8 @@ export function imageJson(image: ImageRecord, viewerId: number) {
     palette: image.palette,
     labels: image.labels ?? [],
     classified: image.labels !== null,
+    tags: image.corrections.tags.map((tag) => ({ name: tag.name, addedAt: new Date(tag.at).toISOString() })),
+    ...(image.ownerId === viewerId ? { corrections: correctionsJson(image) } : {}),
     width: image.width,
     height: image.height,
     originalName: image.originalName,
@@ -55,6 +57,15 @@ export function imageJson(image: ImageRecord, viewerId: number) {
     ...(details === undefined ? {} : { details }),
   };
 }
+
+/**
+ * What the owner changed, theirs alone to see: the labels they removed, and the measured colour their own name
+ * replaces, each with when.
+ */
+const correctionsJson = ({ corrections, measuredColourName }: ImageRecord) => ({
+  removedLabels: corrections.removed.map((r) => ({ name: r.name, removedAt: new Date(r.at).toISOString() })),
+  colour: corrections.colour ? { name: corrections.colour.name, measured: measuredColourName, setAt: new Date(corrections.colour.at).toISOString() } : null,
+});
 
 /** A label's text on a tag: the first of its synonyms ("tabby" for "tabby, tabby cat"). */
 export const labelText = (name: string) => name.split(',')[0].trim();

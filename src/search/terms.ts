@@ -38,12 +38,15 @@ export type Searchable = {
   owner: string;
   colours: readonly SearchableColour[];
   labels: readonly { name: string; probability: number }[];
+  /** The owner's own tags. */
+  tags: readonly string[];
 };
 
 /**
  * Every phrase that finds an image, with how strongly: each label's synonyms and its more general WordNet
  * terms ("dog" for a whippet) at the label's probability, summed when two labels reach one term (two dog
- * breeds); each colour's name and hex at the share it covers; the uploader and the id in full.
+ * breeds); each colour's name and hex at the share it covers; the owner's tags, the uploader and the id in
+ * full.
  */
 export function searchTermsFor(image: Searchable): Map<string, number> {
   const terms = new Map<string, number>();
@@ -59,6 +62,7 @@ export function searchTermsFor(image: Searchable): Map<string, number> {
     add(colour.name, colour.share);
     add(colour.hex, colour.share);
   }
+  for (const tag of image.tags) add(tag, 1);
   add(image.owner, 1);
   add(image.id, 1);
   return new Map([...terms].map(([term, fraction]) => [term, strengthOf(fraction)]));

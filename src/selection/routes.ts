@@ -15,8 +15,10 @@ import { imageKeys } from '../images/storage.js';
 import { answerTrashed, confirmTrash } from '../trash/routes.js';
 import type { TrashRepo } from '../trash/trash-repo.js';
 import { sendZip, uniqueEntryNames, type ZipEntry } from './zip.js';
+import type { CorrectionsRepo } from '../corrections/corrections-repo.js';
+import { MAX_TAGS, parseTag } from '../corrections/edits.js';
 
-type Deps = { images: ImagesRepo; trash: TrashRepo; storage: Storage; now: () => number; scratchDir: string; users: ListDeps['users']; search: ListDeps['search'] };
+type Deps = { images: ImagesRepo; trash: TrashRepo; corrections: CorrectionsRepo; storage: Storage; now: () => number; scratchDir: string; users: ListDeps['users']; search: ListDeps['search'] };
 
 const count = (n: number, one = 'image', many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -30,7 +32,7 @@ function leftAlone(others: number, unseen: number): string {
  * Actions on many images at once (`ids`, up to MAX_SELECTION): one request and one transaction each. The owner's
  * images change; in the same selection, others' are left as they are and only downloaded.
  */
-export function selectionRoutes({ images, trash, storage, now, scratchDir, users, search }: Deps): Router {
+export function selectionRoutes({ images, trash, corrections, storage, now, scratchDir, users, search }: Deps): Router {
   const router = Router();
   const back = (req: Request) => safeReturnPath(req.body?.next) ?? '/';
   /** The checked ids, or (`all`: a list's address) every image of that list. */
@@ -54,6 +56,22 @@ export function selectionRoutes({ images, trash, storage, now, scratchDir, users
       return;
     }
     await flash(req, 'success', `${count(changed.length, 'image is', 'images are')} now ${visibility}.${leftAlone(others, gone)}`);
+    res.redirect(303, back(req));
+  });
+
+  router.post('/selection/tag', async (req, res) => {
+    const viewer = currentUser(res).id;
+    const tag = parseTag(req.body?.tag);
+    const ids = await selected(req, res);
+    const { own, others, unseen } = await ownSelection(images, ids, viewer);
+    const { tagged, full } = await corrections.tagMany(viewer, own, { name: tag, by: viewer, at: now() });
+    const gone = unseen + own.length - tagged.length - full.length;
+    if (wantsJson(req)) {
+      res.json({ tagged, tag, full, others, unseen: gone });
+      return;
+    }
+    const tooMany = full.length ? ` ${count(full.length, 'image has', 'images have')} ${MAX_TAGS} tags already and did not get it.` : '';
+    await flash(req, 'success', `Tagged ${count(tagged.length)} "${tag}".${tooMany}${leftAlone(others, gone)}`);
     res.redirect(303, back(req));
   });
 

@@ -1,30 +1,33 @@
-import type { ExifDetails } from '../images/images-repo.js';
+import type { ExifDetails, ImageRecord } from '../images/images-repo.js';
 import { MAX_SELECTION } from '../images/access.js';
 import { TRASH_DAYS } from '../trash/trash-repo.js';
+import { COLOUR_NAMES, MAX_TAGS, TAG_MAX_LENGTH } from '../corrections/edits.js';
 import { detailsFor, labelText, percent, takenAtText, takenFor } from '../images/present.js';
-import type { PaletteColour } from '../images/palette.js';
 import type { Match } from '../search/search-repo.js';
 import { matchedTags, WEAK_LABEL } from '../search/why.js';
 
 /** One tag of views/images/tags.ejs: a search link for `term`, with a colour swatch or a share; `matched` by the current search. */
-type Tag = { kind: 'colour'; term: string; text: string; swatch?: string; pct?: string; matched?: boolean };
-type Tagged = { colourName: string; colourHex: string; palette: PaletteColour[] | null };
+type Tag = { kind: 'colour' | 'colour own'; term: string; text: string; swatch?: string; pct?: string; matched?: boolean };
+type Tagged = Pick<ImageRecord, 'colourName' | 'colourHex' | 'palette' | 'measuredColourName' | 'corrections'>;
 
 /**
- * The image's colours as tags: its colour tag (the most common colour, with its hex) first, then the rest of
- * its palette with the share each covers.
+ * The image's colours as tags: its colour tag (the most common colour, with its hex; or the owner's name for
+ * it, marked as theirs) first, then the rest of its palette with the share each covers.
  */
 function colourTags(image: Tagged, matched: ReadonlySet<string> = new Set()): Tag[] {
-  const main: Tag = { kind: 'colour', term: image.colourName, text: `${image.colourName} ${image.colourHex}`, swatch: image.colourHex };
-  const share = image.palette?.find((c) => c.name === image.colourName)?.share;
-  const rest = (image.palette ?? []).filter((c) => c.name !== image.colourName)
+  const named = image.corrections.colour !== null;
+  const main: Tag = { kind: named ? 'colour own' : 'colour', term: image.colourName, text: `${image.colourName} ${image.colourHex}`, swatch: image.colourHex };
+  const share = named ? undefined : image.palette?.find((c) => c.name === image.colourName)?.share;
+  const rest = (image.palette ?? []).filter((c) => c.name !== image.colourName && c.name !== image.measuredColourName)
     .map((c): Tag => ({ kind: 'colour', term: c.name, text: c.name, swatch: c.hex, pct: percent(c.share) }));
   return [{ ...main, ...(share === undefined ? {} : { pct: percent(share) }) }, ...rest].map((tag) => ({ ...tag, matched: matched.has(tag.term) }));
 }
 
 /** A card's "why it matched" line: each query term it matched, with how strongly unless fully (an uploader, an id). */
-const matchChips = (match: Match | undefined) =>
-  (match?.terms ?? []).map(({ term, strength }) => ({ text: strength >= 1 ? term : `${term} ${percent(strength)}`, weak: strength < WEAK_LABEL }));
+const matchChips = (match: Match | undefined, image: Pick<ImageRecord, 'corrections'>) =>
+  (match?.terms ?? []).map(({ term, strength }) => ({
+    text: strength >= 1 ? term : `${term} ${percent(strength)}`, weak: strength < WEAK_LABEL, own: image.corrections.tags.some((tag) => tag.name === term),
+  }));
 
 /**
  * A search query as it goes in a link: spaces as "+" and commas as they are ("golden+retriever,+red"), as the
@@ -97,6 +100,9 @@ export const viewHelpers = {
   labelText,
   percent,
   colourTags,
+  COLOUR_NAMES,
+  MAX_TAGS,
+  TAG_MAX_LENGTH,
   matchChips,
   matchedTags,
   WEAK_LABEL,

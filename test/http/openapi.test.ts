@@ -108,6 +108,23 @@ describe('the OpenAPI document', () => {
     expectDocumented('post', '/selection/download', await selection('download', other, otherToken, { ids: [crypto.randomUUID()] }));
     expectDocumented('post', '/selection/delete', await selection('delete', other, otherToken, { ids: [id] }));
     expectDocumented('post', '/selection/delete', await selection('delete', owner, token, { ids: ['x'] }));
+    const correct = (path: string, agent: typeof owner, csrf: string, body: object) =>
+      agent.post(`/images/${id}/${path}`).set(json).set('X-CSRF-Token', csrf).send(body);
+    expectDocumented('post', '/images/{id}/tags', await correct('tags', owner, token, { tag: 'Harbour' }));
+    expectDocumented('post', '/images/{id}/tags', await correct('tags', owner, token, { tag: 'a, b' }));
+    expectDocumented('post', '/images/{id}/tags', await correct('tags', other, otherToken, { tag: 'mine' }));
+    expectDocumented('post', '/images/{id}/tags', await other.post(`/images/${crypto.randomUUID()}/tags`).set(json).set('X-CSRF-Token', otherToken).send({ tag: 'x' }));
+    expectDocumented('post', '/images/{id}/tags/remove', await correct('tags/remove', owner, token, { tag: 'harbour' }));
+    expectDocumented('post', '/images/{id}/labels/remove', await correct('labels/remove', owner, token, { label: 'tabby, tabby cat' }));
+    expectDocumented('post', '/images/{id}/labels/remove', await correct('labels/remove', owner, token, { label: 'zebra' }));
+    expectDocumented('post', '/images/{id}/labels/restore', await correct('labels/restore', owner, token, { label: 'tabby, tabby cat' }));
+    expectDocumented('post', '/images/{id}/colour', await correct('colour', owner, token, { colour: 'teal' }));
+    expectDocumented('get', '/images/{id}', await owner.get(`/images/${id}`).set(json));
+    expectDocumented('post', '/images/{id}/colour', await correct('colour', owner, token, { colour: 'mauve' }));
+    expectDocumented('post', '/images/{id}/colour', await correct('colour', owner, token, { colour: '' }));
+    expectDocumented('post', '/selection/tag', await selection('tag', owner, token, { ids: [id], tag: 'harbour' }));
+    expectDocumented('post', '/selection/tag', await selection('tag', owner, token, { ids: [id], tag: '' }));
+    expectDocumented('post', '/selection/tag', await selection('tag', other, otherToken, { ids: [id], tag: 'x' }));
     const [spare] = (await upload(owner, [{ name: 'spare.png', data: png }])).body.results.map((r: { image: { id: string } }) => r.image.id);
     expectDocumented('post', '/selection/delete', await selection('delete', owner, token, { ids: [spare] }));
     expectDocumented('post', '/images/{id}/delete', await other.post(`/images/${id}/delete`).set(json).set('X-CSRF-Token', otherToken));

@@ -12,7 +12,7 @@ import { routesOf, touchesImages, type RouteKey } from './routes-of.js';
 type Actor = 'anonymous' | 'other' | 'owner';
 type Visibility = 'public' | 'private';
 /** What a cell expects: a status, then what it means for the image (see `checkEffect`). */
-type Effect = 'listed' | 'hidden' | 'served' | 'changed' | 'trashed' | 'restored' | 'deleted' | 'created' | 'asked' | 'refused';
+type Effect = 'listed' | 'hidden' | 'served' | 'changed' | 'corrected' | 'unchanged' | 'trashed' | 'restored' | 'deleted' | 'created' | 'asked' | 'refused';
 type Cell = { status: number; effect: Effect };
 type Ctx = { id: string; visibility: Visibility; token: string; png: Buffer };
 /** `trashed`: the image is in its owner's trash when the request is sent. */
@@ -25,8 +25,9 @@ const json = (test: request.Test) => test.set('Accept', 'application/json');
 /**
  * Columns: anonymous public, anonymous private | other user public, private | owner public, private.
  * A cell is "<status> <effect>". Lists: listed / hidden (in the page and in the count). Reads: served, or
- * refused with the 404 of an unknown id. Changes: changed / trashed / restored / deleted (for good), asked
- * (a page that asks first, nothing changed), or refused with nothing changed. Rows marked "trashed" send
+ * refused with the 404 of an unknown id. Changes: changed (visibility) / corrected (tags, labels, colour
+ * name) / trashed / restored / deleted (for good), asked (a page that asks first, nothing changed), unchanged
+ * (allowed, but there was nothing to undo), or refused with nothing changed. Rows marked "trashed" send
  * their request while the image is in its owner's trash: to everyone, the owner too, it is then the 404 of an
  * unknown id everywhere but the trash's own routes.
  * Uploads (POST /images): the column is the visibility sent; "other" and "owner" are both just signed-in users.
@@ -65,6 +66,24 @@ const TABLE: [RouteKey, string, Row['send'], string, { trashed?: boolean }?][] =
     '303 refused | 303 refused || 403 refused | 404 refused || 303 trashed | 303 trashed'],
   ['POST /images/:id/delete', 'json', (a, c) => json(a.post(`/images/${c.id}/delete`)).set('X-CSRF-Token', c.token),
     '401 refused | 401 refused || 403 refused | 404 refused || 200 trashed | 200 trashed'],
+  ['POST /images/:id/tags', 'form', (a, c) => a.post(`/images/${c.id}/tags`).type('form').send({ _csrf: c.token, tag: 'matrix tag' }),
+    '303 refused | 303 refused || 403 refused | 404 refused || 303 corrected | 303 corrected'],
+  ['POST /images/:id/tags', 'json', (a, c) => json(a.post(`/images/${c.id}/tags`)).set('X-CSRF-Token', c.token).send({ tag: 'matrix tag' }),
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 corrected | 200 corrected'],
+  ['POST /images/:id/tags/remove', 'json', (a, c) => json(a.post(`/images/${c.id}/tags/remove`)).set('X-CSRF-Token', c.token).send({ tag: 'never added' }),
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 unchanged | 200 unchanged'],
+  ['POST /images/:id/labels/remove', 'form', (a, c) => a.post(`/images/${c.id}/labels/remove`).type('form').send({ _csrf: c.token, label: 'tabby, tabby cat' }),
+    '303 refused | 303 refused || 403 refused | 404 refused || 303 corrected | 303 corrected'],
+  ['POST /images/:id/labels/remove', 'json', (a, c) => json(a.post(`/images/${c.id}/labels/remove`)).set('X-CSRF-Token', c.token).send({ label: 'tabby, tabby cat' }),
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 corrected | 200 corrected'],
+  ['POST /images/:id/labels/restore', 'json', (a, c) => json(a.post(`/images/${c.id}/labels/restore`)).set('X-CSRF-Token', c.token).send({ label: 'tabby, tabby cat' }),
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 unchanged | 200 unchanged'],
+  ['POST /images/:id/colour', 'json', (a, c) => json(a.post(`/images/${c.id}/colour`)).set('X-CSRF-Token', c.token).send({ colour: 'pink' }),
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 corrected | 200 corrected'],
+  ['POST /selection/tag', 'form', (a, c) => a.post('/selection/tag').type('form').send({ _csrf: c.token, ids: c.id, tag: 'matrix tag' }),
+    '303 refused | 303 refused || 403 refused | 404 refused || 303 corrected | 303 corrected'],
+  ['POST /selection/tag', 'json', (a, c) => json(a.post('/selection/tag')).set('X-CSRF-Token', c.token).send({ ids: [c.id], tag: 'matrix tag' }),
+    '401 refused | 401 refused || 403 refused | 404 refused || 200 corrected | 200 corrected'],
   ['POST /selection/visibility', 'form', (a, c) => a.post('/selection/visibility').type('form').send({ _csrf: c.token, ids: c.id, visibility: other(c.visibility) }),
     '303 refused | 303 refused || 403 refused | 404 refused || 303 changed | 303 changed'],
   ['POST /selection/visibility', 'json', (a, c) => json(a.post('/selection/visibility')).set('X-CSRF-Token', c.token).send({ ids: [c.id], visibility: other(c.visibility) }),
@@ -104,6 +123,10 @@ const TABLE: [RouteKey, string, Row['send'], string, { trashed?: boolean }?][] =
   ['GET /images/:id/download', 'trashed', (a, c) => a.get(`/images/${c.id}/download`),
     '303 refused | 303 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
   ['POST /images/:id/visibility', 'json, trashed', (a, c) => json(a.post(`/images/${c.id}/visibility`)).set('X-CSRF-Token', c.token).send({ visibility: other(c.visibility) }),
+    '401 refused | 401 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
+  ['POST /images/:id/tags', 'json, trashed', (a, c) => json(a.post(`/images/${c.id}/tags`)).set('X-CSRF-Token', c.token).send({ tag: 'matrix tag' }),
+    '401 refused | 401 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
+  ['POST /selection/tag', 'json, trashed', (a, c) => json(a.post('/selection/tag')).set('X-CSRF-Token', c.token).send({ ids: [c.id], tag: 'matrix tag' }),
     '401 refused | 401 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
   ['POST /images/:id/delete', 'json, trashed', (a, c) => json(a.post(`/images/${c.id}/delete`)).set('X-CSRF-Token', c.token),
     '401 refused | 401 refused || 404 refused | 404 refused || 404 refused | 404 refused', TRASHED],
@@ -256,6 +279,17 @@ describe.each([...cases, ...tokenCases])('$row.route ($row.variant) as $caller',
         expect(after.files).toEqual(before!.files);
         break;
       }
+      case 'corrected': {
+        // The owner's correction, in the row's corrections and in its search terms; nothing else of it changes.
+        const after = await snapshot(ctx.id);
+        expect(after.row).toEqual({ ...(before!.row as object), corrections: expect.any(String) });
+        expect(after.terms).not.toEqual(before!.terms);
+        expect(after.files).toEqual(before!.files);
+        break;
+      }
+      case 'unchanged':
+        expect(await snapshot(ctx.id)).toEqual(before);
+        break;
       case 'trashed':
         expect(await snapshot(ctx.id)).toEqual({ row: undefined, terms: [], files: before!.files, trashed: [{ id: ctx.id, owner_id: expect.anything(), original_name: 'cell.png' }] });
         expect(before!.files).toHaveLength(2);

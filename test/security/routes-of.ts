@@ -43,10 +43,10 @@ function join(prefix: string, path: string): string {
 }
 
 /**
- * Routes that show, count, serve or change images: the gallery, anything under /images, search, the trash, any :param
- * route but the account's (its tokens are checked by test/http/api-tokens.test.ts).
+ * Routes that show, count, serve or change images: the gallery, anything under /images, search, the trash, a
+ * selection, any :param route but the account's (its tokens are checked by test/http/api-tokens.test.ts).
  */
 export const touchesImages = (key: RouteKey): boolean => {
   const path = key.slice(key.indexOf(' ') + 1);
-  return path === '/' || (!path.startsWith('/account/') && /image|search|gallery|thumb|file|download|trash|:/i.test(path));
+  return path === '/' || (!path.startsWith('/account/') && /image|search|gallery|thumb|file|download|trash|selection|:/i.test(path));
 };

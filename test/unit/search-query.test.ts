@@ -36,14 +36,14 @@ describe('parseQuery', () => {
 describe('searchTermsFor', () => {
   const colours = [{ name: 'gray', hex: '#888888', share: 0.6 }, { name: 'white', hex: '#f8f8f8', share: 0.3 }];
   it('when an image is a tabby, then its terms hold the synonyms, hypernyms, colours, uploader and id, never a substring', () => {
-    const terms = searchTermsFor({ id: 'ID-1', owner: 'Rishi', colours, labels: [{ name: 'tabby, tabby cat', probability: 0.8 }] });
+    const terms = searchTermsFor({ id: 'ID-1', owner: 'Rishi', colours, tags: [], labels: [{ name: 'tabby, tabby cat', probability: 0.8 }] });
     expect([...terms.keys()]).toEqual(expect.arrayContaining(['tabby', 'tabby cat', 'cat', 'feline', 'gray', 'white', '#888888', 'rishi', 'id-1']));
     expect(terms.has('tab')).toBe(false);
     expect(terms.has('entity')).toBe(false);
   });
 
   it('when terms are written, then each carries its strength in millionths (a label\'s probability, a colour\'s share, 1 for uploader and id), and a hundred points when sure', () => {
-    const terms = searchTermsFor({ id: 'ID-1', owner: 'Rishi', colours, labels: [{ name: 'tabby, tabby cat', probability: 0.8 }, { name: 'Egyptian cat', probability: 0.15 }] });
+    const terms = searchTermsFor({ id: 'ID-1', owner: 'Rishi', colours, tags: [], labels: [{ name: 'tabby, tabby cat', probability: 0.8 }, { name: 'Egyptian cat', probability: 0.15 }] });
     expect(terms.get('tabby')).toBe(100_800_000);
     // Both labels are cats: "cat" holds for 95% of the model's belief.
     expect(terms.get('cat')).toBe(100_950_000);
@@ -55,13 +55,13 @@ describe('searchTermsFor', () => {
   });
 
   it('when a label is under 5%, then it matches with its fraction alone, no points for a sure match', () => {
-    const terms = searchTermsFor({ id: 'x', owner: 'y', colours: [], labels: [{ name: 'ostrich, Struthio camelus', probability: 0.003 }, { name: 'zebra', probability: 0.05 }] });
+    const terms = searchTermsFor({ id: 'x', owner: 'y', colours: [], tags: [], labels: [{ name: 'ostrich, Struthio camelus', probability: 0.003 }, { name: 'zebra', probability: 0.05 }] });
     expect(terms.get('ostrich')).toBe(3_000);
     expect(terms.get('zebra')).toBe(100_050_000);
   });
 
   it('when a probability is tiny, then its strength is still at least one millionth, so the term still matches', () => {
-    const terms = searchTermsFor({ id: 'x', owner: 'y', colours: [], labels: [{ name: 'zebra', probability: 1e-9 }] });
+    const terms = searchTermsFor({ id: 'x', owner: 'y', colours: [], tags: [], labels: [{ name: 'zebra', probability: 1e-9 }] });
     expect(terms.get('zebra')).toBe(1);
   });
 });
