@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pool } from 'pg';
 import type { Dialect } from './database.js';
+import { LOCKS } from './run-alone.js';
 
 const MIGRATION_FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
 
@@ -45,9 +46,6 @@ export function migrateSqlite(db: BetterSqlite3.Database, dir = migrationsDir('s
   return latest;
 }
 
-// Any fixed number, the same on every server: pg_advisory_xact_lock takes a bigint.
-const MIGRATION_LOCK = 5_106_201;
-
 /**
  * The same on PostgreSQL, where several servers may start at once: each migration's transaction first takes
  * an advisory lock, then reads the version again, so exactly one server applies it and the others see it done.
@@ -61,7 +59,7 @@ export async function migratePostgres(pool: Pool, dir = migrationsDir('postgres'
     for (;;) {
       await client.query('BEGIN');
       try {
-        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.migrations]);
         // Under the lock: two servers creating it at once could collide in the catalog.
         await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
         const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');

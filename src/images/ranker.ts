@@ -1,9 +1,9 @@
 import type { Db } from '../db/index.js';
 import { runAlone } from '../db/run-alone.js';
+import { repeatInBackground } from '../repeat.js';
 import type { Logger } from '../log.js';
 import type { ImagesRepo } from './images-repo.js';
 
-const RANK_LOCK = 5_106_203;
 const BATCH = 200;
 const LOOK_EVERY_MS = 10 * 60 * 1000;
 
@@ -13,7 +13,7 @@ const LOOK_EVERY_MS = 10 * 60 * 1000;
  * batch at a time, by one server at a time. Resolves with how many were ranked.
  */
 export async function rankStale(db: Db, images: ImagesRepo, stopping = () => false): Promise<number> {
-  return (await runAlone(db, RANK_LOCK, async () => {
+  return (await runAlone(db, 'rank', async () => {
     let ranked = 0;
     while (!stopping()) {
       const n = await images.rankStale(BATCH);
@@ -26,23 +26,8 @@ export async function rankStale(db: Db, images: ImagesRepo, stopping = () => fal
 
 /** In the background: now, then every ten minutes. stop() waits for a batch under way, so the database closes after it. */
 export function startRanker(deps: { db: Db; images: ImagesRepo; logger: Logger }): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const look = () => {
-    if (running || stopped) return;
-    running = rankStale(deps.db, deps.images, () => stopped).then(
-      (ranked) => void (ranked > 0 && deps.logger.info({ images: ranked }, 'ranked the search terms of images stored before ranking')),
-      (err: unknown) => deps.logger.error({ err }, 'ranking older images failed'),
-    ).finally(() => (running = undefined));
-  };
-  look();
-  const timer = setInterval(look, LOOK_EVERY_MS);
-  timer.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return repeatInBackground(async (stopping) => {
+    const ranked = await rankStale(deps.db, deps.images, stopping);
+    if (ranked > 0) deps.logger.info({ images: ranked }, 'ranked the search terms of images stored before ranking');
+  }, LOOK_EVERY_MS, (err) => deps.logger.error({ err }, 'ranking older images failed'));
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/index.js';
 import { runAlone } from '../db/run-alone.js';
+import { repeatInBackground } from '../repeat.js';
 import type { Logger } from '../log.js';
 import type { Storage } from '../storage/index.js';
 import type { ImagesRepo } from './images-repo.js';
@@ -12,35 +13,20 @@ import { sweepPending } from './storage.js';
  */
 export const SHARED_SWEEP_GRACE_MS = 60 * 60 * 1000;
 const SWEEP_EVERY_MS = 10 * 60 * 1000;
-const SWEEP_LOCK = 5_106_202;
 
 type Deps = { db: Db; storage: Storage; images: ImagesRepo; logger: Logger; now?: () => number };
 
 /** One sweep of old pending records, by one server at a time; resolves with how many went (0 when another server sweeps). */
 export async function sweepShared({ db, storage, images, now = Date.now }: Deps): Promise<number> {
-  return (await runAlone(db, SWEEP_LOCK, () => sweepPending(storage, images, now() - SHARED_SWEEP_GRACE_MS))) ?? 0;
+  return (await runAlone(db, 'sweep', () => sweepPending(storage, images, now() - SHARED_SWEEP_GRACE_MS))) ?? 0;
 }
 
 /**
  * Sweeps now and every ten minutes, so what a killed server left goes within about an hour, restart or not.
- * stop() resolves once a sweep under way has finished, so shutdown closes the database after it, not under it.
  */
 export function startSharedSweeper(deps: Deps): { stop(): Promise<void> } {
-  let running: Promise<void> | undefined;
-  const sweep = () => {
-    if (running) return; // a slow sweep (a store that answers slowly) is not doubled
-    running = sweepShared(deps).then(
-      (swept) => void (swept > 0 && deps.logger.warn({ images: swept }, 'removed the files of uploads and deletes that never finished')),
-      (err: unknown) => deps.logger.error({ err }, 'sweeping unfinished uploads failed'),
-    ).finally(() => (running = undefined));
-  };
-  sweep();
-  const timer = setInterval(sweep, SWEEP_EVERY_MS);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return repeatInBackground(async () => {
+    const swept = await sweepShared(deps);
+    if (swept > 0) deps.logger.warn({ images: swept }, 'removed the files of uploads and deletes that never finished');
+  }, SWEEP_EVERY_MS, (err) => deps.logger.error({ err }, 'sweeping unfinished uploads failed'));
 }

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { createImagesRepo } from '../../src/images/images-repo.js';
 import { createLogger } from '../../src/log.js';
 import { purgeTrash } from '../../src/trash/purge.js';
+import { runAlone } from '../../src/db/run-alone.js';
 import { createTrashRepo, TRASH_MS } from '../../src/trash/trash-repo.js';
 
 type Agent = ReturnType<TestApp['agent']>;
@@ -177,7 +178,8 @@ describe('the trash', () => {
     expect((await getJson(owner, '/trash')).body.images.map((image: { id: string }) => image.id)).toEqual([young]);
     expect(await t.count('pending_files')).toBe(0);
     t.clock.advance(10 * DAY);
-    expect(await purgeTrash(deps)).toBe(1);
+    // Other work that one server at a time does (ranking older images, here) does not hold the purge back.
+    expect(await runAlone(t.db, 'rank', () => purgeTrash(deps))).toBe(1);
     expect(await t.storedFiles()).toEqual([]);
   });
 
