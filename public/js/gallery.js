@@ -47,6 +47,50 @@ export function focusCard(card) {
   return true;
 }
 
+/** Cards a delete took out, with where each stood, for an Undo to put back (public/js/trash-undo.js). */
+const takenOut = new Map();
+
+/** The image's cards go (after a delete); the last of a page going reloads it. */
+export function removeCards(id) {
+  const gone = grid()?.querySelectorAll(`.card[data-image-id="${id}"]`) ?? [];
+  for (const card of gone) {
+    // Keep keyboard users in the grid: the next card takes focus (and the tab stop) before this one goes.
+    if (card.contains(document.activeElement)) focusCard(neighbourOf(card));
+    card.classList.add('is-leaving');
+    takenOut.set(id, { card, next: card.nextElementSibling, timer: setTimeout(() => card.remove(), 200) });
+  }
+  if (gone.length) adjustCount(-1);
+  // The last card of a page went: reload to show the next page's images or the empty state.
+  if (grid() && cards().length === 0) setTimeout(() => location.reload(), 250);
+}
+
+/**
+ * Puts the cards of these images back where they stood (an Undo). False when one cannot be (the grid changed
+ * around it since): the caller reloads the page instead.
+ */
+export function putBackCards(ids) {
+  const pending = ids.map((id) => takenOut.get(id));
+  if (pending.some((entry) => !entry) || !grid()) return false;
+  const waiting = new Set(pending.map((entry) => entry.card));
+  // A card goes back before the card that followed it, so the ones that followed other taken-out cards wait for those.
+  while (waiting.size) {
+    const ready = pending.find((entry) => waiting.has(entry.card) && !waiting.has(entry.next) && (entry.next === null || entry.next.isConnected));
+    if (!ready) return false;
+    clearTimeout(ready.timer);
+    ready.card.classList.remove('is-leaving');
+    if (ready.next) ready.next.before(ready.card);
+    else grid().append(ready.card);
+    waiting.delete(ready.card);
+  }
+  forgetCards(ids);
+  adjustCount(ids.length);
+  syncTabStops();
+  return true;
+}
+
+/** No Undo is coming for these any more. */
+export const forgetCards = (ids) => ids.forEach((id) => takenOut.delete(id));
+
 /** The card beside `card` once it goes: the next one, else the one before. */
 export function neighbourOf(card) {
   const all = cards();

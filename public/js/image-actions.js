@@ -1,6 +1,6 @@
 // Make public/private and Delete (into the trash) act in place. Their buttons submit the page's one #image-actions form to
 // their own formaction, so without JavaScript they still post and redirect back.
-import { adjustCount, focusCard, neighbourOf } from './gallery.js';
+import { removeCards } from './gallery.js';
 import { privateBadge } from './tile.js';
 import { carryTrashed, toastTrashed } from './trash-undo.js';
 import { submitForJson, toast } from './util.js';
@@ -25,21 +25,6 @@ export function showVisibility(id, visibility, name) {
       else button.textContent = `Make ${other(visibility)}`;
     }
   }
-}
-
-/** The image's cards go (after a delete); the last of a page going reloads it. */
-export function removeCards(id) {
-  const cards = document.querySelectorAll(`.card[data-image-id="${id}"]`);
-  for (const card of cards) {
-    // Keep keyboard users in the grid: the next card takes focus (and the tab stop) before this one goes.
-    if (card.contains(document.activeElement)) focusCard(neighbourOf(card));
-    card.classList.add('is-leaving');
-    setTimeout(() => card.remove(), 200);
-  }
-  if (cards.length) adjustCount(-1);
-  const grid = document.getElementById('gallery-grid');
-  // The last card of a page went: reload to show the next page's images or the empty state.
-  if (grid && grid.querySelectorAll('.card:not(.is-leaving)').length === 0) setTimeout(() => location.reload(), 250);
 }
 
 async function run(button, action) {

@@ -1,7 +1,7 @@
 // The selection: the cards' checks, with Shift for a range (click or arrows), X or Space on a photo, and the
 // bar's actions done in place. Without JavaScript the checks and the bar's buttons still post the form.
-import { cards, cardTowards, focusCard } from './gallery.js';
-import { removeCards, showVisibility } from './image-actions.js';
+import { cards, cardTowards, focusCard, removeCards } from './gallery.js';
+import { showVisibility } from './image-actions.js';
 import { isPlainKey } from './shortcuts.js';
 import { submitForJson, toast } from './util.js';
 import { toastTrashed } from './trash-undo.js';

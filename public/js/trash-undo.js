@@ -1,8 +1,10 @@
 // After a delete: "Moved to the trash" with Undo for 10 seconds (held while the pointer or the focus is on
-// it, so a slow reader or a keyboard user is not rushed). Undo restores the images and reloads the page,
-// which shows them in their places again. From an image's own page the toast follows to the gallery.
+// it, so a slow reader or a keyboard user is not rushed). Undo restores the images and puts their cards back
+// where they stood (or reloads the page, when the grid has changed around them). From an image's own page the
+// toast follows to the gallery.
 import { fetchSignedIn } from './session.js';
 import { csrfToken, el, toast, toastRegion } from './util.js';
+import { focusCard, forgetCards, putBackCards } from './gallery.js';
 
 const UNDO_MS = 10_000;
 const CARRIED = 'image-repo:undo';
@@ -30,7 +32,12 @@ export function toastTrashed(text, ids, ms = UNDO_MS) {
   const hold = (why, on) => {
     held[why] = on;
     clearTimeout(timer);
-    if (!held.pointer && !held.focus) timer = setTimeout(() => item.remove(), ms);
+    if (!held.pointer && !held.focus) {
+      timer = setTimeout(() => {
+        item.remove();
+        forgetCards(ids);
+      }, ms);
+    }
   };
   item.addEventListener('pointerenter', () => hold('pointer', true));
   item.addEventListener('pointerleave', () => hold('pointer', false));
@@ -42,7 +49,14 @@ export function toastTrashed(text, ids, ms = UNDO_MS) {
     try {
       await restore(ids);
       clearTimeout(timer);
-      location.reload();
+      const hadFocus = item.contains(document.activeElement);
+      item.remove();
+      if (!putBackCards(ids)) {
+        location.reload();
+        return;
+      }
+      if (hadFocus) focusCard(document.querySelector(`#gallery-grid .card[data-image-id="${ids[0]}"]`));
+      toast(ids.length === 1 ? 'Restored.' : `Restored ${ids.length.toLocaleString('en-US')} images.`);
     } catch (err) {
       item.remove();
       toast(err.message, 'error');

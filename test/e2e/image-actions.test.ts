@@ -133,6 +133,8 @@ describe('download', () => {
 describe('delete', () => {
   it('when the owner deletes, then no question is asked, the card goes in place, a toast offers Undo, and the image is gone for everyone', async () => {
     await markPage(owner);
+    const gridOrder = () => owner.locator('#gallery-grid .card').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.imageId));
+    const orderBefore = await gridOrder();
     let asked = '';
     owner.once('dialog', (dialog) => void ((asked = dialog.message()), dialog.dismiss()));
     await card(owner, 'skimage_motorcycle_left.png').getByRole('button', { name: 'Delete skimage_motorcycle_left.png' }).click();
@@ -147,10 +149,12 @@ describe('delete', () => {
     await other.goto('/');
     await expect(other.locator('#gallery-grid .card').count()).resolves.toBe(2);
 
-    // Undo within the ten seconds: back in its place, for the owner and for others.
+    // Undo within the ten seconds: back in its place, for the owner and for others, without a reload.
     await toast.getByRole('button', { name: 'Undo' }).click();
-    await card(owner, 'skimage_motorcycle_left.png').waitFor();
+    await owner.locator('.toast', { hasText: 'Restored.' }).waitFor();
+    await expect(gridOrder()).resolves.toEqual(orderBefore);
     await expect(owner.locator('.count').innerText()).resolves.toBe('3 images');
+    expect(await stayedOnPage(owner)).toBe(true);
     await other.goto('/');
     await expect(other.locator('#gallery-grid .card').count()).resolves.toBe(3);
   });
@@ -186,10 +190,14 @@ describe('delete', () => {
     await expect(box.isVisible()).resolves.toBe(true);
     expect(await owner.evaluate(() => document.activeElement?.closest('dialog.lightbox') !== null)).toBe(true);
     // The Undo is in the viewer, above it and usable (the page's own toasts are under the modal).
+    await markPage(owner);
     const undo = box.locator('.toast-undo').getByRole('button', { name: 'Undo' });
     await undo.click();
-    await card(owner, 'coral_sunflower.png').waitFor();
-    await expect(owner.locator('dialog.lightbox[open]').count()).resolves.toBe(0);
+    await box.locator('.toast', { hasText: 'Restored.' }).waitFor();
+    // Back in the grid where it was, and the viewer stays where it is.
+    await expect(owner.locator('#gallery-grid .card').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.imageId))).resolves.toEqual(order);
+    await expect(box.isVisible()).resolves.toBe(true);
+    expect(await stayedOnPage(owner)).toBe(true);
   });
 });
 

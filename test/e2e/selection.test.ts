@@ -36,6 +36,7 @@ async function uploadAs(page: Page, names: string[], visibility = 'public'): Pro
 const grid = (page: Page) => page.locator('#gallery-grid');
 const checkOf = (page: Page, id: string) => page.locator(`#gallery-grid .card[data-image-id="${id}"] > input[type=checkbox]`);
 const bar = (page: Page) => page.locator('#selection .selection-bar');
+const gridIds = (page: Page) => page.locator('#gallery-grid .card').evaluateAll((cards) => cards.map((c) => (c as HTMLElement).dataset.imageId));
 const selectedIds = (page: Page) => page.locator('#gallery-grid .card > input:checked').evaluateAll((boxes) => boxes.map((b) => (b as HTMLInputElement).value));
 /** The toast with this text once it shows (an earlier one may still be on screen). */
 const toastSaying = async (page: Page, text: string) => {
@@ -169,6 +170,7 @@ describe('acting on a selection', () => {
   it('when a selection is deleted, then no question is asked, its cards go, the count follows, the images are gone, and Undo is offered', async () => {
     await owner.goto('/');
     const before = Number(await owner.locator('.count').getAttribute('data-count'));
+    const gridBefore = await gridIds(owner);
     for (const id of own.slice(4, 6)) await checkOf(owner, id).click({ force: true });
     let asked = '';
     owner.once('dialog', (dialog) => void ((asked = dialog.message()), dialog.dismiss()));
@@ -179,7 +181,15 @@ describe('acting on a selection', () => {
     await expect(owner.locator('.count').innerText()).resolves.toBe(`${before - 2} images`);
     const res = await owner.request.get(`/images/${own[4]}`, { headers: { Accept: 'application/json' } });
     expect(res.status()).toBe(404);
-    own = own.slice(0, 4);
+    // Undo puts both back where they were, in place, and the count with them.
+    await owner.locator('.toast-undo').last().getByRole('button', { name: 'Undo' }).click();
+    await toastSaying(owner, 'Restored 2 images.');
+    await expect(gridIds(owner)).resolves.toEqual(gridBefore);
+    await expect(owner.locator('.count').innerText()).resolves.toBe(`${before} images`);
+    // Gone again, for the tests after this one.
+    const token = await owner.locator('meta[name="csrf-token"]').getAttribute('content');
+    const again = await owner.request.post('/selection/delete', { headers: { Accept: 'application/json', 'X-CSRF-Token': token! }, data: { ids: own.slice(4, 6) } });
+    expect(again.status()).toBe(200);
   });
 });
 
