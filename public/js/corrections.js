@@ -4,34 +4,52 @@
 import { fetchDetails } from './details.js';
 import { submitForJson, toast } from './util.js';
 
-/** Where the focus goes in the new details: the tag field after a tag was added, else the control's twin. */
-function focusTarget(details, control) {
-  if (control?.name === 'tag' || control?.closest('.add-tag')) return details.querySelector('.add-tag input[name="tag"]');
-  return details.querySelector('.add-tag input[name="tag"]') ?? details.querySelector('.filename');
+const detailsOf = (id) => document.querySelector(`.details[data-image-id="${CSS.escape(id)}"]`);
+
+/**
+ * Where the focus goes in the new details: the tag field after a tag was added; else the same control (the
+ * colour's Save), or the one that took its place (a removed label's Put back, a label's remove once put
+ * back); the tag field or the heading when none is left.
+ */
+function focusTarget(details, form, button) {
+  const usable = (el) => (el && !el.disabled ? el : null);
+  if (form.matches('.add-tag')) return usable(details.querySelector('.add-tag input[name="tag"]')) ?? details.querySelector('.filename');
+  if (!button) return usable(details.querySelector(`form[action="${CSS.escape(form.getAttribute('action'))}"] button`)) ?? details.querySelector('.filename');
+  const buttons = [...details.querySelectorAll('button.correct')].filter((b) => b.value === button.value);
+  const twin = buttons.find((b) => b.getAttribute('formaction') === button.getAttribute('formaction')) ?? buttons[0];
+  return usable(twin) ?? usable(details.querySelector('.add-tag input[name="tag"]')) ?? details.querySelector('.filename');
 }
 
-async function correct(form, submitter) {
-  const details = (submitter ?? form).closest('.details');
-  const busy = submitter ?? form.querySelector('button');
-  busy?.setAttribute('aria-busy', 'true');
+/** `form` is the page's #image-actions with a correction's `button`, or a correction's own form in the details. */
+async function correct(form, button) {
+  const id = (button ?? form).closest('.details').dataset.imageId;
+  const busy = detailsOf(id);
+  const focused = document.activeElement;
+  // One correction at a time: the next waits for these details to be drawn again.
+  busy.inert = true;
+  busy.setAttribute('aria-busy', 'true');
   try {
-    const { message } = await submitForJson(form, submitter);
+    const { message } = await submitForJson(form, button);
     toast(message);
-    const fresh = await fetchDetails(details.dataset.imageId);
-    if (!fresh) return;
+    const fresh = await fetchDetails(id);
+    // Looked up again: the viewer may have moved on, or drawn the details anew, meanwhile.
+    const shown = detailsOf(id);
+    if (!fresh || !shown) return;
     // The viewer names itself by the details' heading.
-    const title = details.querySelector('h1')?.id;
+    const title = shown.querySelector('h1')?.id;
     if (title) fresh.querySelector('h1')?.setAttribute('id', title);
-    details.replaceWith(fresh);
-    const target = focusTarget(fresh, submitter ?? form);
-    if (target) {
-      if (!target.matches('input, button')) target.tabIndex = -1;
-      target.focus();
-    }
+    const target = focusTarget(fresh, form, button);
+    shown.replaceWith(fresh);
+    if (!target.matches('input, button, select')) target.tabIndex = -1;
+    target.focus();
   } catch (err) {
     toast(err.message, 'error');
+    busy.inert = false;
+    // Inert details dropped the focus: back where it was, so the field keeps what was typed in reach.
+    if (focused?.isConnected) focused.focus();
   } finally {
-    busy?.removeAttribute('aria-busy');
+    busy.inert = false;
+    busy.removeAttribute('aria-busy');
   }
 }
 

@@ -167,7 +167,7 @@ function onSubmit(event) {
       for (const id of answer.trashed) removeCards(id);
       toastTrashed(`Moved ${count(answer.trashed.length)} to the trash.${others}`, answer.trashed);
     } else if (action === '/selection/tag') {
-      const full = answer.full.length ? ` ${count(answer.full.length)} had 20 tags already.` : '';
+      const full = answer.full.length ? ` ${count(answer.full.length)} had ${bar().querySelector('.selection-bar').dataset.maxTags} tags already.` : '';
       toast(`Tagged ${count(answer.tagged.length)} "${answer.tag}".${full}${others}`);
       form.querySelector('input[name="tag"]').value = '';
     } else {

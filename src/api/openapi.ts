@@ -132,7 +132,10 @@ export const openApiDocument = {
           labels: { type: 'array', items: ref('Label'), maxItems: 3, description: 'MobileNet\'s top 3, best first, but those the owner removed.' },
           tags: {
             type: 'array', maxItems: MAX_TAGS, description: 'The owner\'s own tags, in the order added: search finds the image by each in full.',
-            items: { type: 'object', required: ['name', 'addedAt'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: TAG_MAX_LENGTH }, addedAt: { type: 'string', format: 'date-time' } } },
+            items: {
+              type: 'object', required: ['name'], additionalProperties: false,
+              properties: { name: { type: 'string', minLength: 1, maxLength: TAG_MAX_LENGTH }, addedAt: { type: 'string', format: 'date-time', description: 'To the owner only.' } },
+            },
           },
           corrections: {
             type: 'object', required: ['removedLabels', 'colour'], additionalProperties: false,

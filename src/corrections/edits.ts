@@ -4,6 +4,7 @@ import { badRequest } from '../errors.js';
 import { PALETTE } from '../images/colour.js';
 import type { Corrections, Made, Named } from '../images/corrections.js';
 import type { ImageRecord } from '../images/images-repo.js';
+import { isHexColour } from '../search/query.js';
 import { normaliseTerm } from '../search/terms.js';
 
 export const TAG_MAX_LENGTH = 40;
@@ -16,9 +17,13 @@ export const COLOUR_NAMES: readonly string[] = [...new Set(PALETTE.map((c) => c.
 export function parseTag(raw: unknown): string {
   const tag = typeof raw === 'string' ? normaliseTerm(raw) : '';
   if (tag === '') throw badRequest('Type a tag.');
+  // Invisible characters (zero-width, direction marks) would make a tag that looks like another, or like none.
+  if (/[\p{Cc}\p{Cf}\p{Cs}]/u.test(tag)) throw badRequest('A tag cannot hold invisible characters.');
   if ([...tag].length > TAG_MAX_LENGTH) throw badRequest(`A tag is at most ${TAG_MAX_LENGTH} characters.`);
   // The search box splits on commas: a tag that holds one could never be searched for.
   if (tag.includes(',')) throw badRequest('A tag cannot hold a comma: the search box reads a comma as the end of a term.');
+  // A search reads "#rrggbb" as a colour, never as a stored word: such a tag could never be found.
+  if (isHexColour(tag)) throw badRequest('A tag cannot be a colour code (#rrggbb): rename the colour instead.');
   return tag;
 }
 
@@ -44,7 +49,7 @@ export const addTag = (tag: string): Edit => ({ corrections: c }, made) => {
 };
 
 /** A tag the image does not have is already gone: removing it again changes nothing. */
-export const removeTag = (tag: string): Edit => ({ corrections: c }) => ({ ...c, tags: c.tags.filter((t) => t.name !== tag) });
+export const removeTag = (tag: string): Edit => ({ corrections: c }) => (c.tags.some((t) => t.name === tag) ? { ...c, tags: c.tags.filter((t) => t.name !== tag) } : c);
 
 /** Removes one of the model's labels from the image (and from search, with its more general words). */
 export const removeLabel = (name: string): Edit => ({ labels, corrections: c }, made) => {
@@ -53,10 +58,10 @@ export const removeLabel = (name: string): Edit => ({ labels, corrections: c }, 
   return { ...c, removed: [...c.removed, { name, ...made }] };
 };
 
-export const putBackLabel = (name: string): Edit => ({ corrections: c }) => ({ ...c, removed: c.removed.filter((r) => r.name !== name) });
+export const putBackLabel = (name: string): Edit => ({ corrections: c }) => (c.removed.some((r) => r.name === name) ? { ...c, removed: c.removed.filter((r) => r.name !== name) } : c);
 
 /** The owner's name for the colour, or (null, or the measured name itself) the measured colour again. */
 export const setColour = (name: string | null): Edit => ({ measuredColourName, corrections: c }, made) => {
   const colour: Named | null = name === null || name === measuredColourName ? null : { name, ...made };
-  return { ...c, colour };
+  return colour?.name === c.colour?.name ? c : { ...c, colour };
 };

@@ -25,7 +25,7 @@ export function correctionsRoutes({ images, corrections, now }: Deps): Router {
     const viewer = currentUser(res).id;
     const image = await ownImage(images, req.params.id, viewer);
     // Trashed on another tab or server since it was read: as gone as an unknown id, and nothing changed.
-    const corrected = await corrections.correct(viewer, image, edit, viewer, now());
+    const corrected = await corrections.correct(viewer, image, edit, now());
     if (!corrected) throw notFound(NO_SUCH_IMAGE);
     if (wantsJson(req)) {
       res.json({ image: imageJson(corrected, viewer), message: done });

@@ -5,7 +5,7 @@ import type { Tables } from '../db/tables.js';
 import type { User } from '../auth/users.js';
 import type { Label } from './classifier.js';
 import type { ImageFormat } from './analysis.js';
-import { searchTermsFor, type SearchableColour } from '../search/terms.js';
+import { searchTermsFor, strengthOf, type SearchableColour } from '../search/terms.js';
 import type { PaletteColour } from './palette.js';
 import { NO_DETAILS, shotAt, type PhotoDetails } from './metadata/details.js';
 import { FLAT, findNearCopies, hashColumns, type NearCopy } from './near-copies.js';
@@ -175,7 +175,8 @@ type Row = Omit<ImageRecord, 'labels' | 'format' | 'exif' | 'ownerSharesLocation
 
 /** The row as the app sees it: the owner's corrections applied, so no reader can show a removed label. */
 export function toRecord({ classified, labels, details, share_location, palette, corrections: correctionsRow, ...row }: Row): ImageRecord {
-  const corrections = readCorrections(correctionsRow);
+  const model = classified && labels ? (JSON.parse(labels) as Label[]) : null;
+  const corrections = withoutStaleRemovals(readCorrections(correctionsRow), model);
   return {
     ...row,
     colourName: corrections.colour?.name ?? row.colourName,
@@ -184,10 +185,14 @@ export function toRecord({ classified, labels, details, share_location, palette,
     palette: palette === null ? null : (JSON.parse(palette) as PaletteColour[]),
     ownerSharesLocation: share_location === 1,
     format: row.format as ImageFormat,
-    labels: classified && labels ? keptLabels(JSON.parse(labels) as Label[], corrections) : null,
+    labels: model && keptLabels(model, corrections),
     exif: exifOf(details),
   };
 }
+
+/** A removal of a label a later reclassify no longer gives has nothing left to remove: it is not shown (and goes at the next correction). */
+const withoutStaleRemovals = (c: Corrections, model: Label[] | null): Corrections =>
+  model && c.removed.some((r) => !model.some((label) => label.name === r.name)) ? { ...c, removed: c.removed.filter((r) => model.some((label) => label.name === r.name)) } : c;
 
 const exifOf = (details: string | null): ExifDetails | null =>
   details === null ? null : { ...NO_EXIF, ...(JSON.parse(details) as Partial<ExifDetails>) };
@@ -316,6 +321,19 @@ export async function writeTerms(q: Q, record: ImageRecord): Promise<void> {
 export async function rewriteTerms(tx: Q, record: ImageRecord): Promise<void> {
   await tx.deleteFrom('image_terms').where('image_seq', '=', record.seq).execute();
   await writeTerms(tx, record);
+}
+
+/**
+ * One more tag's term for each of these images, as writeTerms writes an owner's tag (in full): for a tag
+ * added to many images at once, where writing all of their terms again would be two statements an image.
+ */
+export async function writeTagTerms(tx: Q, records: readonly Pick<ImageRecord, 'seq' | 'ownerId' | 'visibility'>[], tag: string): Promise<void> {
+  const rows = records.map((r) => ({ term: tag, strength: strengthOf(1), image_seq: r.seq, owner_id: r.ownerId, public: r.visibility === 'public' ? 1 as const : 0 as const }));
+  // Five parameters a row: well under either dialect's cap on one statement.
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx.insertInto('image_terms').values(rows.slice(i, i + 1000))
+      .onConflict((oc) => oc.columns(['term', 'public', 'image_seq']).doUpdateSet((eb) => ({ strength: eb.ref('excluded.strength') }))).execute();
+  }
 }
 
 /** Objects the sweep removes unless cleared first: written in the transaction that makes them unwanted. */

@@ -47,8 +47,9 @@ export function imageJson(image: ImageRecord, viewerId: number) {
     palette: image.palette,
     labels: image.labels ?? [],
     classified: image.labels !== null,
-    tags: image.corrections.tags.map((tag) => ({ name: tag.name, addedAt: new Date(tag.at).toISOString() })),
-    ...(image.ownerId === viewerId ? { corrections: correctionsJson(image) } : {}),
+    // When each was added is the owner's to see, as the rest of what they corrected.
+    tags: image.corrections.tags.map((tag) => (image.ownerId === viewerId ? { name: tag.name, addedAt: new Date(tag.at).toISOString() } : { name: tag.name })),
+    ...(image.ownerId === viewerId ? { corrections: ownersCorrections(image) } : {}),
     width: image.width,
     height: image.height,
     originalName: image.originalName,
@@ -62,7 +63,7 @@ export function imageJson(image: ImageRecord, viewerId: number) {
  * What the owner changed, theirs alone to see: the labels they removed, and the measured colour their own name
  * replaces, each with when.
  */
-const correctionsJson = ({ corrections, measuredColourName }: ImageRecord) => ({
+const ownersCorrections = ({ corrections, measuredColourName }: ImageRecord) => ({
   removedLabels: corrections.removed.map((r) => ({ name: r.name, removedAt: new Date(r.at).toISOString() })),
   colour: corrections.colour ? { name: corrections.colour.name, measured: measuredColourName, setAt: new Date(corrections.colour.at).toISOString() } : null,
 });

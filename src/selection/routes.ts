@@ -64,7 +64,7 @@ export function selectionRoutes({ images, trash, corrections, storage, now, scra
     const tag = parseTag(req.body?.tag);
     const ids = await selected(req, res);
     const { own, others, unseen } = await ownSelection(images, ids, viewer);
-    const { tagged, full } = await corrections.tagMany(viewer, own, { name: tag, by: viewer, at: now() });
+    const { tagged, full } = await corrections.tagMany(viewer, own, tag, now());
     const gone = unseen + own.length - tagged.length - full.length;
     if (wantsJson(req)) {
       res.json({ tagged, tag, full, others, unseen: gone });

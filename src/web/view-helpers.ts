@@ -1,7 +1,7 @@
 import type { ExifDetails, ImageRecord } from '../images/images-repo.js';
 import { MAX_SELECTION } from '../images/access.js';
 import { TRASH_DAYS } from '../trash/trash-repo.js';
-import { COLOUR_NAMES, MAX_TAGS, TAG_MAX_LENGTH } from '../corrections/edits.js';
+import { COLOUR_NAMES, MAX_TAGS } from '../corrections/edits.js';
 import { detailsFor, labelText, percent, takenAtText, takenFor } from '../images/present.js';
 import type { Match } from '../search/search-repo.js';
 import { matchedTags, WEAK_LABEL } from '../search/why.js';
@@ -102,7 +102,6 @@ export const viewHelpers = {
   colourTags,
   COLOUR_NAMES,
   MAX_TAGS,
-  TAG_MAX_LENGTH,
   matchChips,
   matchedTags,
   WEAK_LABEL,

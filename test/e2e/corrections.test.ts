@@ -80,13 +80,16 @@ describe('correcting a photo in the viewer', () => {
     await viewer(owner).getByRole('button', { name: `Remove the label ${term}` }).click();
     await toastSaying(owner, `Removed the label "${term}"`);
     await viewer(owner).locator('.removed-labels', { hasText: term }).waitFor();
+    // The focus is on what undoes it, so Enter puts it back.
+    await expect.poll(() => owner.evaluate(() => document.activeElement?.textContent)).toBe('Put back');
     await expect(viewer(owner).locator('.labels li').count()).resolves.toBe(before.length - 1);
     expect((await imageJson(owner, ids[1])).labels.map((l: { name: string }) => l.name)).not.toContain(first);
     expect(await searchIds(other, term)).not.toContain(ids[1]);
 
-    await viewer(owner).getByRole('button', { name: 'Put back' }).click();
+    await owner.keyboard.press('Enter');
     await toastSaying(owner, `Put the label "${term}" back.`);
     await expect.poll(() => viewer(owner).locator('.labels li').count()).toBe(before.length);
+    await expect.poll(() => owner.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Remove the label ${term}`);
     expect(await searchIds(other, term)).toContain(ids[1]);
   });
 

@@ -53,6 +53,8 @@ describe('labels the owner can correct', () => {
     const page = await owner.get(`/images/${id}`).expect(200);
     expect(page.text).toContain('<h2>Your tags</h2>');
     expect(page.text).toMatch(/<li class="tag own"[^>]*><a href="\/search\?q=grandma\+rose"><span class="tag-text">grandma rose<\/span>/);
+    // Others see the tag, not when it was added.
+    expect((await getJson(other, `/images/${id}`)).body.image.tags).toEqual([{ name: 'grandma rose' }]);
     const seen = await other.get(`/images/${id}`).expect(200);
     expect(seen.text).toContain('<h2>Tags by noor</h2>');
     // Others see the tag, not its controls.
@@ -64,16 +66,25 @@ describe('labels the owner can correct', () => {
     t = await createTestApp();
     const owner = await signedInAgent(t, 'noor');
     const [id] = await uploaded(owner, ['a.png']);
-    for (const [tag, error] of [['   ', /Type a tag/], ['x'.repeat(41), /at most 40 characters/], ['red, blue', /comma/], [{ a: 1 }, /Type a tag/]] as const) {
+    const cases = [
+      ['   ', /Type a tag/], ['x'.repeat(41), /at most 40 characters/], ['red, blue', /comma/], [{ a: 1 }, /Type a tag/], [['a', 'b'], /Type a tag/],
+      // Invisible: a zero-width space alone, or hiding in a tag that would look like another.
+      ['\u200b', /invisible/], ['gran\u200bdma', /invisible/], ['\u202eevil', /invisible/],
+      // Search reads #rrggbb as a colour, never as a word: such a tag could never be found.
+      ['#A1B2C3', /colour code/],
+    ] as const;
+    for (const [tag, error] of cases) {
       const res = await post(owner, `/images/${id}/tags`, { tag });
       expect(res.status).toBe(400);
       expect(res.body.error).toMatch(error);
     }
-    // 40 characters pass, counted as characters, not bytes.
+    expect(await t.rows`SELECT id FROM images WHERE corrections IS NOT NULL`).toEqual([]);
+    // 40 characters pass, counted as characters, not bytes or UTF-16 units (an emoji is one).
     expect((await post(owner, `/images/${id}/tags`, { tag: 'é'.repeat(40) })).status).toBe(200);
-    for (let i = 1; i < 20; i++) expect((await post(owner, `/images/${id}/tags`, { tag: `t${i}` })).status).toBe(200);
+    expect((await post(owner, `/images/${id}/tags`, { tag: '🐈'.repeat(40) })).status).toBe(200);
+    for (let i = 2; i < 20; i++) expect((await post(owner, `/images/${id}/tags`, { tag: `t${i}` })).status).toBe(200);
     // The same tag again changes nothing (a double click), even at the limit.
-    expect((await post(owner, `/images/${id}/tags`, { tag: 't1' })).body.image.tags).toHaveLength(20);
+    expect((await post(owner, `/images/${id}/tags`, { tag: 't2' })).body.image.tags).toHaveLength(20);
     const full = await post(owner, `/images/${id}/tags`, { tag: 'one more' });
     expect(full.status).toBe(400);
     expect(full.body.error).toMatch(/at most 20 tags/);
