@@ -105,16 +105,23 @@ describe('without JavaScript', () => {
   it('when the plain forms switch visibility and delete, then the page reloads with a message each time, and delete asks on a page first', { timeout: 150_000 }, async () => {
     const slow = { timeout: 30_000 };
     await page.goto('/');
-    const first = page.locator('#gallery-grid .card').first();
-    const name = (await first.locator('button.delete').getAttribute('aria-label'))!.replace(/^Delete /, '');
-    await first.locator('button[name="visibility"]').click(slow);
+    // The parrot is a portrait photo whose card is narrower than its check and both buttons side by side: it
+    // shows no buttons for the check to cover (a trial click would fail on one), and the airplane's take a click.
+    const parrot = page.locator('#gallery-grid .card', { has: page.locator('[aria-label="Delete coral_parrot.png"]') });
+    await parrot.hover();
+    await expect(parrot.locator('.card-actions').isVisible()).resolves.toBe(false);
+    const airplane = page.locator('#gallery-grid .card', { has: page.locator('[aria-label="Delete nodered_airplane.jpg"]') });
+    await airplane.hover();
+    for (const button of await airplane.locator('.card-actions button').all()) await button.click({ trial: true, timeout: 5_000 });
+    const name = 'nodered_airplane.jpg';
+    await airplane.locator('button[name="visibility"]').click(slow);
     await page.locator('.flash').waitFor(slow);
     await expect(page.locator('.flash').innerText()).resolves.toBe(`"${name}" is now public.`);
     // A public card wears no lock, and its switch now offers to make it private.
-    await expect(page.locator('#gallery-grid .card').first().locator('.badge-private').count()).resolves.toBe(0);
-    await expect(page.locator('#gallery-grid .card').first().getByRole('button', { name: `Make ${name} private` }).count()).resolves.toBe(1);
+    await expect(airplane.locator('.badge-private').count()).resolves.toBe(0);
+    await expect(airplane.getByRole('button', { name: `Make ${name} private` }).count()).resolves.toBe(1);
 
-    await page.locator('#gallery-grid .card').first().locator('button.delete').click(slow);
+    await airplane.locator('button.delete').click(slow);
     await page.getByRole('heading', { name: `Move "${name}" to the trash?` }).waitFor(slow);
     await page.getByRole('button', { name: 'Move to the trash' }).click(slow);
     await page.locator('.flash', { hasText: 'trash' }).waitFor(slow);
