@@ -1,4 +1,4 @@
-// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale,backends,metadata,selection,near] [--env NAME=VALUE ...]
+// npm run bench [-- --json FILE] [--only startup,classifier,ingest,scale,backends,metadata,selection,near,alike] [--env NAME=VALUE ...]
 // Prints the figures of the performance issues, each with the comparison it needs measured in this run.
 import { execSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { growthAfterIngest, tensorStability } from './figures/memory.js';
 import { sharedCopyCost } from './figures/metadata.js';
 import { selectionActions } from './figures/selection.js';
 import { nearDuplicates } from './figures/near-duplicates.js';
+import { similarImages } from './figures/alike.js';
 import { searchAndGallery } from './figures/scale.js';
 import { searchOnBothBackends } from './figures/backends.js';
 import { ingestOnBothBackends, twoServersBehindBalancer } from './figures/scaled-out.js';
@@ -117,6 +118,7 @@ async function main() {
   await part('metadata', async () => void figures.push(await sharedCopyCost(photos)));
   await part('selection', async () => void figures.push(...(await selectionActions(photos))));
   await part('near', async () => void figures.push(...(await nearDuplicates(photos))));
+  await part('alike', async () => void figures.push(...(await similarImages(photos))));
 
   const seconds = (performance.now() - began) / 1000;
   printTable(figures);

@@ -34,7 +34,7 @@ export async function classifierOverhead(
   };
   const inApp = async (classifier: Classifier, base: Raw) => {
     const started = performance.now();
-    const labels = await classifier.classify(modelPixels(base));
+    const { labels } = await classifier.classify(modelPixels(base));
     if (labels.length !== 3) throw new Error('expected the top 3');
     return performance.now() - started;
   };

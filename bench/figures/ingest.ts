@@ -163,7 +163,7 @@ async function barePipeline(photos: BenchPhoto[], classifier: TfjsClassifier) {
       .raw()
       .toBuffer();
     lap('crop');
-    const labels = await classifier.classify(new Uint8Array(crop.buffer, crop.byteOffset, crop.byteLength));
+    const { labels } = await classifier.classify(new Uint8Array(crop.buffer, crop.byteOffset, crop.byteLength));
     lap('infer');
     const hex = '#' + [dominant.r, dominant.g, dominant.b].map((v) => v.toString(16).padStart(2, '0')).join('');
     results.set(path.basename(photo.file), { colour: nameColour(hex), labels: labels.map((l) => l.name) });

@@ -338,7 +338,7 @@ export const openApiDocument = {
         security: signedIn, parameters: [asJson, imageId],
         responses: {
           200: json({
-            type: 'object', required: ['image', 'similar'], additionalProperties: false,
+            type: 'object', required: ['image', 'similar', 'alike'], additionalProperties: false,
             properties: {
               image: ref('Image'),
               similar: {
@@ -346,6 +346,13 @@ export const openApiDocument = {
                 items: {
                   type: 'object', required: ['id', 'distance'], additionalProperties: false,
                   properties: { id: { type: 'string', format: 'uuid' }, distance: { type: 'integer', minimum: 0, maximum: 64, description: 'Bits apart of the two 64-bit perceptual hashes.' } },
+                },
+              },
+              alike: {
+                type: 'array', maxItems: 6, description: 'The uploader\'s other images that MobileNet sees alike (the cosine of their 1280-value embeddings), most alike first; to others, only public ones. Empty until the image is classified.',
+                items: {
+                  type: 'object', required: ['id', 'similarity'], additionalProperties: false,
+                  properties: { id: { type: 'string', format: 'uuid' }, similarity: { type: 'number', minimum: 0, maximum: 1, description: 'Cosine of the two embeddings.' } },
                 },
               },
             },

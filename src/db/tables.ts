@@ -40,6 +40,8 @@ export type Tables = {
     phash_3: number | null;
     /** JSON: the owner's corrections (src/images/corrections.ts); null when there are none (migration 017). */
     corrections: Generated<string | null>;
+    /** base64: MobileNet's 1280-value embedding, a byte each (src/images/embedding.ts); null until classified (migration 018). */
+    embedding: Generated<string | null>;
   };
   /** Kept by triggers (migration 009): never written by the app. */
   image_totals: { owner_id: number; visibility: 'public' | 'private'; images: number; bytes: number };

@@ -1,9 +1,9 @@
 import type { Worker } from 'node:worker_threads';
-import { type Classifier, type Label, checkPixels } from './classifier.js';
+import { type Classification, type Classifier, checkPixels } from './classifier.js';
 import type { WorkerReply, WorkerRequest } from './classifier-worker.js';
 import { startWorker } from '../worker-thread.js';
 
-type Job = { pixels: Uint8Array; resolve: (labels: Label[]) => void; reject: (err: Error) => void };
+type Job = { pixels: Uint8Array; resolve: (seen: Classification) => void; reject: (err: Error) => void };
 type Slot = { worker: Worker; job?: Job & { id: number }; crash?: Error; numTensors?: number };
 
 /** The pool as a Classifier, plus the tensors its workers held after their last classification. */
@@ -60,7 +60,7 @@ export async function createClassifierPool(opts: { modelDir: string; size: numbe
         idle.push(slot);
         if (reply.type === 'result') {
           slot.numTensors = reply.numTensors;
-          job.resolve(reply.labels);
+          job.resolve(reply.seen);
         } else job.reject(new Error(`classification failed: ${reply.message}`));
         dispatch();
       });
@@ -98,7 +98,7 @@ export async function createClassifierPool(opts: { modelDir: string; size: numbe
       if (closed) throw new Error('the classifier pool is closed');
       if (live.size === 0 && starting === 0) throw new Error('no classifier worker is running');
       checkPixels(pixels);
-      return new Promise<Label[]>((resolve, reject) => {
+      return new Promise<Classification>((resolve, reject) => {
         queue.push({ pixels: ownBuffer(pixels), resolve, reject });
         dispatch();
       });

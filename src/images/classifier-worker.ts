@@ -6,7 +6,7 @@ import { lowerThisThread } from '../cpu-priority.js';
 export type WorkerRequest = { id: number; pixels: Uint8Array };
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'result'; id: number; labels: import('./classifier.js').Label[]; numTensors: number }
+  | { type: 'result'; id: number; seen: import('./classifier.js').Classification; numTensors: number }
   | { type: 'error'; id: number; message: string };
 
 const port = parentPort;
@@ -20,8 +20,8 @@ const reply = (message: WorkerReply) => port.postMessage(message);
 
 port.on('message', async ({ id, pixels }: WorkerRequest) => {
   try {
-    const labels = await classifier.classify(pixels);
-    reply({ type: 'result', id, labels, numTensors: classifier.memory().numTensors });
+    const seen = await classifier.classify(pixels);
+    port.postMessage({ type: 'result', id, seen, numTensors: classifier.memory().numTensors } satisfies WorkerReply, [seen.embedding.buffer as ArrayBuffer]);
   } catch (err) {
     reply({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
   }

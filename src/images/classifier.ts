@@ -1,13 +1,17 @@
 import classes from '../imagenet/classes.json' with { type: 'json' };
+import type { Embedding } from './embedding.js';
 
 export const MODEL_INPUT_SIZE = 224;
 
 /** One ImageNet class with its softmax probability; lists are best first. */
 export type Label = { name: string; probability: number };
 
+/** What the model sees in an image: its top 3 classes, and where it lies among photos (embedding.ts). */
+export type Classification = { labels: Label[]; embedding: Embedding };
+
 export interface Classifier {
-  /** pixels: MODEL_INPUT_SIZE² × 3 RGB bytes, already centre-cropped and resized. Resolves to the top 3. */
-  classify(pixels: Uint8Array): Promise<Label[]>;
+  /** pixels: MODEL_INPUT_SIZE² × 3 RGB bytes, already centre-cropped and resized. */
+  classify(pixels: Uint8Array): Promise<Classification>;
   close(): Promise<void>;
   /** Images waiting for a free worker, where there are workers (for /metrics). */
   waiting?(): number;

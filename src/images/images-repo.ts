@@ -3,7 +3,9 @@ import type { Db } from '../db/index.js';
 import { unindexed } from '../db/fragments.js';
 import type { Tables } from '../db/tables.js';
 import type { User } from '../auth/users.js';
-import type { Label } from './classifier.js';
+import type { Classification, Label } from './classifier.js';
+import { encodeEmbedding, decodeEmbedding, type Embedding } from './embedding.js';
+import { findAlike, type AlikeImage } from './alike.js';
 import type { ImageFormat } from './analysis.js';
 import { searchTermsFor, strengthOf, type SearchableColour } from '../search/terms.js';
 import type { PaletteColour } from './palette.js';
@@ -75,6 +77,8 @@ export type NewImage = Omit<ImageRecord, 'seq' | 'ownerId' | 'owner' | 'labels' 
   sha256?: string;
   /** Without one the image is not found as a near-duplicate until `npm run reclassify` reads it; null: flat. */
   hash?: PerceptualHash | null;
+  /** The model's embedding, when a model looked at the image. */
+  embedding?: Embedding | null;
 };
 
 /**
@@ -115,8 +119,16 @@ export type ImagesRepo = {
   /** Images whose perceptual hash was never read (stored before it was), and the hash read later. */
   noHashSeqs(): Promise<number[]>;
   setHash(seq: number, hash: PerceptualHash | null): Promise<void>;
-  /** Labels from a later classification (npm run reclassify), with the search terms they bring. */
-  setLabels(seq: number, labels: Label[]): Promise<void>;
+  /** Labels and embedding from a later classification (npm run reclassify), with the search terms they bring. */
+  setLabels(seq: number, seen: Classification): Promise<void>;
+  /**
+   * Other images of the same owner that the model sees much as it sees this one, most alike first; to a
+   * viewer who is not the owner, only public ones. None while the image has no embedding.
+   */
+  alikeOf(image: Pick<ImageRecord, 'seq' | 'id' | 'ownerId' | 'labels' | 'corrections'>, viewerId: number, limit: number): Promise<AlikeImage[]>;
+  /** Images classified before embeddings were kept, and the embedding read later (npm run reclassify). */
+  noEmbeddingSeqs(): Promise<number[]>;
+  setEmbedding(seq: number, embedding: Embedding): Promise<void>;
   /** What the camera recorded, read later from the stored original (npm run reclassify). */
   setDetails(seq: number, details: PhotoDetails): Promise<void>;
   /** The colours, read later from the stored original (npm run reclassify), with the search terms they bring. */
@@ -381,9 +393,10 @@ export function createImagesRepo(db: Db): ImagesRepo {
           format: image.format, bytes: image.bytes, width: image.width, height: image.height,
           colour_hex: image.colourHex, colour_name: image.colourName, classified: labels ? 1 : 0, labels: labelsJson(labels),
           created_at: image.createdAt, palette: paletteJson(image.palette ?? null), terms_version: TERMS_VERSION, sha256: image.sha256 ?? null, ...hashColumns(image.hash), ...columns,
+          embedding: image.embedding ? encodeEmbedding(image.embedding) : null,
         }).returning('seq').executeTakeFirstOrThrow();
         await tx.deleteFrom('pending_files').where('id', '=', image.id).execute();
-        const { details: _, sha256: __, hash: ___, palette = null, ...known } = image;
+        const { details: _, sha256: __, hash: ___, embedding: ____, palette = null, ...known } = image;
         const { share_location } = await tx.selectFrom('users').select('share_location').where('id', '=', owner.id).executeTakeFirstOrThrow();
         const record: ImageRecord = {
           ...known, palette, seq, ownerId: owner.id, owner: owner.username, labels, ownerSharesLocation: share_location === 1,
@@ -394,12 +407,12 @@ export function createImagesRepo(db: Db): ImagesRepo {
         return record;
       }),
 
-    setLabels: (seq, labels) =>
+    setLabels: (seq, { labels, embedding }) =>
       q.transaction().execute(async (tx) => {
         // The row's update first: on PostgreSQL it locks the row, so the visibility read next cannot be
         // changed by the owner before the terms are written with it (and locks are taken in the same order
         // as setVisibility and delete take them).
-        const { numUpdatedRows } = await tx.updateTable('images').set({ classified: 1, labels: labelsJson(labels) }).where('seq', '=', seq).executeTakeFirst();
+        const { numUpdatedRows } = await tx.updateTable('images').set({ classified: 1, labels: labelsJson(labels), embedding: encodeEmbedding(embedding) }).where('seq', '=', seq).executeTakeFirst();
         if (numUpdatedRows === 0n) return; // deleted meanwhile
         await rewriteTerms(tx, (await bySeq(tx, seq))!);
       }),
@@ -487,6 +500,16 @@ export function createImagesRepo(db: Db): ImagesRepo {
     noHashSeqs: async () =>
       (await q.selectFrom('images').select('seq').where('phash_0', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
     setHash: async (seq, hash) => void (await q.updateTable('images').set(hashColumns(hash)).where('seq', '=', seq).execute()),
+    async alikeOf(image, viewerId, limit) {
+      const row = await q.selectFrom('images').select('embedding').where('seq', '=', image.seq).where('id', '=', image.id).executeTakeFirst();
+      const embedding = row?.embedding ? decodeEmbedding(row.embedding) : null;
+      if (!embedding) return [];
+      const asked = { seq: image.seq, ownerId: image.ownerId, labels: image.labels ?? [], tags: image.corrections.tags.map((tag) => tag.name) };
+      return findAlike(db, asked, embedding, { limit, publicOnly: viewerId !== image.ownerId });
+    },
+    noEmbeddingSeqs: async () =>
+      (await q.selectFrom('images').select('seq').where('classified', '=', 1).where('embedding', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
+    setEmbedding: async (seq, embedding) => void (await q.updateTable('images').set({ embedding: encodeEmbedding(embedding) }).where('seq', '=', seq).execute()),
     storedBytes: async (ownerId) => (await storedBytesQuery(q, ownerId).executeTakeFirstOrThrow()).n,
   };
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import { isDatabaseUnavailable } from '../db/errors.js';
 import type { User } from '../auth/users.js';
 import { analyseImage, type Admit, type Analysis } from './analysis.js';
-import type { Classifier, Label } from './classifier.js';
+import type { Classification, Classifier } from './classifier.js';
 import { nameColour } from './colour.js';
 import { defaultDecodeBudget, type DecodeBudget } from './decode-budget.js';
 import { AlreadyStored, OverQuota, type ImageRecord, type ImagesRepo, type Visibility } from './images-repo.js';
@@ -56,7 +56,7 @@ export type Ingest = ReturnType<typeof createIngest>;
 
 /** What the analysis of one received file gave: what the row needs, or why the file is refused. */
 type Prepared =
-  | { ok: true; analysis: Analysis; labels: Label[] | null; thumbPath: string }
+  | { ok: true; analysis: Analysis; seen: Classification | null; thumbPath: string }
   | { ok: false; rejection: Rejection; thumbPath: string };
 
 const refused = (filename: string, rejection: Rejection): IngestResult =>
@@ -71,7 +71,7 @@ export function createIngest(deps: IngestDeps) {
   const decodeBudget = deps.decodeBudget ?? defaultDecodeBudget(deps.maxPixels);
   const quota = createQuota(deps.images, deps.maxUserBytes);
 
-  async function classify(pixels: Uint8Array): Promise<Label[] | null> {
+  async function classify(pixels: Uint8Array): Promise<Classification | null> {
     if (!deps.classifier) return null;
     try {
       return await timed(deps.metrics?.classificationSeconds, () => deps.classifier!.classify(pixels));
@@ -116,7 +116,7 @@ export function createIngest(deps: IngestDeps) {
     try {
       const analysis = await gate(async () => (wanted() ? timed(deps.metrics?.analysisSeconds, () => analyseImage(tempPath, thumbPath, limits)) : undefined));
       if (!analysis) return { ok: false, rejection: ABANDONED, thumbPath };
-      return { ok: true, analysis, labels: wanted() ? await classify(analysis.modelInput) : null, thumbPath };
+      return { ok: true, analysis, seen: wanted() ? await classify(analysis.modelInput) : null, thumbPath };
     } catch (err) {
       await removeQuietly(thumbPath).catch(() => undefined); // abandon() tries again; prepare never rejects
       // A request that failed meanwhile may have had its files removed under the analysis: not an error.
@@ -133,7 +133,7 @@ export function createIngest(deps: IngestDeps) {
       await removeQuietly(file.tempPath, prepared.thumbPath);
       return refused(filename, prepared.rejection);
     }
-    const { analysis, labels, thumbPath } = prepared;
+    const { analysis, seen, thumbPath } = prepared;
     const id = randomUUID();
     const stored = { id, format: analysis.format };
     const keys = imageKeys(stored);
@@ -149,10 +149,10 @@ export function createIngest(deps: IngestDeps) {
           id, visibility, originalName: filename, format: analysis.format, bytes: file.size,
           width: analysis.width, height: analysis.height,
           colourHex: analysis.colourHex, colourName: nameColour(analysis.colourHex), createdAt: deps.now(),
-          details: analysis.details, palette: analysis.palette, sha256: file.sha256, hash: analysis.hash,
+          details: analysis.details, palette: analysis.palette, sha256: file.sha256, hash: analysis.hash, embedding: seen?.embedding ?? null,
         },
         owner,
-        labels,
+        seen?.labels ?? null,
         // The last word on copies: one uploaded at the same moment, through this server or another, is found here.
         { quotaBytes: deps.maxUserBytes, refuseCopy: !keepCopies },
       );
@@ -171,7 +171,7 @@ export function createIngest(deps: IngestDeps) {
     }
     // After the try: the image is stored whatever the look-up does.
     const similarTo = analysis.hash ? await twinOf(image, analysis.hash) : undefined;
-    return { filename, ok: true, image, ...(labels ? {} : { notice: NOT_CLASSIFIED }), ...(similarTo ? { similarTo } : {}) };
+    return { filename, ok: true, image, ...(seen ? {} : { notice: NOT_CLASSIFIED }), ...(similarTo ? { similarTo } : {}) };
   }
 
   /**

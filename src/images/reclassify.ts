@@ -63,6 +63,23 @@ export async function reclassifyAll(deps: Deps & { classifier: Classifier }, pro
   return { classified: done, failed };
 }
 
+/**
+ * Gives every image classified before embeddings were kept its embedding, so it has similar images; its
+ * labels stay as they are (the same model would give the same ones).
+ */
+export async function fillEmbeddings(deps: Deps & { classifier: Classifier }, progress?: Progress) {
+  const { done, failed } = await eachStored(deps, await deps.images.noEmbeddingSeqs(), 'read the embedding of', async (image, file) => {
+    const scratchThumb = `${file}.webp`;
+    try {
+      const analysis = await analyseImage(file, scratchThumb, { maxPixels: deps.maxPixels });
+      await deps.images.setEmbedding(image.seq, (await deps.classifier.classify(analysis.modelInput)).embedding);
+    } finally {
+      await rm(scratchThumb, { force: true });
+    }
+  }, progress);
+  return { read: done, failed };
+}
+
 /** Reads date taken, camera, exposure and place for every image stored before they were read at upload. */
 export async function fillDetails(deps: Deps, progress?: Progress) {
   const { done, failed } = await eachStored(deps, await deps.images.unreadSeqs(), 'read the details of', async (image, file) => {
@@ -120,12 +137,16 @@ async function main() {
   console.log(`Read the perceptual hashes of ${hashes.read} image(s); ${hashes.failed} could not be read.`);
   failed += hashes.failed;
   const waiting = (await deps.images.unclassifiedSeqs()).length;
-  if (waiting > 0) {
+  const unembedded = (await deps.images.noEmbeddingSeqs()).length;
+  if (waiting + unembedded > 0) {
     const classifier = await loadClassifier(config, logger);
     if (!classifier) {
-      console.error(`${waiting} image(s) are not classified, and no model could be loaded: set MODEL_DIR to a TF.js MobileNet directory and try again.`);
-      failed += waiting;
+      console.error(`${waiting + unembedded} image(s) wait for the model, and no model could be loaded: set MODEL_DIR to a TF.js MobileNet directory and try again.`);
+      failed += waiting + unembedded;
     } else {
+      const embedded = await fillEmbeddings({ ...deps, classifier }, printEvery('Reading embeddings'));
+      console.log(`Read the embeddings of ${embedded.read} image(s); ${embedded.failed} could not be read.`);
+      failed += embedded.failed;
       const result = await reclassifyAll({ ...deps, classifier }, printEvery('Classifying'));
       console.log(`Classified ${result.classified} image(s); ${result.failed} could not be classified.`);
       failed += result.failed;

@@ -59,16 +59,27 @@ export function imagesRoutes({ images, users, storage, cursors, scratchDir }: De
   router.get('/images/:id', async (req, res) => {
     const image = await visible(req, res);
     const viewer = currentUser(res).id;
-    // A failing look-up costs the list, not the page.
-    const similar = await images.nearCopiesOf(image, viewer, SIMILAR_SHOWN).catch((err: unknown) => {
+    // A failing look-up costs its list, not the page.
+    const quietly = <T>(lookUp: Promise<T[]>) => lookUp.catch((err: unknown) => {
       req.log.warn({ err, imageId: image.id }, 'could not look for similar images');
       return [];
     });
+    const [similar, alike] = await Promise.all([
+      quietly(images.nearCopiesOf(image, viewer, SIMILAR_SHOWN)),
+      quietly(images.alikeOf(image, viewer, SIMILAR_SHOWN)),
+    ]);
     if (wantsJson(req)) {
-      res.json({ image: imageJson(image, viewer), similar: similar.map(({ id, distance }) => ({ id, distance })) });
+      res.json({
+        image: imageJson(image, viewer),
+        similar: similar.map(({ id, distance }) => ({ id, distance })),
+        alike: alike.map(({ id, similarity }) => ({ id, similarity: Math.round(similarity * 1000) / 1000 })),
+      });
       return;
     }
-    res.render('images/show', { title: image.originalName, image, similar });
+    // One row: the copies, then what the model sees alike; a copy is usually alike too, and shown once.
+    const copies = new Set(similar.map((twin) => twin.id));
+    const shown = [...similar.map((twin) => ({ ...twin, copy: true })), ...alike.filter((other) => !copies.has(other.id)).map((other) => ({ ...other, copy: false }))];
+    res.render('images/show', { title: image.originalName, image, similar: shown.slice(0, SIMILAR_SHOWN) });
   });
 
   /**

@@ -7,12 +7,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type Classifier, checkPixels, MODEL_INPUT_SIZE, PIXEL_BYTES, topLabels } from './classifier.js';
+import { quantiseEmbedding } from './embedding.js';
 import { shardNames } from './model-source.js';
 
 export type TfjsClassifier = Classifier & { memory(): { numTensors: number } };
 
 /** What our model.json files may say about themselves (see the model's SOURCE.txt). */
-type ModelMetadata = { inputRange?: [number, number]; output?: string };
+type ModelMetadata = { inputRange?: [number, number]; output?: string; embedding?: string };
 
 let backendReady: Promise<void> | undefined;
 
@@ -70,6 +71,8 @@ export async function loadTfjsClassifier(modelDir: string): Promise<TfjsClassifi
   const meta = (model.metadata ?? {}) as ModelMetadata;
   const [low, high] = meta.inputRange ?? [-1, 1];
   const output = meta.output ?? model.outputNodes[0];
+  if (!meta.embedding) throw new Error(`${modelDir}/model.json names no embedding node (userDefinedMetadata.embedding)`);
+  const outputs = [output, meta.embedding];
 
   // One input array, reused: the backend copies it into its own memory when the tensor is made, and a
   // fresh 600 kB array per image only fragments this thread's malloc arena (resident memory that stays).
@@ -77,16 +80,18 @@ export async function loadTfjsClassifier(modelDir: string): Promise<TfjsClassifi
   const classify = async (pixels: Uint8Array) => {
     checkPixels(pixels);
     scaleInto(scaled, pixels, low, high);
-    const probabilities = tf.tidy(() => {
+    // One run gives both: the embedding is a node the classes are computed from.
+    const [probabilities, pooled] = tf.tidy(() => {
       const input = tf.tensor4d(scaled, [1, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, 3]);
-      const logits = model.execute(input, output) as tf.Tensor2D;
+      const [logits, pool] = model.execute(input, outputs) as [tf.Tensor2D, tf.Tensor];
       // Index 0 is the background class: keep the 1000 ImageNet classes only.
-      return tf.softmax(tf.slice(logits, [0, 1], [1, logits.shape[1] - 1]));
+      return [tf.softmax(tf.slice(logits, [0, 1], [1, logits.shape[1] - 1])), pool];
     });
     try {
-      return topLabels(await probabilities.data());
+      return { labels: topLabels(await probabilities.data()), embedding: quantiseEmbedding(await pooled.data()) };
     } finally {
       probabilities.dispose();
+      pooled.dispose();
     }
   };
 

@@ -267,8 +267,12 @@ describe('copies', () => {
     await page.locator('#gallery-grid .card-thumb').first().click();
     const similar = page.locator('dialog[open] .similar');
     await similar.waitFor();
-    await expect(similar.locator('a').getAttribute('href')).resolves.toBe(`/images/${twin.id}`);
-    await expect(similar.locator('img').getAttribute('alt')).resolves.toBe('coffee.png');
+    // The copy comes first, marked as one; after it come the photos the model sees alike (here, the others).
+    const first = similar.locator('li').first();
+    await expect(first.locator('a').getAttribute('href')).resolves.toBe(`/images/${twin.id}`);
+    await expect(first.locator('img').getAttribute('alt')).resolves.toBe('coffee.png');
+    await expect(first.locator('.copy-badge').innerText()).resolves.toBe('Copy');
+    await expect(similar.locator('.copy-badge').count()).resolves.toBe(1);
     await page.keyboard.press('Escape');
   });
 });

@@ -42,11 +42,11 @@ beforeAll(async () => {
   try {
     for (const [n, photo] of fx.imagenetDevSet().entries()) {
       const analysis = await analyseImage(photo.file, folder.path('thumb.webp'), { maxPixels: 50_000_000 });
-      const labels = await classifier.classify(analysis.modelInput);
+      const { labels, embedding } = await classifier.classify(analysis.modelInput);
       const image = await images.insert({
         id: crypto.randomUUID(), visibility: 'public', originalName: photo.name, format: analysis.format, bytes: 1,
         width: analysis.width, height: analysis.height, colourHex: analysis.colourHex, colourName: nameColour(analysis.colourHex),
-        createdAt: n, palette: analysis.palette,
+        createdAt: n, palette: analysis.palette, embedding,
       }, { id: 1, username: 'alice' }, labels);
       truth.set(image.id, IMAGENET_CLASSES[photo.classIndex]!.name);
     }

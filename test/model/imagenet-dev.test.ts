@@ -26,7 +26,7 @@ test('when the whole pipeline classifies imagenet-dev, then top-1 >= 0.85 and to
   for (const photo of photos) {
     expect(photo.classIndex, photo.name).toBeGreaterThanOrEqual(0);
     const analysis = await analyseImage(photo.file, folder.path('thumb.webp'), { maxPixels: 50_000_000 });
-    const labels = (await classifier.classify(analysis.modelInput)).map((l) => l.name);
+    const labels = (await classifier.classify(analysis.modelInput)).labels.map((l) => l.name);
     const wanted = classNames[photo.classIndex];
     if (labels[0] === wanted) top1++;
     if (labels.includes(wanted)) top3++;

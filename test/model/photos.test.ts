@@ -50,7 +50,7 @@ describe.each([
 ])('real photographs, classified %s', (_where, classifier) => {
   test.each(photos)('when $name is classified, then one of its expected classes is in the top 3', async (photo) => {
     // slice(): the pool takes ownership of the buffer it is given.
-    const labels = await classifier().classify(analyses.get(photo.name)!.modelInput.slice());
+    const { labels } = await classifier().classify(analyses.get(photo.name)!.modelInput.slice());
     expect(labels).toHaveLength(3);
     expect(labels.map((l) => l.name).some((name) => photo.expect.includes(name)), JSON.stringify(labels)).toBe(true);
   });
@@ -61,8 +61,8 @@ describe('the fast path (one small decode) against a full decode', () => {
     const fast = analyses.get(photo.name)!;
     const full = await fullDecode(photo.file, (await decodeImage(photo.file, limits)).base.info);
     expect(fast.colourHex).toBe(full.colourHex);
-    const fastLabels = await inProcess.classify(fast.modelInput.slice());
-    const fullLabels = await inProcess.classify(full.modelInput);
+    const fastLabels = (await inProcess.classify(fast.modelInput.slice())).labels;
+    const fullLabels = (await inProcess.classify(full.modelInput)).labels;
     // Near-ties may swap places after a second resample, so compare the top 3 as sets.
     expect(fastLabels.map((l) => l.name).sort()).toEqual(fullLabels.map((l) => l.name).sort());
   });

@@ -39,7 +39,7 @@ describe('loadTfjsClassifier', () => {
   });
 
   test('when a photo is classified, then the top 3 are ImageNet names with probabilities, best first', async () => {
-    const labels = await classifier.classify(await photoPixels('coral_parrot.png'));
+    const { labels } = await classifier.classify(await photoPixels('coral_parrot.png'));
     expect(labels).toHaveLength(3);
     expect(labels[0].name).toBe('macaw');
     expect(labels[0].probability).toBeGreaterThan(0.5);

@@ -44,7 +44,7 @@ describe(`the gallery count and the quota's bytes, kept by the database, on ${te
     expect(await kept(pat.id)).toEqual({ visible: 3, bytes: 120 }); // 2 public + pat's private one
     expect(await kept(sam.id)).toEqual({ visible: 3, bytes: 10 });
 
-    await images.setLabels(a.seq, [{ name: 'toucan', probability: 0.8 }]);
+    await images.setLabels(a.seq, { labels: [{ name: 'toucan', probability: 0.8 }], embedding: new Uint8Array(1280) });
     await images.setVisibility(a, 'private');
     expect(await kept(sam.id)).toEqual({ visible: 2, bytes: 10 });
     await images.setVisibility(b, 'public');

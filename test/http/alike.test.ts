@@ -1,0 +1,95 @@
+// "Similar images" beyond copies: the owner's other photos that the model sees alike (its embedding), most
+// alike first; to anyone else only public ones. A classifier here whose embedding is the photo's mean colour
+// (the real model's is tested in test/model/embedding.test.ts) makes "most alike" something a test can set.
+import { describe, expect, it } from 'vitest';
+import { createTestApp, csrfFrom, reclassifyDeps, signedInAgent, upload, type TestApp } from '../helpers/app.js';
+import { fakeClassifier } from '../helpers/fake-classifier.js';
+import { solidPng } from '../helpers/fixtures.js';
+import { EMBEDDING_SIZE } from '../../src/images/embedding.js';
+import { fillEmbeddings } from '../../src/images/reclassify.js';
+import type { Classifier } from '../../src/images/classifier.js';
+
+type Agent = ReturnType<TestApp['agent']>;
+
+/** Sees tabby cats in everything; its embedding is the mean red, green and blue of the model input. */
+function colourClassifier(): Classifier {
+  const labels = fakeClassifier();
+  return {
+    async classify(pixels) {
+      const { labels: seen } = await labels.classify(pixels);
+      const embedding = new Uint8Array(EMBEDDING_SIZE);
+      const sums = [0, 0, 0];
+      for (let i = 0; i < pixels.length; i++) sums[i % 3] += pixels[i];
+      sums.forEach((sum, channel) => (embedding[channel] = Math.round(sum / (pixels.length / 3))));
+      return { labels: seen, embedding };
+    },
+    close: async () => {},
+  };
+}
+
+const stored = async (agent: Agent, name: string, hex: string, visibility = 'public') => {
+  const res = await upload(agent, [{ name, data: await solidPng(hex) }], visibility);
+  expect(res.status).toBe(200);
+  return (res.body.results[0] as { image: { id: string } }).image.id;
+};
+const alikeOf = async (agent: Agent, id: string) =>
+  ((await agent.get(`/images/${id}`).set('Accept', 'application/json').expect(200)).body.alike as { id: string; similarity: number }[]);
+
+describe('images alike', () => {
+  it('when the owner opens a photo, then their photos the model sees alike are listed most alike first, private ones too, and nothing unlike', async () => {
+    const t = await createTestApp({ classifier: colourClassifier() });
+    const kim = await signedInAgent(t, 'kim');
+    const red = await stored(kim, 'red.png', '#e01010');
+    const orange = await stored(kim, 'orange.png', '#e07010', 'private');
+    const pink = await stored(kim, 'pink.png', '#e01030');
+    const blue = await stored(kim, 'blue.png', '#1010e0');
+    // Pink is nearer red than orange is; blue, at a cosine of 0.15, is not alike at all.
+    const alike = await alikeOf(kim, red);
+    expect(alike.map((a) => a.id)).toEqual([pink, orange]);
+    expect(alike[0].similarity).toBeGreaterThan(alike[1].similarity);
+    expect(alike[1].similarity).toBeGreaterThan(0.9);
+    // The page shows them under "Similar images".
+    const page = (await kim.get(`/images/${red}`).expect(200)).text;
+    expect(page).toContain('Similar images');
+    expect(page).toContain(`/images/${orange}/thumb`);
+    expect(page).not.toContain(`/images/${blue}/thumb`);
+    await t.close();
+  });
+
+  it('when someone else opens the photo, then only the owner\'s public look-alikes are listed, and a photo made private or trashed leaves the list at once', async () => {
+    const t = await createTestApp({ classifier: colourClassifier() });
+    const kim = await signedInAgent(t, 'kim');
+    const lee = await signedInAgent(t, 'lee');
+    const red = await stored(kim, 'red.png', '#e01010');
+    const hidden = await stored(kim, 'orange.png', '#e06010', 'private');
+    const pink = await stored(kim, 'pink.png', '#e01060');
+    const leesRed = await stored(lee, 'red.png', '#e01010');
+    expect((await alikeOf(lee, red)).map((a) => a.id)).toEqual([pink]);
+    expect((await lee.get(`/images/${red}`).expect(200)).text).not.toContain(hidden);
+    // Another user's photos are never among the owner's look-alikes, public or not.
+    expect((await alikeOf(kim, red)).map((a) => a.id)).not.toContain(leesRed);
+    expect((await alikeOf(lee, leesRed))).toEqual([]);
+
+    const token = await csrfFrom(kim, '/upload');
+    await kim.post(`/images/${pink}/visibility`).set('X-CSRF-Token', token).set('Accept', 'application/json').send({ visibility: 'private' }).expect(200);
+    expect(await alikeOf(lee, red)).toEqual([]);
+    expect((await alikeOf(kim, red)).map((a) => a.id).sort()).toEqual([hidden, pink].sort());
+    await kim.post(`/images/${pink}/delete`).set('X-CSRF-Token', token).set('Accept', 'application/json').expect(200);
+    expect((await alikeOf(kim, red)).map((a) => a.id)).toEqual([hidden]);
+    await t.close();
+  });
+
+  it('when images were classified before embeddings were kept, then they list none until reclassify reads them, once', async () => {
+    const t = await createTestApp({ classifier: colourClassifier() });
+    const kim = await signedInAgent(t, 'kim');
+    const red = await stored(kim, 'red.png', '#e01010');
+    const pink = await stored(kim, 'pink.png', '#e01060');
+    await t.db.query.updateTable('images').set({ embedding: null }).execute();
+    expect(await alikeOf(kim, red)).toEqual([]);
+    const deps = { ...reclassifyDeps(t), classifier: colourClassifier() };
+    expect(await fillEmbeddings(deps)).toEqual({ read: 2, failed: 0 });
+    expect((await alikeOf(kim, red)).map((a) => a.id)).toEqual([pink]);
+    expect(await fillEmbeddings(deps)).toEqual({ read: 0, failed: 0 });
+    await t.close();
+  });
+});
