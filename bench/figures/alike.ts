@@ -9,13 +9,12 @@ import { randomUUID } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { analyseImage, decodeImage } from '../../src/images/analysis.js';
-import { alikeTerms, findAlike } from '../../src/images/alike.js';
+import { alikeKeyOf, findAlike } from '../../src/images/alike.js';
 import type { Label } from '../../src/images/classifier.js';
 import { cosine, decodeEmbedding, encodeEmbedding, type Embedding } from '../../src/images/embedding.js';
 import { perceptualHash } from '../../src/images/perceptual-hash.js';
 import { diskModel, loadTfjsClassifier } from '../../src/images/tfjs-classifier.js';
 import { openSqlite } from '../../src/db/sqlite.js';
-import { strengthOf } from '../../src/search/terms.js';
 import type { Figure } from '../lib/figure.js';
 import { modelDir, outDir, sharedDir } from '../lib/paths.js';
 import type { BenchPhoto } from '../lib/photos.js';
@@ -37,7 +36,10 @@ async function seenInTestPhotos(): Promise<Seen[]> {
   const classifier = await loadTfjsClassifier(modelDir);
   try {
     const seen: Seen[] = [];
-    for (const file of files) seen.push(await classifier.classify((await analyseImage(file, path.join(scratch, 't.webp'), { maxPixels: MAX_PIXELS })).modelInput));
+    for (const file of files) {
+      const { labels, embedding } = await classifier.classify((await analyseImage(file, path.join(scratch, 't.webp'), { maxPixels: MAX_PIXELS })).modelInput);
+      seen.push({ labels, embedding: embedding! }); // the shipped model names its embedding node
+    }
     return seen;
   } finally {
     await classifier.close();
@@ -49,7 +51,7 @@ function random(seed: number) {
   return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed >>> 8);
 }
 
-/** 100k images of one owner, each a test photo's labels with its embedding a little disturbed, and the terms alike reads. */
+/** 100k images of one owner, each a test photo's labels with its embedding a little disturbed. */
 function seedLibrary(file: string, seen: Seen[]) {
   rmSync(file, { force: true });
   const db = openSqlite(file);
@@ -57,14 +59,12 @@ function seedLibrary(file: string, seen: Seen[]) {
   const sqlite = db.sqlite!;
   sqlite.prepare("INSERT INTO users (username, password_hash, created_at) VALUES ('alike', 'x', 0)").run();
   const image = sqlite.prepare(`INSERT INTO images (id, owner_id, visibility, original_name, format, bytes, width, height, colour_hex,
-    colour_name, classified, labels, created_at, shot_at, embedding) VALUES (?, 1, 'public', ?, 'jpeg', 1000, 640, 480, '#808080', 'gray', 1, ?, ?, ?, ?) RETURNING seq`);
-  const term = sqlite.prepare('INSERT OR IGNORE INTO image_terms (term, public, image_seq, owner_id, strength) VALUES (?, 1, ?, 1, ?)');
+    colour_name, classified, labels, created_at, shot_at, embedding, alike_key) VALUES (?, 1, 'public', ?, 'jpeg', 1000, 640, 480, '#808080', 'gray', 1, ?, ?, ?, ?, ?)`);
   sqlite.transaction(() => {
     for (let i = 0; i < LIBRARY; i++) {
       const { labels, embedding } = seen[i % seen.length];
       const noisy = embedding.map((v) => Math.max(0, Math.min(255, v + (next() % 61) - 30)));
-      const { seq } = image.get(randomUUID(), `photo-${i}.jpg`, JSON.stringify(labels), i, i, encodeEmbedding(noisy)) as { seq: number };
-      for (const t of alikeTerms(labels, [])) term.run(t, seq, strengthOf(labels.find((l) => alikeTerms([l], []).includes(t))?.probability ?? 0.01));
+      image.run(randomUUID(), `photo-${i}.jpg`, JSON.stringify(labels), i, i, encodeEmbedding(noisy), alikeKeyOf(labels));
     }
   })();
   sqlite.exec('ANALYZE');
@@ -84,7 +84,7 @@ async function lookups(seen: Seen[]): Promise<Figure> {
     const indexed: number[] = [];
     for (const row of rows) {
       const started = performance.now();
-      found += (await findAlike(db, { seq: row.seq, ownerId: 1, labels: JSON.parse(row.labels!) as Label[], tags: [] }, decodeEmbedding(row.embedding!)!, { limit: 6, publicOnly: false })).length;
+      found += (await findAlike(db, { seq: row.seq, ownerId: 1, labels: JSON.parse(row.labels!) as Label[] }, decodeEmbedding(row.embedding!)!, { limit: 6, publicOnly: false })).length;
       indexed.push(performance.now() - started);
     }
     // The same question without the terms' index: every embedding of the owner read and compared.

@@ -42,6 +42,8 @@ export type Tables = {
     corrections: Generated<string | null>;
     /** base64: MobileNet's 1280-value embedding, a byte each (src/images/embedding.ts); null until classified (migration 018). */
     embedding: Generated<string | null>;
+    /** The top label's next more general word, where look-alikes are looked for (src/images/alike.ts; migration 018). */
+    alike_key: Generated<string | null>;
   };
   /** Kept by triggers (migration 009): never written by the app. */
   image_totals: { owner_id: number; visibility: 'public' | 'private'; images: number; bytes: number };

@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.js';
+import { unindexed } from '../db/fragments.js';
 import { classByName } from '../imagenet/classes.js';
 import { normaliseTerm } from '../search/terms.js';
 import type { Label } from './classifier.js';
@@ -13,41 +14,47 @@ export type AlikeImage = { seq: number; id: string; originalName: string; simila
  * two photos of cats lie at 0.62 and a macaw and a lorikeet at 0.50 (test/model/embedding.test.ts).
  */
 export const ALIKE_MIN = 0.45;
-/** The candidates each of the image's terms brings, strongest first: what bounds a look-up's reads. */
-const PER_TERM = 200;
+/** The candidates a look-up compares at most, newest first: what bounds its reads. */
+const CANDIDATES = 1_500;
 
-/**
- * The terms whose images are worth comparing with this one: each kept label's name and its nearest more
- * general word ("parrot" for a macaw, "greyhound" for a whippet), and the owner's tags.
- */
-export function alikeTerms(labels: readonly Label[], tags: readonly string[]): string[] {
-  const terms = labels.flatMap((label) => {
-    const known = classByName(label.name);
-    return known ? [known.synonyms[0], ...known.terms.slice(0, 1)] : [label.name];
-  });
-  return [...new Set([...terms, ...tags].map(normaliseTerm))];
+/** Where look-alikes of a photo with this label are looked for: its next more general word ("parrot" for a macaw). */
+export function alikeKey(label: Label): string {
+  const known = classByName(label.name);
+  return normaliseTerm(known ? (known.terms[0] ?? known.synonyms[0]) : label.name);
 }
 
-type Asked = { seq: number; ownerId: number; labels: readonly Label[]; tags: readonly string[] };
+/** An image's own key, stored with its embedding: its top label's. */
+export const alikeKeyOf = (labels: readonly Label[] | null): string | null => (labels?.length ? alikeKey(labels[0]) : null);
+
+/**
+ * The seqs of the owner's images with the key of one of these labels, newest first (exported for its plan
+ * test): one range of images_owner_alike per key. The order is by the seqs found (SQLite's planner would
+ * otherwise walk the owner's whole library newest first to avoid that sort).
+ */
+export function candidatesQuery(db: Db, ownerId: number, labels: readonly Label[], { publicOnly, except }: { publicOnly: boolean; except: number }) {
+  let rows = db.query.selectFrom('images').select('seq')
+    .where('owner_id', '=', ownerId).where('alike_key', 'in', [...new Set(labels.map(alikeKey))]).where('seq', '!=', except);
+  if (publicOnly) rows = rows.where(unindexed(db, 'visibility'), '=', 'public');
+  return rows.orderBy(unindexed(db, 'seq'), 'desc').limit(CANDIDATES);
+}
+
+type Asked = { seq: number; ownerId: number; labels: readonly Label[] };
 
 /**
  * The owner's images nearest to `embedding` (at least ALIKE_MIN), most alike first, at most `limit`; to
- * another viewer only public ones. Candidates come from the search terms' index (alikeTerms, PER_TERM
- * each), so a look-up reads a few hundred embeddings, whatever the size of the library.
+ * another viewer only public ones. The candidates are the owner's images whose top label is a kind of what
+ * one of the photo's labels is a kind of, CANDIDATES at most, so a look-up costs the same in any library.
  */
 export async function findAlike(db: Db, asked: Asked, embedding: Embedding, { limit, publicOnly }: { limit: number; publicOnly: boolean }): Promise<AlikeImage[]> {
-  const terms = alikeTerms(asked.labels, asked.tags);
-  const visibilities = publicOnly ? [1 as const] : [1 as const, 0 as const];
-  const reads = terms.flatMap((term) => visibilities.map((visible) =>
-    db.query.selectFrom('image_terms').select('image_seq').where('term', '=', term).where('public', '=', visible)
-      .where('owner_id', '=', asked.ownerId).orderBy('strength', 'desc').orderBy('image_seq', 'desc').limit(PER_TERM).execute()));
-  const seqs = new Set((await Promise.all(reads)).flat().map((row) => row.image_seq));
-  seqs.delete(asked.seq);
-  if (seqs.size === 0) return [];
-  const rows = await db.query.selectFrom('images').select(['seq', 'id', 'original_name', 'embedding'])
-    .where('seq', 'in', [...seqs]).where('owner_id', '=', asked.ownerId).where('embedding', 'is not', null).execute();
+  if (asked.labels.length === 0) return [];
+  const seqs = (await candidatesQuery(db, asked.ownerId, asked.labels, { publicOnly, except: asked.seq }).execute()).map((row) => row.seq);
+  if (seqs.length === 0) return [];
+  let read = db.query.selectFrom('images').select(['seq', 'id', 'original_name', 'embedding']).where('seq', 'in', seqs).where('owner_id', '=', asked.ownerId);
+  // Made private since the first read: not for another viewer.
+  if (publicOnly) read = read.where(unindexed(db, 'visibility'), '=', 'public');
+  const rows = await read.execute();
   return rows.flatMap((row) => {
-    const theirs = decodeEmbedding(row.embedding!);
+    const theirs = row.embedding === null ? null : decodeEmbedding(row.embedding);
     const similarity = theirs ? cosine(embedding, theirs) : 0;
     return similarity >= ALIKE_MIN ? [{ seq: row.seq, id: row.id, originalName: row.original_name, similarity }] : [];
   }).sort((a, b) => b.similarity - a.similarity || b.seq - a.seq).slice(0, limit);

@@ -21,7 +21,7 @@ const reply = (message: WorkerReply) => port.postMessage(message);
 port.on('message', async ({ id, pixels }: WorkerRequest) => {
   try {
     const seen = await classifier.classify(pixels);
-    port.postMessage({ type: 'result', id, seen, numTensors: classifier.memory().numTensors } satisfies WorkerReply, [seen.embedding.buffer as ArrayBuffer]);
+    port.postMessage({ type: 'result', id, seen, numTensors: classifier.memory().numTensors } satisfies WorkerReply, seen.embedding ? [seen.embedding.buffer as ArrayBuffer] : []);
   } catch (err) {
     reply({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
   }

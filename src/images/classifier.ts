@@ -6,8 +6,11 @@ export const MODEL_INPUT_SIZE = 224;
 /** One ImageNet class with its softmax probability; lists are best first. */
 export type Label = { name: string; probability: number };
 
-/** What the model sees in an image: its top 3 classes, and where it lies among photos (embedding.ts). */
-export type Classification = { labels: Label[]; embedding: Embedding };
+/**
+ * What the model sees in an image: its top 3 classes, and where it lies among photos (embedding.ts); null
+ * from a model whose model.json names no embedding node (userDefinedMetadata.embedding).
+ */
+export type Classification = { labels: Label[]; embedding: Embedding | null };
 
 export interface Classifier {
   /** pixels: MODEL_INPUT_SIZE² × 3 RGB bytes, already centre-cropped and resized. */

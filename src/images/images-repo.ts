@@ -5,7 +5,7 @@ import type { Tables } from '../db/tables.js';
 import type { User } from '../auth/users.js';
 import type { Classification, Label } from './classifier.js';
 import { encodeEmbedding, decodeEmbedding, type Embedding } from './embedding.js';
-import { findAlike, type AlikeImage } from './alike.js';
+import { alikeKeyOf, findAlike, type AlikeImage } from './alike.js';
 import type { ImageFormat } from './analysis.js';
 import { searchTermsFor, strengthOf, type SearchableColour } from '../search/terms.js';
 import type { PaletteColour } from './palette.js';
@@ -125,10 +125,10 @@ export type ImagesRepo = {
    * Other images of the same owner that the model sees much as it sees this one, most alike first; to a
    * viewer who is not the owner, only public ones. None while the image has no embedding.
    */
-  alikeOf(image: Pick<ImageRecord, 'seq' | 'id' | 'ownerId' | 'labels' | 'corrections'>, viewerId: number, limit: number): Promise<AlikeImage[]>;
-  /** Images classified before embeddings were kept, and the embedding read later (npm run reclassify). */
+  alikeOf(image: Pick<ImageRecord, 'seq' | 'id' | 'ownerId' | 'labels'>, viewerId: number, limit: number): Promise<AlikeImage[]>;
+  /** Images classified before embeddings were kept, and the embedding (with the labels it came with) read later (npm run reclassify). */
   noEmbeddingSeqs(): Promise<number[]>;
-  setEmbedding(seq: number, embedding: Embedding): Promise<void>;
+  setEmbedding(seq: number, seen: { labels: Label[]; embedding: Embedding }): Promise<void>;
   /** What the camera recorded, read later from the stored original (npm run reclassify). */
   setDetails(seq: number, details: PhotoDetails): Promise<void>;
   /** The colours, read later from the stored original (npm run reclassify), with the search terms they bring. */
@@ -393,7 +393,7 @@ export function createImagesRepo(db: Db): ImagesRepo {
           format: image.format, bytes: image.bytes, width: image.width, height: image.height,
           colour_hex: image.colourHex, colour_name: image.colourName, classified: labels ? 1 : 0, labels: labelsJson(labels),
           created_at: image.createdAt, palette: paletteJson(image.palette ?? null), terms_version: TERMS_VERSION, sha256: image.sha256 ?? null, ...hashColumns(image.hash), ...columns,
-          embedding: image.embedding ? encodeEmbedding(image.embedding) : null,
+          embedding: image.embedding ? encodeEmbedding(image.embedding) : null, alike_key: image.embedding ? alikeKeyOf(labels) : null,
         }).returning('seq').executeTakeFirstOrThrow();
         await tx.deleteFrom('pending_files').where('id', '=', image.id).execute();
         const { details: _, sha256: __, hash: ___, embedding: ____, palette = null, ...known } = image;
@@ -412,7 +412,7 @@ export function createImagesRepo(db: Db): ImagesRepo {
         // The row's update first: on PostgreSQL it locks the row, so the visibility read next cannot be
         // changed by the owner before the terms are written with it (and locks are taken in the same order
         // as setVisibility and delete take them).
-        const { numUpdatedRows } = await tx.updateTable('images').set({ classified: 1, labels: labelsJson(labels), embedding: encodeEmbedding(embedding) }).where('seq', '=', seq).executeTakeFirst();
+        const { numUpdatedRows } = await tx.updateTable('images').set({ classified: 1, labels: labelsJson(labels), embedding: embedding && encodeEmbedding(embedding), alike_key: embedding && alikeKeyOf(labels) }).where('seq', '=', seq).executeTakeFirst();
         if (numUpdatedRows === 0n) return; // deleted meanwhile
         await rewriteTerms(tx, (await bySeq(tx, seq))!);
       }),
@@ -504,12 +504,12 @@ export function createImagesRepo(db: Db): ImagesRepo {
       const row = await q.selectFrom('images').select('embedding').where('seq', '=', image.seq).where('id', '=', image.id).executeTakeFirst();
       const embedding = row?.embedding ? decodeEmbedding(row.embedding) : null;
       if (!embedding) return [];
-      const asked = { seq: image.seq, ownerId: image.ownerId, labels: image.labels ?? [], tags: image.corrections.tags.map((tag) => tag.name) };
-      return findAlike(db, asked, embedding, { limit, publicOnly: viewerId !== image.ownerId });
+      return findAlike(db, { seq: image.seq, ownerId: image.ownerId, labels: image.labels ?? [] }, embedding, { limit, publicOnly: viewerId !== image.ownerId });
     },
     noEmbeddingSeqs: async () =>
       (await q.selectFrom('images').select('seq').where('classified', '=', 1).where('embedding', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
-    setEmbedding: async (seq, embedding) => void (await q.updateTable('images').set({ embedding: encodeEmbedding(embedding) }).where('seq', '=', seq).execute()),
+    setEmbedding: async (seq, { labels, embedding }) =>
+      void (await q.updateTable('images').set({ embedding: encodeEmbedding(embedding), alike_key: alikeKeyOf(labels) }).where('seq', '=', seq).execute()),
     storedBytes: async (ownerId) => (await storedBytesQuery(q, ownerId).executeTakeFirstOrThrow()).n,
   };
 }

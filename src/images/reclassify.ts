@@ -72,7 +72,9 @@ export async function fillEmbeddings(deps: Deps & { classifier: Classifier }, pr
     const scratchThumb = `${file}.webp`;
     try {
       const analysis = await analyseImage(file, scratchThumb, { maxPixels: deps.maxPixels });
-      await deps.images.setEmbedding(image.seq, (await deps.classifier.classify(analysis.modelInput)).embedding);
+      const { labels, embedding } = await deps.classifier.classify(analysis.modelInput);
+      if (!embedding) throw new Error('the model gives no embedding: its model.json names no embedding node (userDefinedMetadata.embedding)');
+      await deps.images.setEmbedding(image.seq, { labels, embedding });
     } finally {
       await rm(scratchThumb, { force: true });
     }

@@ -71,8 +71,8 @@ export async function loadTfjsClassifier(modelDir: string): Promise<TfjsClassifi
   const meta = (model.metadata ?? {}) as ModelMetadata;
   const [low, high] = meta.inputRange ?? [-1, 1];
   const output = meta.output ?? model.outputNodes[0];
-  if (!meta.embedding) throw new Error(`${modelDir}/model.json names no embedding node (userDefinedMetadata.embedding)`);
-  const outputs = [output, meta.embedding];
+  // A model that names no embedding node still labels: its images only have no look-alikes.
+  const outputs = meta.embedding ? [output, meta.embedding] : [output];
 
   // One input array, reused: the backend copies it into its own memory when the tensor is made, and a
   // fresh 600 kB array per image only fragments this thread's malloc arena (resident memory that stays).
@@ -83,15 +83,15 @@ export async function loadTfjsClassifier(modelDir: string): Promise<TfjsClassifi
     // One run gives both: the embedding is a node the classes are computed from.
     const [probabilities, pooled] = tf.tidy(() => {
       const input = tf.tensor4d(scaled, [1, MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, 3]);
-      const [logits, pool] = model.execute(input, outputs) as [tf.Tensor2D, tf.Tensor];
+      const [logits, pool] = [model.execute(input, outputs)].flat() as [tf.Tensor2D, tf.Tensor?];
       // Index 0 is the background class: keep the 1000 ImageNet classes only.
-      return [tf.softmax(tf.slice(logits, [0, 1], [1, logits.shape[1] - 1])), pool];
+      return [tf.softmax(tf.slice(logits, [0, 1], [1, logits.shape[1] - 1])), pool] as const;
     });
     try {
-      return { labels: topLabels(await probabilities.data()), embedding: quantiseEmbedding(await pooled.data()) };
+      return { labels: topLabels(await probabilities.data()), embedding: pooled ? quantiseEmbedding(await pooled.data()) : null };
     } finally {
       probabilities.dispose();
-      pooled.dispose();
+      pooled?.dispose();
     }
   };
 

@@ -1,12 +1,14 @@
 // "Similar images" beyond copies: the owner's other photos that the model sees alike (its embedding), most
 // alike first; to anyone else only public ones. A classifier here whose embedding is the photo's mean colour
 // (the real model's is tested in test/model/embedding.test.ts) makes "most alike" something a test can set.
+import { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestApp, csrfFrom, reclassifyDeps, signedInAgent, upload, type TestApp } from '../helpers/app.js';
 import { fakeClassifier } from '../helpers/fake-classifier.js';
 import { solidPng } from '../helpers/fixtures.js';
 import { EMBEDDING_SIZE } from '../../src/images/embedding.js';
 import { fillEmbeddings } from '../../src/images/reclassify.js';
+import { candidatesQuery } from '../../src/images/alike.js';
 import type { Classifier } from '../../src/images/classifier.js';
 
 type Agent = ReturnType<TestApp['agent']>;
@@ -76,6 +78,50 @@ describe('images alike', () => {
     expect((await alikeOf(kim, red)).map((a) => a.id).sort()).toEqual([hidden, pink].sort());
     await kim.post(`/images/${pink}/delete`).set('X-CSRF-Token', token).set('Accept', 'application/json').expect(200);
     expect((await alikeOf(kim, red)).map((a) => a.id)).toEqual([hidden]);
+    // Restored, it comes back with its embedding.
+    await kim.post('/trash/restore').set('X-CSRF-Token', token).set('Accept', 'application/json').send({ ids: [pink] }).expect(200);
+    expect((await alikeOf(kim, red)).map((a) => a.id).sort()).toEqual([hidden, pink].sort());
+    await t.close();
+  });
+
+  it('when a photo turns private between the read of its terms and the read of the images, then another viewer still never gets it', async () => {
+    const t = await createTestApp({ classifier: colourClassifier() });
+    const kim = await signedInAgent(t, 'kim');
+    const lee = await signedInAgent(t, 'lee');
+    const red = await stored(kim, 'red.png', '#e01010');
+    const pink = await stored(kim, 'pink.png', '#e01030');
+    // The row alone, as if the terms had been read just before the owner's change committed.
+    await t.db.query.updateTable('images').set({ visibility: 'private' }).where('id', '=', pink).execute();
+    expect(await alikeOf(lee, red)).toEqual([]);
+    expect((await alikeOf(kim, red)).map((a) => a.id)).toEqual([pink]);
+    await t.close();
+  });
+
+  it('when the candidates are planned, then they are ranges of the owner\'s images by key, not every user\'s images', async () => {
+    const t = await createTestApp();
+    if (!t.db.sqlite) {
+      // PostgreSQL plans by its statistics, and a small table is cheapest scanned: 40,000 images of two owners.
+      await signedInAgent(t, 'kim');
+      await signedInAgent(t, 'lee');
+      await t.rows`INSERT INTO images (id, owner_id, visibility, original_name, format, bytes, width, height, colour_hex, colour_name, classified, created_at, shot_at, alike_key)
+        SELECT gen_random_uuid()::text, 1 + n % 2, 'public', 'p.jpg', 'jpeg', 1, 1, 1, '#808080', 'gray', 1, n, n, 'key ' || (n % 200)
+        FROM generate_series(1, 40000) AS n`;
+      await t.rows`ANALYZE images`;
+    }
+    const labels = [{ name: 'macaw', probability: 0.9 }, { name: 'tabby, tabby cat', probability: 0.1 }];
+    for (const publicOnly of [true, false]) {
+      const { sql, parameters } = candidatesQuery(t.db, 1, labels, { publicOnly, except: 5 }).compile();
+      if (t.db.sqlite) {
+        const plan = (t.db.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[]).map((p) => p.detail).join('\n');
+        expect(plan).toMatch(/USING (COVERING )?INDEX images_owner_alike \(owner_id=\? AND alike_key=\?\)/);
+        expect(plan).not.toMatch(/SCAN images|images_owner_visibility/);
+      } else {
+        const rows = await t.db.query.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${sql}`, [...parameters]));
+        const plan = rows.rows.map((r) => r['QUERY PLAN']).join('\n');
+        expect(plan).toContain('images_owner_alike');
+        expect(plan).not.toMatch(/Seq Scan|images_owner_visibility/);
+      }
+    }
     await t.close();
   });
 

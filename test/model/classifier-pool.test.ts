@@ -22,6 +22,7 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 const photos = fx.expectedPhotos().slice(0, 6);
 const pixels = new Map<string, Uint8Array>();
 const expected = new Map<string, Label[]>();
+const expectedEmbedding = new Map<string, number[]>();
 let pool: Classifier;
 
 beforeAll(async () => {
@@ -29,7 +30,9 @@ beforeAll(async () => {
   for (const photo of photos) {
     const raw = await sharp(photo.file).resize(MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, { fit: 'cover' }).removeAlpha().raw().toBuffer();
     pixels.set(photo.name, new Uint8Array(raw));
-    expected.set(photo.name, (await reference.classify(new Uint8Array(raw))).labels);
+    const seen = await reference.classify(new Uint8Array(raw));
+    expected.set(photo.name, seen.labels);
+    expectedEmbedding.set(photo.name, [...seen.embedding!]);
   }
   await reference.close();
   pool = await createClassifierPool({ modelDir: fx.modelDir, size: 2 });
@@ -67,8 +70,10 @@ describe('createClassifierPool', () => {
     const elapsed = performance.now() - begun;
     clearInterval(ticker);
 
-    results.forEach(({ labels }, i) => {
+    results.forEach(({ labels, embedding }, i) => {
       expect(labels.map((l) => l.name)).toEqual(expected.get(names[i])!.map((l) => l.name));
+      // The embedding crosses from the worker whole, as the model in this thread gives it.
+      expect([...embedding!]).toEqual(expectedEmbedding.get(names[i]));
       expect(labels[0].probability).toBeCloseTo(expected.get(names[i])![0].probability, 5);
     });
     console.log(`pool of 2: ${(elapsed / names.length).toFixed(1)} ms per image, ${ticks} ticks, longest gap ${longestGap.toFixed(0)} ms`);

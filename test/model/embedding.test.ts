@@ -1,6 +1,6 @@
 // The real MobileNet's embedding (its AvgPool node, kept with each image): photos of one kind of thing lie
 // close, photos of unrelated things do not, and "Similar images" lists the right ones.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyseImage } from '../../src/images/analysis.js';
@@ -14,7 +14,7 @@ import * as fx from '../helpers/fixtures.js';
 let classifier: TfjsClassifier;
 let folder: Awaited<ReturnType<typeof fx.tempFolder>>;
 const embeddingOf = async (file: string): Promise<Embedding> =>
-  (await classifier.classify((await analyseImage(file, folder.path('thumb.webp'), { maxPixels: 50_000_000 })).modelInput)).embedding;
+  (await classifier.classify((await analyseImage(file, folder.path('thumb.webp'), { maxPixels: 50_000_000 })).modelInput)).embedding!;
 const photo = (name: string) => path.join(fx.photosDir, name);
 
 beforeAll(async () => {
@@ -49,6 +49,24 @@ describe('the model\'s embedding', () => {
     const median = [...unrelated].sort((a, b) => a - b)[Math.floor(unrelated.length / 2)];
     console.log(`embeddings of imagenet-dev: ${unrelated.length} pairs of unrelated classes, median cosine ${median.toFixed(3)}, ${(100 * share).toFixed(2)}% at or over ${ALIKE_MIN}`);
     expect(share).toBeLessThanOrEqual(0.01);
+  });
+
+  it('when a model\'s model.json names no embedding node, then it still labels, with no embedding', async () => {
+    const dir = folder.path('no-embedding');
+    mkdirSync(dir);
+    for (const name of readdirSync(fx.modelDir).filter((f) => f.endsWith('.bin'))) symlinkSync(path.join(fx.modelDir, name), path.join(dir, name));
+    const json = JSON.parse(readFileSync(path.join(fx.modelDir, 'model.json'), 'utf8'));
+    delete json.userDefinedMetadata.embedding;
+    writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+    const plain = await loadTfjsClassifier(dir);
+    try {
+      const pixels = (await analyseImage(photo('coral_parrot.png'), folder.path('thumb.webp'), { maxPixels: 50_000_000 })).modelInput;
+      const seen = await plain.classify(pixels);
+      expect(seen.labels[0].name).toBe('macaw');
+      expect(seen.embedding).toBeNull();
+    } finally {
+      await plain.close();
+    }
   });
 
   it('when a library holds two cats, a macaw and a rocket, then a cat\'s "Similar images" has the other cat and nothing else', { timeout: 60_000 }, async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cosine, decodeEmbedding, EMBEDDING_SIZE, encodeEmbedding, quantiseEmbedding } from '../../src/images/embedding.js';
-import { alikeTerms } from '../../src/images/alike.js';
+import { alikeKey, alikeKeyOf } from '../../src/images/alike.js';
 
 const values = (f: (i: number) => number) => Float32Array.from({ length: EMBEDDING_SIZE }, (_, i) => f(i));
 
@@ -31,7 +31,12 @@ describe('embeddings', () => {
     expect(cosine(a, new Uint8Array(EMBEDDING_SIZE))).toBe(0);
   });
 
-  it('when the terms to look for look-alikes by are chosen, then they are each label\'s name, its next more general word and the owner\'s tags', () => {
-    expect(alikeTerms([{ name: 'macaw', probability: 0.9 }, { name: 'tabby, tabby cat', probability: 0.05 }], ['Holiday 2025'])).toEqual(['macaw', 'parrot', 'tabby', 'domestic cat', 'holiday 2025']);
+  it('when look-alikes are looked for, then a label leads to its next more general word, and an image is found under its top label\'s', () => {
+    expect(alikeKey({ name: 'macaw', probability: 0.9 })).toBe('parrot');
+    expect(alikeKey({ name: 'tabby, tabby cat', probability: 0.05 })).toBe('domestic cat');
+    expect(alikeKey({ name: 'Not An ImageNet Class', probability: 0.5 })).toBe('not an imagenet class');
+    expect(alikeKeyOf([{ name: 'whippet', probability: 0.6 }, { name: 'macaw', probability: 0.3 }])).toBe('greyhound');
+    expect(alikeKeyOf(null)).toBeNull();
+    expect(alikeKeyOf([])).toBeNull();
   });
 });
