@@ -14,8 +14,8 @@ export type AlikeImage = { seq: number; id: string; originalName: string; simila
  * two photos of cats lie at 0.62 and a macaw and a lorikeet at 0.50 (test/model/embedding.test.ts).
  */
 export const ALIKE_MIN = 0.45;
-/** The candidates a look-up compares at most, newest first: what bounds its reads. */
-const CANDIDATES = 1_500;
+/** The candidates each of the photo's keys brings, newest first: what bounds a look-up's reads (3 keys at most). */
+const PER_KEY = 500;
 
 /** Where look-alikes of a photo with this label are looked for: its next more general word ("parrot" for a macaw). */
 export function alikeKey(label: Label): string {
@@ -27,15 +27,13 @@ export function alikeKey(label: Label): string {
 export const alikeKeyOf = (labels: readonly Label[] | null): string | null => (labels?.length ? alikeKey(labels[0]) : null);
 
 /**
- * The seqs of the owner's images with the key of one of these labels, newest first (exported for its plan
- * test): one range of images_owner_alike per key. The order is by the seqs found (SQLite's planner would
- * otherwise walk the owner's whole library newest first to avoid that sort).
+ * The seqs of the owner's images with this key, newest first (exported for its plan test): one walk down
+ * images_owner_alike, PER_KEY at most.
  */
-export function candidatesQuery(db: Db, ownerId: number, labels: readonly Label[], { publicOnly, except }: { publicOnly: boolean; except: number }) {
-  let rows = db.query.selectFrom('images').select('seq')
-    .where('owner_id', '=', ownerId).where('alike_key', 'in', [...new Set(labels.map(alikeKey))]).where('seq', '!=', except);
+export function candidatesQuery(db: Db, ownerId: number, key: string, { publicOnly, except }: { publicOnly: boolean; except: number }) {
+  let rows = db.query.selectFrom('images').select('seq').where('owner_id', '=', ownerId).where('alike_key', '=', key).where('seq', '!=', except);
   if (publicOnly) rows = rows.where(unindexed(db, 'visibility'), '=', 'public');
-  return rows.orderBy(unindexed(db, 'seq'), 'desc').limit(CANDIDATES);
+  return rows.orderBy('seq', 'desc').limit(PER_KEY);
 }
 
 type Asked = { seq: number; ownerId: number; labels: readonly Label[] };
@@ -43,11 +41,14 @@ type Asked = { seq: number; ownerId: number; labels: readonly Label[] };
 /**
  * The owner's images nearest to `embedding` (at least ALIKE_MIN), most alike first, at most `limit`; to
  * another viewer only public ones. The candidates are the owner's images whose top label is a kind of what
- * one of the photo's labels is a kind of, CANDIDATES at most, so a look-up costs the same in any library.
+ * one of the photo's labels is a kind of, the newest PER_KEY of each, so a look-up costs the same in any library.
  */
 export async function findAlike(db: Db, asked: Asked, embedding: Embedding, { limit, publicOnly }: { limit: number; publicOnly: boolean }): Promise<AlikeImage[]> {
   if (asked.labels.length === 0) return [];
-  const seqs = (await candidatesQuery(db, asked.ownerId, asked.labels, { publicOnly, except: asked.seq }).execute()).map((row) => row.seq);
+  // One statement: each key's walk as a subquery (SQLite allows no LIMIT in a plain UNION's parts).
+  const walks = [...new Set(asked.labels.map(alikeKey))].map((key) =>
+    db.query.selectFrom(candidatesQuery(db, asked.ownerId, key, { publicOnly, except: asked.seq }).as('c')).select('c.seq'));
+  const seqs = [...new Set((await walks.slice(1).reduce((all, walk) => all.unionAll(walk), walks[0]).execute()).map((row) => row.seq))];
   if (seqs.length === 0) return [];
   let read = db.query.selectFrom('images').select(['seq', 'id', 'original_name', 'embedding']).where('seq', 'in', seqs).where('owner_id', '=', asked.ownerId);
   // Made private since the first read: not for another viewer.

@@ -8,7 +8,7 @@ import { openDatabase } from '../db/index.js';
 import { createLogger, type Logger } from '../log.js';
 import { analyseImage, readStoredDetails, readStoredHash, readStoredPalette } from './analysis.js';
 import { fileSha256 } from './checksum.js';
-import type { Classifier } from './classifier.js';
+import { PIXEL_BYTES, type Classifier } from './classifier.js';
 import { createImagesRepo, type ImageRecord, type ImagesRepo } from './images-repo.js';
 import { loadClassifier } from './load-classifier.js';
 import { imageKeys, incomingDir } from './storage.js';
@@ -68,18 +68,19 @@ export async function reclassifyAll(deps: Deps & { classifier: Classifier }, pro
  * labels stay as they are (the same model would give the same ones).
  */
 export async function fillEmbeddings(deps: Deps & { classifier: Classifier }, progress?: Progress) {
+  // A model whose model.json names no embedding node gives none: nothing to read, and nothing failed.
+  if (!(await deps.classifier.classify(new Uint8Array(PIXEL_BYTES))).embedding) return { read: 0, failed: 0, noEmbedding: true };
   const { done, failed } = await eachStored(deps, await deps.images.noEmbeddingSeqs(), 'read the embedding of', async (image, file) => {
     const scratchThumb = `${file}.webp`;
     try {
       const analysis = await analyseImage(file, scratchThumb, { maxPixels: deps.maxPixels });
       const { labels, embedding } = await deps.classifier.classify(analysis.modelInput);
-      if (!embedding) throw new Error('the model gives no embedding: its model.json names no embedding node (userDefinedMetadata.embedding)');
-      await deps.images.setEmbedding(image.seq, { labels, embedding });
+      await deps.images.setEmbedding(image.seq, { labels, embedding: embedding! });
     } finally {
       await rm(scratchThumb, { force: true });
     }
   }, progress);
-  return { read: done, failed };
+  return { read: done, failed, noEmbedding: false };
 }
 
 /** Reads date taken, camera, exposure and place for every image stored before they were read at upload. */
@@ -147,7 +148,8 @@ async function main() {
       failed += waiting + unembedded;
     } else {
       const embedded = await fillEmbeddings({ ...deps, classifier }, printEvery('Reading embeddings'));
-      console.log(`Read the embeddings of ${embedded.read} image(s); ${embedded.failed} could not be read.`);
+      console.log(embedded.noEmbedding ? `The model names no embedding node (userDefinedMetadata.embedding in its model.json): ${unembedded} image(s) keep none, and have no look-alikes.`
+        : `Read the embeddings of ${embedded.read} image(s); ${embedded.failed} could not be read.`);
       failed += embedded.failed;
       const result = await reclassifyAll({ ...deps, classifier }, printEvery('Classifying'));
       console.log(`Classified ${result.classified} image(s); ${result.failed} could not be classified.`);

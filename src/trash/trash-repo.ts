@@ -46,7 +46,7 @@ export type TrashRepo = {
 type Q = Kysely<Tables>;
 type ImageRow = Selectable<Tables['images']>;
 
-// Rows per insert: an images row has 24 columns, and each dialect caps the parameters of one statement.
+// Rows per insert: an images row has 28 columns, and each dialect caps the parameters of one statement.
 const ROWS_PER_INSERT = 500;
 
 function* parts<T>(items: readonly T[], size: number) {

@@ -137,7 +137,7 @@ describe('near-duplicates', () => {
 
   it('when the database fails the look-up, then the upload is still stored and reported, and the image page shows without copies', async () => {
     // Only the look-up is a UNION of ranges of images (one per band): that query alone fails. (The look-alikes'
-    // UNION reads subqueries of image_terms.)
+    // UNION reads subqueries.)
     const failing: KyselyPlugin = {
       transformQuery: ({ node }) => {
         if (node.kind === 'SelectQueryNode' && node.setOperations?.length && node.from?.froms[0]?.kind === 'TableNode') throw new Error('connection lost');
