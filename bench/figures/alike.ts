@@ -14,11 +14,11 @@ import type { Label } from '../../src/images/classifier.js';
 import { cosine, decodeEmbedding, encodeEmbedding, type Embedding } from '../../src/images/embedding.js';
 import { perceptualHash } from '../../src/images/perceptual-hash.js';
 import { diskModel, loadTfjsClassifier } from '../../src/images/tfjs-classifier.js';
-import { openSqlite } from '../../src/db/sqlite.js';
 import type { Figure } from '../lib/figure.js';
 import { modelDir, outDir, sharedDir } from '../lib/paths.js';
 import type { BenchPhoto } from '../lib/photos.js';
-import { median, percentile, round } from '../lib/stats.js';
+import { median, percentile, round, seededInts } from '../lib/stats.js';
+import { oneOwnerLibrary } from '../lib/one-owner.js';
 
 const LIBRARY = 100_000;
 const LOOKUPS = 200;
@@ -47,17 +47,11 @@ async function seenInTestPhotos(): Promise<Seen[]> {
   }
 }
 
-function random(seed: number) {
-  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed >>> 8);
-}
 
 /** 100k images of one owner, each a test photo's labels with its embedding a little disturbed. */
 function seedLibrary(file: string, seen: Seen[]) {
-  rmSync(file, { force: true });
-  const db = openSqlite(file);
-  const next = random(7);
-  const sqlite = db.sqlite!;
-  sqlite.prepare("INSERT INTO users (username, password_hash, created_at) VALUES ('alike', 'x', 0)").run();
+  const { db, sqlite } = oneOwnerLibrary(file, 'alike');
+  const next = seededInts(7);
   const image = sqlite.prepare(`INSERT INTO images (id, owner_id, visibility, original_name, format, bytes, width, height, colour_hex,
     colour_name, classified, labels, created_at, shot_at, embedding, alike_key) VALUES (?, 1, 'public', ?, 'jpeg', 1000, 640, 480, '#808080', 'gray', 1, ?, ?, ?, ?, ?)`);
   sqlite.transaction(() => {
@@ -76,7 +70,7 @@ async function lookups(seen: Seen[]): Promise<Figure> {
   const seeded = performance.now();
   const db = seedLibrary(file, seen);
   const seedSeconds = (performance.now() - seeded) / 1000;
-  const next = random(42);
+  const next = seededInts(42);
   try {
     const asked = Array.from({ length: LOOKUPS }, () => 1 + (next() % LIBRARY));
     const rows = await db.query.selectFrom('images').select(['seq', 'labels', 'embedding']).where('seq', 'in', asked).execute();

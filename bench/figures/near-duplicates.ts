@@ -9,13 +9,13 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { analyseImage, decodeImage } from '../../src/images/analysis.js';
-import { openSqlite } from '../../src/db/sqlite.js';
 import { findNearCopies, hashColumns } from '../../src/images/near-copies.js';
 import { hammingDistance, NEAR_RADIUS, perceptualHash, type PerceptualHash } from '../../src/images/perceptual-hash.js';
 import type { Figure } from '../lib/figure.js';
 import { outDir } from '../lib/paths.js';
 import type { BenchPhoto } from '../lib/photos.js';
-import { median, percentile, round } from '../lib/stats.js';
+import { median, percentile, round, seededInts } from '../lib/stats.js';
+import { oneOwnerLibrary } from '../lib/one-owner.js';
 
 const LIBRARY = 100_000;
 const LOOKUPS = 200;
@@ -67,11 +67,6 @@ async function distances(): Promise<{ hashes: PerceptualHash[]; details: Record<
   return { hashes, details };
 }
 
-/** A seeded generator, so each run builds the same library. */
-function random(seed: number) {
-  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed >>> 8);
-}
-
 const flipped = (hash: PerceptualHash, bits: number, next: () => number): PerceptualHash => {
   const bands = [...hash];
   const flips = new Set<number>();
@@ -85,11 +80,8 @@ const flipped = (hash: PerceptualHash, bits: number, next: () => number): Percep
  * a harder library for the band index than random hashes, whose bands would rarely meet.
  */
 function seedLibrary(file: string, hashes: PerceptualHash[]) {
-  rmSync(file, { force: true });
-  const db = openSqlite(file);
-  const next = random(15);
-  const sqlite = db.sqlite!;
-  sqlite.prepare("INSERT INTO users (username, password_hash, created_at) VALUES ('near', 'x', 0)").run();
+  const { db, sqlite } = oneOwnerLibrary(file, 'near');
+  const next = seededInts(15);
   const insert = sqlite.prepare(`INSERT INTO images (id, owner_id, visibility, original_name, format, bytes, width, height, colour_hex,
     colour_name, classified, created_at, shot_at, phash_0, phash_1, phash_2, phash_3)
     VALUES (?, 1, 'public', ?, 'jpeg', 1000, 640, 480, '#808080', 'gray', 0, ?, ?, ?, ?, ?, ?)`);
@@ -106,7 +98,7 @@ function seedLibrary(file: string, hashes: PerceptualHash[]) {
 async function lookups(hashes: PerceptualHash[]): Promise<Figure> {
   const file = path.join(outDir, 'data/near-duplicates.sqlite');
   const db = seedLibrary(file, hashes);
-  const next = random(99);
+  const next = seededInts(99);
   const asked = Array.from({ length: LOOKUPS }, (_, i) => flipped(hashes[i % hashes.length], next() % 5, next));
   const timed = async (work: (hash: PerceptualHash) => Promise<unknown>) => {
     const ms: number[] = [];

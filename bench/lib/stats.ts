@@ -11,3 +11,8 @@ export const mean = (samples: number[]) => samples.reduce((a, b) => a + b, 0) / 
 export const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A seeded generator of integers (an LCG), so each run builds the same library. */
+export function seededInts(seed: number) {
+  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed >>> 8);
+}

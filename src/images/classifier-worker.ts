@@ -16,12 +16,12 @@ if (!port) throw new Error('classifier-worker must run in a worker thread');
 // the server lowered the others, so each worker lowers itself.
 lowerThisThread();
 const classifier = await loadTfjsClassifier((workerData as { modelDir: string }).modelDir);
-const reply = (message: WorkerReply) => port.postMessage(message);
+const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 port.on('message', async ({ id, pixels }: WorkerRequest) => {
   try {
     const seen = await classifier.classify(pixels);
-    port.postMessage({ type: 'result', id, seen, numTensors: classifier.memory().numTensors } satisfies WorkerReply, seen.embedding ? [seen.embedding.buffer as ArrayBuffer] : []);
+    reply({ type: 'result', id, seen, numTensors: classifier.memory().numTensors }, seen.embedding ? [seen.embedding.buffer as ArrayBuffer] : []);
   } catch (err) {
     reply({ type: 'error', id, message: err instanceof Error ? err.message : String(err) });
   }

@@ -3,7 +3,7 @@
  * the mean of one feature over the picture): photos of like things lie close, by cosine, even where their
  * top labels differ. Stored as 1280 bytes, each value scaled so the largest is 255: the values are all
  * positive (they come out of ReLU6) and the cosine does not depend on the scale, so a byte each keeps the
- * order of neighbours at a quarter of the floats' size (figure 15g gives the measured agreement).
+ * direction at a quarter of the floats' size.
  */
 export const EMBEDDING_SIZE = 1280;
 export type Embedding = Uint8Array;

@@ -223,6 +223,10 @@ const TERMS_VERSION = 1;
 
 const paletteJson = (palette: PaletteColour[] | null) => (palette ? JSON.stringify(palette.map(({ name, hex, share }) => ({ name, hex, share }))) : null);
 
+/** The embedding's columns: the embedding, and the key its look-alikes are found by (./alike.ts); both NULL without one. */
+const embeddingColumns = (labels: Label[] | null, embedding: Embedding | null | undefined) =>
+  embedding ? { embedding: encodeEmbedding(embedding), alike_key: alikeKeyOf(labels) } : { embedding: null, alike_key: null };
+
 /** The labels column: JSON of the labels in rank order, NULL until classified. */
 const labelsJson = (labels: Label[] | null) => (labels ? JSON.stringify(labels.map(({ name, probability }) => ({ name, probability }))) : null);
 
@@ -393,7 +397,7 @@ export function createImagesRepo(db: Db): ImagesRepo {
           format: image.format, bytes: image.bytes, width: image.width, height: image.height,
           colour_hex: image.colourHex, colour_name: image.colourName, classified: labels ? 1 : 0, labels: labelsJson(labels),
           created_at: image.createdAt, palette: paletteJson(image.palette ?? null), terms_version: TERMS_VERSION, sha256: image.sha256 ?? null, ...hashColumns(image.hash), ...columns,
-          embedding: image.embedding ? encodeEmbedding(image.embedding) : null, alike_key: image.embedding ? alikeKeyOf(labels) : null,
+          ...embeddingColumns(labels, image.embedding),
         }).returning('seq').executeTakeFirstOrThrow();
         await tx.deleteFrom('pending_files').where('id', '=', image.id).execute();
         const { details: _, sha256: __, hash: ___, embedding: ____, palette = null, ...known } = image;
@@ -412,7 +416,7 @@ export function createImagesRepo(db: Db): ImagesRepo {
         // The row's update first: on PostgreSQL it locks the row, so the visibility read next cannot be
         // changed by the owner before the terms are written with it (and locks are taken in the same order
         // as setVisibility and delete take them).
-        const { numUpdatedRows } = await tx.updateTable('images').set({ classified: 1, labels: labelsJson(labels), embedding: embedding && encodeEmbedding(embedding), alike_key: embedding && alikeKeyOf(labels) }).where('seq', '=', seq).executeTakeFirst();
+        const { numUpdatedRows } = await tx.updateTable('images').set({ classified: 1, labels: labelsJson(labels), ...embeddingColumns(labels, embedding) }).where('seq', '=', seq).executeTakeFirst();
         if (numUpdatedRows === 0n) return; // deleted meanwhile
         await rewriteTerms(tx, (await bySeq(tx, seq))!);
       }),
@@ -509,7 +513,7 @@ export function createImagesRepo(db: Db): ImagesRepo {
     noEmbeddingSeqs: async () =>
       (await q.selectFrom('images').select('seq').where('classified', '=', 1).where('embedding', 'is', null).orderBy('seq').execute()).map((r) => r.seq),
     setEmbedding: async (seq, { labels, embedding }) =>
-      void (await q.updateTable('images').set({ embedding: encodeEmbedding(embedding), alike_key: alikeKeyOf(labels) }).where('seq', '=', seq).execute()),
+      void (await q.updateTable('images').set(embeddingColumns(labels, embedding)).where('seq', '=', seq).execute()),
     storedBytes: async (ownerId) => (await storedBytesQuery(q, ownerId).executeTakeFirstOrThrow()).n,
   };
 }

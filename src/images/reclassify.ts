@@ -48,17 +48,21 @@ async function eachStored(deps: Deps, seqs: number[], what: string, work: (image
   return outcome;
 }
 
+/** What the model sees in a stored original copied to `file` (the analysis's thumbnail goes to a scratch file). */
+async function classifyStored(deps: Deps & { classifier: Classifier }, file: string) {
+  const scratchThumb = `${file}.webp`;
+  try {
+    return await deps.classifier.classify((await analyseImage(file, scratchThumb, { maxPixels: deps.maxPixels })).modelInput);
+  } finally {
+    await rm(scratchThumb, { force: true });
+  }
+}
+
 /** Classifies every image stored "not classified yet"; its labels and search terms are written together. */
 export async function reclassifyAll(deps: Deps & { classifier: Classifier }, progress?: Progress) {
   const { done, failed } = await eachStored(deps, await deps.images.unclassifiedSeqs(), 'classify', async (image, file) => {
-    const scratchThumb = `${file}.webp`;
-    try {
-      // The analysis also hashes the image; fillHashes (run before) has stored that already.
-      const analysis = await analyseImage(file, scratchThumb, { maxPixels: deps.maxPixels });
-      await deps.images.setLabels(image.seq, await deps.classifier.classify(analysis.modelInput));
-    } finally {
-      await rm(scratchThumb, { force: true });
-    }
+    // The analysis also hashes the image; fillHashes (run before) has stored that already.
+    await deps.images.setLabels(image.seq, await classifyStored(deps, file));
   }, progress);
   return { classified: done, failed };
 }
@@ -68,17 +72,13 @@ export async function reclassifyAll(deps: Deps & { classifier: Classifier }, pro
  * labels stay as they are (the same model would give the same ones).
  */
 export async function fillEmbeddings(deps: Deps & { classifier: Classifier }, progress?: Progress) {
+  const seqs = await deps.images.noEmbeddingSeqs();
+  if (seqs.length === 0) return { read: 0, failed: 0, noEmbedding: false };
   // A model whose model.json names no embedding node gives none: nothing to read, and nothing failed.
   if (!(await deps.classifier.classify(new Uint8Array(PIXEL_BYTES))).embedding) return { read: 0, failed: 0, noEmbedding: true };
-  const { done, failed } = await eachStored(deps, await deps.images.noEmbeddingSeqs(), 'read the embedding of', async (image, file) => {
-    const scratchThumb = `${file}.webp`;
-    try {
-      const analysis = await analyseImage(file, scratchThumb, { maxPixels: deps.maxPixels });
-      const { labels, embedding } = await deps.classifier.classify(analysis.modelInput);
-      await deps.images.setEmbedding(image.seq, { labels, embedding: embedding! });
-    } finally {
-      await rm(scratchThumb, { force: true });
-    }
+  const { done, failed } = await eachStored(deps, seqs, 'read the embedding of', async (image, file) => {
+    const { labels, embedding } = await classifyStored(deps, file);
+    await deps.images.setEmbedding(image.seq, { labels, embedding: embedding! });
   }, progress);
   return { read: done, failed, noEmbedding: false };
 }
