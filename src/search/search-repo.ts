@@ -90,7 +90,9 @@ export function searchQueries(db: Db) {
   /**
    * The images that every one of `terms` matches, scored and past the cursor: the rarest term's ranges drive
    * and each other term is a point lookup in the primary key (SQLite's CROSS JOIN keeps that order; the
-   * image's rows share its visibility, so one lookup per term). How the page uses it: see `ranked` below.
+   * image's rows share its visibility, so one lookup per term). PostgreSQL picks its own join order, and
+   * merges the smaller ranges in image order: index-only, since its key holds the strength (migration 019).
+   * How the page uses it: see `ranked` below.
    */
   const inEvery = ({ driver, others, viewer, from, limit, direction }: { driver: string; others: string[]; viewer: number; from: Key; limit: number; direction: Direction }) => {
     const aliases = others.map((_, i) => sql.raw(`t${i}`));
